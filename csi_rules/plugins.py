@@ -1,0 +1,87 @@
+"""Build the plugin manager: built-in plugins first, then the `csi_rules` entry points.
+
+Nothing is loaded at import time; the CLI and tests call `load_plugins()` explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from csi_rules import hookspecs
+from csi_rules.actions import ActionType
+from csi_rules.adapter import AdapterFactory
+from csi_rules.emulator import EmulatorFactory
+from csi_rules.errors import PluginError
+from csi_rules.policy.kinds.base import PolicyKind
+from csi_rules.registry import Registry
+
+GROUP = "csi_rules"
+
+
+def builtin_plugins() -> list[ModuleType]:
+    from csi_rules.builtin import actions, kinds
+
+    return [actions, kinds]
+
+
+@dataclass
+class Plugins:
+    """Everything the loaded plugins contributed, by heading."""
+
+    manager: pluggy.PluginManager
+    actions: Registry[ActionType]
+    kinds: Registry[PolicyKind]
+    adapters: Registry[AdapterFactory]
+    emulators: Registry[EmulatorFactory]
+
+    def plugin_names(self) -> list[tuple[str, str]]:
+        """(plugin name, where it comes from) for `csi-rules plugins`."""
+        dists = {id(p): d for p, d in self.manager.list_plugin_distinfo()}
+        out = []
+        for name, plugin in self.manager.list_name_plugin():
+            dist = dists.get(id(plugin))
+            origin = f"{dist.project_name} {dist.version}" if dist else "built-in"
+            out.append((name, origin))
+        return sorted(out)
+
+
+def _collect(pm: pluggy.PluginManager, hook_name: str, registry: Registry[Any]) -> None:
+    caller: Any = getattr(pm.hook, hook_name)
+    for impl in caller.get_hookimpls():
+        registry.current_plugin = impl.plugin_name
+        impl.function(register=registry)
+    registry.current_plugin = "?"
+
+
+def load_plugins(
+    extra: Iterable[object] = (), *, entry_points: bool = True,
+    builtins: Callable[[], list[ModuleType]] = builtin_plugins,
+) -> Plugins:
+    """Register built-ins, `extra` plugin objects and (unless disabled) installed entry points."""
+    pm = pluggy.PluginManager(GROUP)
+    pm.add_hookspecs(hookspecs)
+    for module in builtins():
+        pm.register(module, name=f"csi_rules.{module.__name__.rsplit('.', 1)[-1]}")
+    for plugin in extra:
+        pm.register(plugin)
+    if entry_points:
+        try:
+            pm.load_setuptools_entrypoints(GROUP)
+        except Exception as exc:  # a broken third-party plugin must name itself, not crash
+            raise PluginError(f"could not load a {GROUP} plugin: {exc}") from exc
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(str(exc)) from exc
+    plugins = Plugins(pm, Registry("action type"), Registry("policy kind"),
+                      Registry("adapter"), Registry("emulator"))
+    _collect(pm, "csi_register_actions", plugins.actions)
+    _collect(pm, "csi_register_policy_kinds", plugins.kinds)
+    _collect(pm, "csi_register_adapters", plugins.adapters)
+    _collect(pm, "csi_register_emulators", plugins.emulators)
+    return plugins

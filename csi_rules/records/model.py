@@ -1,0 +1,126 @@
+"""Record: a validated, typed ticket, with dotted-path access for conditions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from csi_rules.errors import RecordError
+from csi_rules.records.fields import FIELDS
+from csi_rules.records.schema import record_schema
+
+
+class _Missing:
+    """Marker for a path that is absent or null (distinct from any real value)."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+_VALIDATOR = Draft202012Validator(record_schema())
+_DATETIME_FIELDS = tuple(n for n, s in FIELDS.items() if s.type == "datetime" and not s.derived)
+
+
+def parse_datetime(text: str, what: str) -> datetime:
+    """ISO 8601 with an explicit offset; naive times are refused because they are ambiguous."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise RecordError(f"{what}: {text!r} is not an ISO 8601 date-time") from None
+    if value.tzinfo is None:
+        raise RecordError(f"{what}: {text!r} has no UTC offset (add 'Z' or '+01:00')")
+    return value
+
+
+class Record:
+    """A ticket of kind incident/change/problem/request in the platform-neutral model."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+
+    @property
+    def id(self) -> str:
+        return str(self.data["id"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.data["kind"])
+
+    @property
+    def label(self) -> str:
+        """How messages name the record: its number when it has one."""
+        return str(self.data.get("number") or self.data["id"])
+
+    def get(self, path: str) -> Any:
+        """Value at a dotted path, or MISSING when any step is absent or null."""
+        value: Any = self.data
+        for part in path.split("."):
+            if isinstance(value, Mapping) and part in value:
+                value = value[part]
+            else:
+                return MISSING
+            if value is None:
+                return MISSING
+        return value
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.data)
+        for name in _DATETIME_FIELDS:
+            if isinstance(out.get(name), datetime):
+                out[name] = out[name].isoformat()
+        return out
+
+    def __repr__(self) -> str:
+        return f"Record({self.kind} {self.label})"
+
+
+def _path(error_path: Any) -> str:
+    parts = [str(p) for p in error_path]
+    return ".".join(parts) if parts else "(record)"
+
+
+def parse_record(obj: Any, where: str = "record") -> Record:
+    """Validate `obj` against the record schema and convert its times; errors name the field."""
+    if not isinstance(obj, Mapping):
+        raise RecordError(f"{where}: a record must be a JSON object, got {type(obj).__name__}")
+    errors = sorted(_VALIDATOR.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        label = obj.get("number") or obj.get("id") or ""
+        who = f"{where} {label}".strip()
+        details = "; ".join(f"field {_path(e.absolute_path)}: {_message(e)}" for e in errors)
+        raise RecordError(f"{who}: {details}")
+    data = dict(obj)
+    for name in _DATETIME_FIELDS:
+        if isinstance(data.get(name), str):
+            data[name] = parse_datetime(data[name], f"{where} field {name}")
+    for i, entry in enumerate(data.get("history") or ()):
+        parse_datetime(entry["at"], f"{where} field history.{i}.at")
+    return Record(data)
+
+
+def _message(error: Any) -> str:
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown field(s) {', '.join(extra)} (platform fields go under 'raw')"
+    if error.validator == "anyOf":
+        # "x is not valid under any of the given schemas" hides the real reason: report the first branch's
+        sub = [e for e in error.context if e.validator != "type" or e.validator_value != "null"]
+        if sub:
+            return str(sub[0].message)
+    return str(error.message)

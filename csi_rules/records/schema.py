@@ -1,0 +1,61 @@
+"""Generate the record JSON Schema from the field catalogue (published as schemas/record.schema.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csi_rules.records.fields import FIELDS, RECORD_KINDS, FieldSpec
+
+SCHEMA_ID = "https://csi-rules.dev/schemas/record.schema.json"
+
+HISTORY_ENTRY: dict[str, Any] = {
+    "type": "object",
+    "description": "One field transition, as ServiceNow audit rows and Jira changelogs give them.",
+    "required": ["at", "field"],
+    "additionalProperties": False,
+    "properties": {
+        "at": {"type": "string", "format": "date-time"},
+        "field": {"type": "string", "minLength": 1},
+        "from": {},
+        "to": {},
+        "author": {"type": "string"},
+    },
+}
+
+
+def _field_schema(spec: FieldSpec) -> dict[str, Any]:
+    schema: dict[str, Any]
+    if spec.type == "datetime":
+        schema = {"type": "string", "format": "date-time"}
+    elif spec.type == "string[]":
+        schema = {"type": "array", "items": {"type": "string"}}
+    else:
+        schema = {"type": spec.type}
+    if spec.type != "object" and not spec.required:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    target = schema["anyOf"][0] if "anyOf" in schema else schema
+    if spec.enum:
+        target["enum"] = list(spec.enum)
+    if spec.minimum is not None:
+        target["minimum"] = spec.minimum
+    if spec.maximum is not None:
+        target["maximum"] = spec.maximum
+    schema["description"] = spec.description
+    if spec.kinds != frozenset(RECORD_KINDS):
+        schema["description"] += f" ({', '.join(sorted(spec.kinds))} only)"
+    return schema
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema a record must satisfy before any policy sees it."""
+    props = {n: _field_schema(s) for n, s in FIELDS.items() if not s.derived}
+    props["history"] = {"type": "array", "items": HISTORY_ENTRY}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "csi-rules record",
+        "type": "object",
+        "required": [n for n, s in FIELDS.items() if s.required],
+        "additionalProperties": False,
+        "properties": props,
+    }
