@@ -38,52 +38,70 @@ def _obj(props: dict[str, Any], required: list[str], description: str = "") -> d
     return schema
 
 
-_STR = {"type": "string", "minLength": 1}
+def _str(description: str) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "description": description}
+
 
 CORE_ACTIONS: tuple[ActionType, ...] = (
     ActionType(
         "assign",
         "Assign the record to a group and/or a person.",
-        {**_obj({"group": _STR, "assignee": _STR}, []), "minProperties": 1},
+        {**_obj({"group": _str("assignment group name"),
+                 "assignee": _str("user name, e-mail or account id of the person")}, []),
+         "minProperties": 1},
     ),
     ActionType(
         "set_priority",
         "Set the record's priority (1 critical .. 5 planning).",
-        _obj({"priority": {"type": "integer", "minimum": 1, "maximum": 5}}, ["priority"]),
+        _obj({"priority": {"type": "integer", "minimum": 1, "maximum": 5,
+                           "description": "new priority, 1 (critical) to 5 (planning)"}},
+             ["priority"]),
     ),
     ActionType(
         "set_field",
         "Set a platform field to a value (ServiceNow column, Jira field id).",
-        _obj({"field": _STR, "value": {"type": ["string", "number", "boolean", "null"]}},
+        _obj({"field": _str("platform field name"),
+              "value": {"type": ["string", "number", "boolean", "null"],
+                        "description": "value to write; null clears the field"}},
              ["field", "value"]),
     ),
     ActionType(
         "comment",
         "Add a comment: internal work note (default) or public comment.",
-        _obj({"text": _STR, "visibility": {"enum": ["internal", "public"]}}, ["text"]),
+        _obj({"text": _str("comment text"),
+              "visibility": {"enum": ["internal", "public"], "default": "internal",
+                             "description": "internal: work note seen by agents; public: "
+                             "visible to the caller"}}, ["text"]),
     ),
     ActionType(
         "notify",
         "Notify people or a channel (email, chat, pager) with a message.",
         _obj({
-            "channel": {"enum": ["email", "chat", "pager", "webhook"]},
-            "to": {"type": "array", "items": _STR, "minItems": 1},
-            "message": _STR,
+            "channel": {"enum": ["email", "chat", "pager", "webhook"], "default": "email",
+                        "description": "how the notification travels"},
+            "to": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1,
+                   "description": "recipients: addresses, channels, rota or user names"},
+            "message": _str("message text"),
         }, ["to", "message"]),
     ),
     ActionType(
         "escalate",
         "Escalate to a higher support level or group.",
-        _obj({"level": {"type": "integer", "minimum": 1}, "group": _STR, "reason": _STR}, []),
+        _obj({"level": {"type": "integer", "minimum": 1,
+                        "description": "support level to escalate to (1, 2, 3, ...)"},
+              "group": _str("group that takes the escalation"),
+              "reason": _str("why, shown on the ticket")}, []),
     ),
     ActionType(
         "request_approval",
         "Ask an approver group to approve the record.",
-        _obj({"group": _STR, "quorum": {"type": "integer", "minimum": 1}}, ["group"]),
+        _obj({"group": _str("approver group"),
+              "quorum": {"type": "integer", "minimum": 1,
+                         "description": "approvals needed (default: 1)"}}, ["group"]),
     ),
     ActionType(
         "block",
         "Block the record from proceeding (change gate, on hold) with a reason.",
-        _obj({"reason": _STR}, ["reason"]),
+        _obj({"reason": _str("why it is blocked, shown on the ticket")}, ["reason"]),
     ),
 )

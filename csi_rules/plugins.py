@@ -5,8 +5,9 @@ Nothing is loaded at import time; the CLI and tests call `load_plugins()` explic
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -21,6 +22,8 @@ from csi_rules.policy.kinds.base import PolicyKind
 from csi_rules.registry import Registry
 
 GROUP = "csi_rules"
+DISABLE_ENV = "CSI_RULES_DISABLE_PLUGINS"
+"""Set to 1 to load built-in plugins only (like PYTEST_DISABLE_PLUGIN_AUTOLOAD)."""
 
 
 def builtin_plugins() -> list[ModuleType]:
@@ -38,6 +41,7 @@ class Plugins:
     kinds: Registry[PolicyKind]
     adapters: Registry[AdapterFactory]
     emulators: Registry[EmulatorFactory]
+    cache: dict[Any, Any] = field(default_factory=dict)  # per-manager memo (compiled schemas)
 
     def plugin_names(self) -> list[tuple[str, str]]:
         """(plugin name, where it comes from) for `csi-rules plugins`."""
@@ -69,7 +73,7 @@ def load_plugins(
         pm.register(module, name=f"csi_rules.{module.__name__.rsplit('.', 1)[-1]}")
     for plugin in extra:
         pm.register(plugin)
-    if entry_points:
+    if entry_points and not os.environ.get(DISABLE_ENV):
         try:
             pm.load_setuptools_entrypoints(GROUP)
         except Exception as exc:  # a broken third-party plugin must name itself, not crash

@@ -90,8 +90,10 @@ class Record:
         return f"Record({self.kind} {self.label})"
 
 
-def _path(error_path: Any) -> str:
-    parts = [str(p) for p in error_path]
+def _field(error: Any) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        parts.append(str(error.message).split("'")[1])
     return ".".join(parts) if parts else "(record)"
 
 
@@ -103,7 +105,7 @@ def parse_record(obj: Any, where: str = "record") -> Record:
     if errors:
         label = obj.get("number") or obj.get("id") or ""
         who = f"{where} {label}".strip()
-        details = "; ".join(f"field {_path(e.absolute_path)}: {_message(e)}" for e in errors)
+        details = "; ".join(f"field {_field(e)}: {_message(e)}" for e in errors)
         raise RecordError(f"{who}: {details}")
     data = dict(obj)
     for name in _DATETIME_FIELDS:
@@ -115,6 +117,8 @@ def parse_record(obj: Any, where: str = "record") -> Record:
 
 
 def _message(error: Any) -> str:
+    if error.validator == "required":
+        return "is required"
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"unknown field(s) {', '.join(extra)} (platform fields go under 'raw')"

@@ -1,0 +1,14 @@
+"""Registers the core policy kinds."""
+
+from __future__ import annotations
+
+from csi_rules import hookimpl
+from csi_rules.policy.kinds.base import PolicyKind
+from csi_rules.policy.kinds.routing import RoutingPolicy
+from csi_rules.registry import Registry
+
+
+@hookimpl
+def csi_register_policy_kinds(register: Registry[PolicyKind]) -> None:
+    for kind in (RoutingPolicy(),):
+        register.add(kind.name, kind)

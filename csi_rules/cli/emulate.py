@@ -1,0 +1,33 @@
+"""`csi-rules emulate NAME`: run a platform emulator on loopback so policies can be tried offline."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from pathlib import Path
+
+from csi_rules.errors import UsageError
+from csi_rules.plugins import load_plugins
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("emulate", help="run a ServiceNow/Jira emulator on 127.0.0.1")
+    p.add_argument("name", help="emulator name (see `csi-rules plugins`)")
+    p.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")
+    p.add_argument("--seed", metavar="DIR", help="seed records (default: the bundled samples)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    factory = load_plugins().emulators.get(args.name)
+    seed = Path(args.seed) if args.seed else None
+    if seed is not None and not seed.is_dir():
+        raise UsageError(f"--seed: {seed} is not a directory")
+    emulator = factory(host="127.0.0.1", port=args.port, seed_dir=seed)
+    emulator.start()
+    print(f"{args.name} emulator listening on {emulator.url} (Ctrl-C to stop)", flush=True)
+    try:
+        threading.Event().wait()
+    finally:
+        emulator.stop()
+    return 0

@@ -1,0 +1,38 @@
+"""`csi-rules test DIR`: run policy unit tests; exit 1 when any fails, 2 when a file is invalid."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
+from csi_rules.plugins import load_plugins
+from csi_rules.testing.runner import relative, run_file
+from csi_rules.testing.spec import find_test_files, load_test_file
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("test", help="run policy unit tests (YAML: given records, expect decisions)")
+    p.add_argument("paths", nargs="+", metavar="DIR", help="test files or directories holding them")
+    p.add_argument("-v", "--verbose", action="store_true", help="list passing tests too")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    files = [f for p in args.paths for f in find_test_files(Path(p))]
+    if not files:
+        raise UsageError(f"no policy test files found under {', '.join(args.paths)}")
+    plugins = load_plugins()
+    passed = failed = 0
+    for path in files:
+        for result in run_file(load_test_file(path), plugins):
+            where = f"{relative(result.test.file)}:{result.test.line}"
+            if result.passed:
+                passed += 1
+                if args.verbose:
+                    print(f"PASS {where}: {result.test.name}")
+            else:
+                failed += 1
+                print(f"FAIL {where}: {result.test.name}\n{result.diff}")
+    print(f"{passed} passed, {failed} failed in {len(files)} file(s)")
+    return EXIT_NO_GO if failed else EXIT_OK

@@ -1,0 +1,173 @@
+"""RuleGroups -> durable-rules rulesets (JSON dicts) plus side tables. A pure function.
+
+Per group, each rule's condition is lowered to typed slot tests (`lowering`), and the rules
+are packed, in order, into as few durable rulesets ("shards") as durable's fixed limits
+allow (`network`). Each shard gets:
+
+* generated names only: ruleset `g<i>s<j>`, rules `r<spec>[_<part>]`, properties `f<i><kind>`
+  / `p<i>` (hash-checked by `naming`), so no policy text can reach durable's parser
+  (`$state`, `$flow`, `$not` in a name change its meaning there);
+* `pri` = the rule's position in its group, and a catch-all rule `catch_all` with the highest
+  `pri` that matches every fact we post: every message is handled by some action, so
+  MessageNotHandledException never drives control flow and `post_batch` never skips actions;
+* the marker test `mk == 1` in front of every rule: durable runs its own state message
+  through the same network, and the marker keeps every rule (even one that is only
+  "field is missing") from matching it and re-firing forever.
+
+The hit policy is applied by how facts are posted (see `durable_host`): "first" posts
+events (an event is consumed by the first action in `pri` order), "collect" asserts facts
+(every matching rule fires) and retracts them afterwards. A rule whose condition is false
+for every record is left out; its spec can simply never match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from csi_rules.engine.facts import encode_constant
+from csi_rules.engine.groups import RuleGroup, check_unique_ids
+from csi_rules.engine.lowering import FALSE, TRUE, And, Node, Or, Precomputed, Test, lower
+from csi_rules.engine.naming import MARKER, NameSpace
+from csi_rules.engine.network import SlotInfo, limit_problem
+from csi_rules.engine.program import CompiledProgram, GroupPlan, ShardPlan, Slot
+from csi_rules.errors import EngineError
+
+CATCH_ALL = "catch_all"
+MAX_PRI = 65534  # durable reads `pri` into an unsigned short
+_SUFFIX = {"type": "t", "number": "n", "string": "s", "datetime": "d", "bool": "b"}
+_JSON_OPS = {"neq": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+
+Clause = tuple[int, str, Node]  # (spec index, durable rule name, lowered condition)
+
+
+def compile_groups(groups: Sequence[RuleGroup]) -> CompiledProgram:
+    """Compile every group; raises EngineError for a rule durable cannot run faithfully."""
+    check_unique_ids(groups)
+    return CompiledProgram(tuple(_compile_group(i, g) for i, g in enumerate(groups)))
+
+
+def _compile_group(index: int, group: RuleGroup) -> GroupPlan:
+    if len(group.rules) > MAX_PRI:
+        raise EngineError(f"group {group.group_id}: {len(group.rules)} rules (limit {MAX_PRI})")
+    clauses: list[Clause] = []
+    for si, spec in enumerate(group.rules):
+        node = lower(spec.condition)
+        if node is not FALSE:
+            clauses.append((si, f"r{si}", node))
+    shards = [
+        _build_shard(f"g{index}s{j}", part, len(group.rules))
+        for j, part in enumerate(_pack(group, clauses))
+    ]
+    keys = tuple(spec.key for spec in group.rules)
+    return GroupPlan(group.group_id, group.hit_policy, frozenset(group.kinds), keys, tuple(shards))
+
+
+def _pack(group: RuleGroup, clauses: list[Clause]) -> list[list[Clause]]:
+    """Consecutive runs of clauses, each run small enough for one durable ruleset."""
+    if not clauses or not _problem(clauses, len(group.rules)):
+        return [clauses]
+    shards: list[list[Clause]] = []
+    current: list[Clause] = []
+    for clause in clauses:
+        for part in _fitting_parts(group, clause):
+            if current and _problem([*current, part], len(group.rules)):
+                shards.append(current)
+                current = []
+            current.append(part)
+    if current:
+        shards.append(current)
+    return shards
+
+
+def _fitting_parts(group: RuleGroup, clause: Clause) -> list[Clause]:
+    """The clause itself, or its top-level `any` split into one durable rule per branch."""
+    si, name, node = clause
+    problem = _problem([clause], len(group.rules))
+    if not problem:
+        return [clause]
+    if isinstance(node, Or):
+        parts = [(si, f"{name}_{k}", item) for k, item in enumerate(node.items)]
+        if all(not _problem([p], len(group.rules)) for p in parts):
+            return parts
+    key = group.rules[si].key
+    raise EngineError(f"group {group.group_id} rule {key}: condition too wide for durable-rules "
+                      f"({problem})")
+
+
+def _problem(clauses: list[Clause], n_specs: int) -> str:
+    shard = _build_shard("probe", clauses, n_specs)
+    patterns = [rule["all"][0]["m"] for rule in shard.definition.values()]
+    infos = {s.name: SlotInfo(s.path, s.kind) for s in shard.slots}
+    infos[MARKER] = SlotInfo("", "pre")
+    return limit_problem(patterns, infos)
+
+
+def _tests(node: Node) -> list[Test]:
+    if isinstance(node, Test):
+        return [node]
+    if isinstance(node, And | Or):
+        return [t for item in node.items for t in _tests(item)]
+    return []
+
+
+def _slot_key(test: Test) -> tuple[str, Any]:
+    return (test.path, test.kind)
+
+
+def _slots(clauses: list[Clause]) -> dict[tuple[str, Any], Slot]:
+    """One slot per (path, kind) the clauses test, named in order of first use."""
+    tests = [t for _, _, node in clauses for t in _tests(node)]
+    constants: dict[tuple[str, Any], set[Any]] = {}
+    for t in tests:
+        constants.setdefault(_slot_key(t), set()).add(t.value)
+    names = NameSpace()
+    path_index: dict[str, int] = {}
+    slots: dict[tuple[str, Any], Slot] = {}
+    for t in tests:
+        key = _slot_key(t)
+        if key in slots:
+            continue
+        if isinstance(t.kind, Precomputed):
+            name = names.claim(f"p{sum(1 for k in slots if isinstance(k[1], Precomputed))}")
+            slots[key] = Slot(name, t.path, "pre", op=t.kind.op, expected=t.kind.expected)
+            continue
+        i = path_index.setdefault(t.path, len(path_index))
+        name = names.claim(f"f{i}{_SUFFIX[t.kind]}")
+        ranked = t.kind in ("number", "string")
+        keys = tuple(sorted(constants[key])) if ranked else ()
+        slots[key] = Slot(name, t.path, t.kind, keys=keys)
+    return slots
+
+
+def _emit(node: Node, slots: dict[tuple[str, Any], Slot]) -> list[dict[str, Any]]:
+    """The node as a list of durable conditions to be and-ed."""
+    if isinstance(node, Test):
+        slot = slots[_slot_key(node)]
+        value = encode_constant(slot, node.value)
+        if node.op == "eq":
+            return [{slot.name: value}]
+        return [{_JSON_OPS[node.op]: {slot.name: value}}]
+    if isinstance(node, And):
+        return [c for item in node.items for c in _emit(item, slots)]
+    if isinstance(node, Or):
+        return [{"$or": [_one(_emit(item, slots)) for item in node.items]}]
+    if node is TRUE:
+        return []
+    raise EngineError(f"cannot emit {node!r}")  # FALSE clauses are dropped before this
+
+
+def _one(conditions: list[dict[str, Any]]) -> dict[str, Any]:
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+def _build_shard(name: str, clauses: list[Clause], n_specs: int) -> ShardPlan:
+    slots = _slots(clauses)
+    definition: dict[str, Any] = {}
+    rule_specs: dict[str, int] = {}
+    for si, rule_name, node in clauses:
+        pattern = _one([{MARKER: 1}, *_emit(node, slots)])
+        definition[rule_name] = {"all": [{"m": pattern}], "pri": si}
+        rule_specs[rule_name] = si
+    definition[CATCH_ALL] = {"all": [{"m": {MARKER: 1}}], "pri": n_specs}
+    return ShardPlan(name, definition, tuple(slots.values()), rule_specs, CATCH_ALL)

@@ -1,0 +1,160 @@
+"""durable-rules in a child process, so a crash in its C core cannot take the caller down.
+
+Containment decision: durable's C core is not memory-safe (reproduced segfaults on session
+deletion, past 1,024 sessions, and an out-of-bounds read in correlated joins), and a
+segfault cannot be caught in-process. The engine therefore runs in a worker process: a
+fresh interpreter started as `python -m csi_rules.engine.worker` (not multiprocessing's
+"fork", which would copy the caller's threads and locks, nor "spawn", which re-imports
+the caller's `__main__`), talking over a socket pair. The parent owns the records and sends
+only projected facts; the worker answers spec indices. A worker that dies closes its end
+of the socket, so the parent notices at once (EOF, not a hang) and reads the exit status;
+a worker that stops answering is killed after `timeout` seconds. On a crash the parent
+restarts the worker and retries (see `matcher.DurableMatcher` for the exact policy).
+
+Cost: one pickled round trip per batch (the facts are small integer dicts) and ~0.2 s to
+start or restart a worker. The parent pipelines: it projects the next batch while the
+worker evaluates the current one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection, wait
+
+from csi_rules.engine.program import CompiledProgram
+from csi_rules.engine.runner import Answers, Batch
+from csi_rules.errors import EngineError
+
+
+class WorkerCrashed(EngineError):
+    """The worker process died (signal or exit) before answering."""
+
+
+def serve(conn: Connection) -> None:
+    """Child-process loop: receive the program, then answer batches until told to stop."""
+    from csi_rules.engine.durable_host import DurableRuntime
+    from csi_rules.engine.runner import run_batch
+
+    program: CompiledProgram = conn.recv()
+    runtime = DurableRuntime(program)
+    conn.send(("ready", None))
+    while True:
+        try:
+            batch: Batch | None = conn.recv()
+        except EOFError:
+            return
+        if batch is None:
+            return
+        if batch.crash:
+            os.kill(os.getpid(), signal.SIGSEGV)  # test-only fault injection
+        try:
+            conn.send(("ok", run_batch(runtime, program, batch)))
+        except EngineError as exc:
+            conn.send(("error", str(exc)))
+            if runtime.broken:
+                runtime = DurableRuntime(program)
+
+
+class WorkerProcess:
+    """Parent-side handle: start, submit one batch, wait for its answers, restart, close."""
+
+    def __init__(self, program: CompiledProgram, timeout: float):
+        self._program = program
+        self._timeout = timeout
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._conn: Connection | None = None
+        self.starts = 0
+        self._start()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def _start(self) -> None:
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "csi_rules.engine.worker", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, env=env, close_fds=True,
+            )
+        finally:
+            theirs.close()
+        self._conn = Connection(ours.detach())
+        self.starts += 1
+        self._conn.send(self._program)
+        self._receive()  # "ready": the rulesets were accepted
+
+    def submit(self, batch: Batch) -> None:
+        assert self._conn is not None
+        try:
+            self._conn.send(batch)
+        except OSError:
+            raise WorkerCrashed(self._death()) from None
+
+    def result(self) -> Answers:
+        answers: Answers = self._receive()
+        return answers
+
+    def _receive(self) -> Answers:
+        assert self._conn is not None
+        if not wait([self._conn], self._timeout):
+            self._kill()
+            raise EngineError(f"durable worker gave no answer within {self._timeout:g} s; "
+                              "it was stopped")
+        try:
+            status, payload = self._conn.recv()
+        except (EOFError, OSError):
+            raise WorkerCrashed(self._death()) from None
+        if status == "error":
+            raise EngineError(payload)
+        return payload  # type: ignore[no-any-return]
+
+    def _death(self) -> str:
+        assert self._proc is not None
+        try:
+            code = self._proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self._kill()
+            code = self._proc.returncode
+        if code is not None and code < 0:
+            try:
+                how = f"signal {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"signal {-code}"
+        else:
+            how = f"exit code {code}"
+        return f"durable worker (pid {self._proc.pid}) died: {how}"
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait(5)
+
+    def restart(self) -> None:
+        self.close()
+        self._start()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+            self._conn.close()
+            self._conn = None
+        if self._proc is not None:
+            try:
+                self._proc.wait(2)
+            except subprocess.TimeoutExpired:
+                self._kill()
+            self._proc = None
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])))

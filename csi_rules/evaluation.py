@@ -1,0 +1,92 @@
+"""Policy set + record + now → decisions: the engine picks rules, this module explains them.
+
+The engine (durable-rules, isolated in its own process) only answers "which rule keys
+matched"; policies, reasons and actions stay on this side of the boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Protocol
+
+from csi_rules.conditions.evaluate import explain
+from csi_rules.decisions import OUTCOME_DEFAULT, OUTCOME_MATCHED, Decision
+from csi_rules.engine.groups import RuleGroup, RuleSpec
+from csi_rules.engine.lookup import record_lookup
+from csi_rules.policy.model import Policy, PolicySet, Rule
+from csi_rules.records import Record
+
+RULE_KINDS = ("RoutingPolicy",)
+"""Policy kinds whose rules the matcher evaluates (later kinds add themselves here)."""
+
+
+class Matcher(Protocol):
+    def match(self, record: Record, now: datetime) -> dict[str, list[str]]: ...
+
+    def match_many(self, records: list[Record], now: datetime) -> list[dict[str, list[str]]]: ...
+
+    def close(self) -> None: ...
+
+
+def rule_groups(policies: Iterable[Policy]) -> tuple[list[RuleGroup], dict[str, tuple[Policy, Rule]]]:
+    """Engine input for `policies`, and the side table from generated keys back to rules."""
+    groups: list[RuleGroup] = []
+    table: dict[str, tuple[Policy, Rule]] = {}
+    for p, policy in enumerate(policies):
+        specs = []
+        for r, rule in enumerate(policy.rules):
+            key = f"p{p}r{r}"
+            table[key] = (policy, rule)
+            specs.append(RuleSpec(key, rule.when))
+        hit = "first" if policy.hit_policy in ("first", "unique") else "collect"
+        groups.append(RuleGroup(f"p{p}", hit, frozenset(policy.applies_to), tuple(specs)))
+    return groups, table
+
+
+class Evaluator:
+    """Evaluates records against the rule-based policies of a policy set."""
+
+    def __init__(self, policy_set: PolicySet, matcher_factory: type | None = None,
+                 **matcher_options: object):
+        self.policies = policy_set.of_kind(*RULE_KINDS)
+        groups, self._table = rule_groups(self.policies)
+        if matcher_factory is None:
+            from csi_rules.engine.matcher import DurableMatcher as matcher_factory
+        self._matcher: Matcher = matcher_factory(groups, **matcher_options)
+
+    def close(self) -> None:
+        self._matcher.close()
+
+    def __enter__(self) -> Evaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def evaluate(self, record: Record, now: datetime) -> list[Decision]:
+        return self._decisions(record, now, self._matcher.match(record, now))
+
+    def evaluate_many(self, records: list[Record], now: datetime) -> Iterator[list[Decision]]:
+        for record, matched in zip(records, self._matcher.match_many(records, now), strict=True):
+            yield self._decisions(record, now, matched)
+
+    def _decisions(self, record: Record, now: datetime,
+                   matched: dict[str, list[str]]) -> list[Decision]:
+        lookup = record_lookup(record, now)
+        out: list[Decision] = []
+        for p, policy in enumerate(self.policies):
+            if record.kind not in policy.applies_to:
+                continue
+            keys = matched.get(f"p{p}", [])
+            for key in keys:
+                _, rule = self._table[key]
+                out.append(Decision(
+                    record.id, record.label, policy.name, policy.kind, policy.content_hash,
+                    rule.id, rule.source, OUTCOME_MATCHED, rule.actions,
+                    tuple(explain(rule.when, lookup)), now))
+            if not keys and policy.default_actions:
+                out.append(Decision(
+                    record.id, record.label, policy.name, policy.kind, policy.content_hash,
+                    None, policy.source, OUTCOME_DEFAULT, policy.default_actions, (), now))
+        return out

@@ -1,0 +1,1 @@
+"""Policy kinds: one module per kind, each owning its schema, checks and build step."""

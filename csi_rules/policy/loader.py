@@ -1,0 +1,127 @@
+"""Read policy YAML safely: every document, with duplicate keys caught and a line for every node.
+
+We compose the node tree (which keeps marks) and construct plain Python data from it with the
+safe constructor, so no YAML tag can build arbitrary objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from csi_rules.conditions.ast import Pointer
+from csi_rules.findings import Finding
+
+
+class PolicyLoader(yaml.SafeLoader):
+    """Safe loader that keeps dates and times as the strings the author wrote.
+
+    Plain YAML would turn `2026-03-01T09:00:00Z` into a datetime and `2026-12-25` into a date;
+    schemas and checks want the text (and its offset) exactly as written.
+    """
+
+
+PolicyLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Document:
+    """One YAML document of a policy file, with the position of each node by JSON pointer."""
+
+    file: str
+    index: int
+    data: Any
+    marks: dict[Pointer, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, pointer: Pointer) -> tuple[int, int]:
+        """1-based (line, col) of the deepest node on `pointer` that has a position."""
+        for end in range(len(pointer), -1, -1):
+            mark = self.marks.get(tuple(pointer[:end]))
+            if mark:
+                return mark
+        return (1, 1)
+
+    @property
+    def name(self) -> str:
+        meta = self.data.get("metadata") if isinstance(self.data, dict) else None
+        name = meta.get("name") if isinstance(meta, dict) else None
+        return name if isinstance(name, str) else ""
+
+    def finding(self, pointer: Pointer, message: str, severity: str = "error") -> Finding:
+        line, col = self.locate(pointer)
+        path = ".".join(str(p) for p in pointer)
+        return Finding(self.file, line, col, self.name, path, message, severity)  # type: ignore[arg-type]
+
+
+def _index(node: yaml.Node, pointer: Pointer, doc: Document, findings: list[Finding]) -> None:
+    doc.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                findings.append(Finding(doc.file, line, key_node.start_mark.column + 1, "",
+                                        ".".join(map(str, (*pointer, key))),
+                                        f"duplicate key {key!r} (first defined on line {seen[key]})"))
+            else:
+                seen[key] = line
+            _index(value_node, (*pointer, key), doc, findings)
+            doc.marks[(*pointer, key)] = (line, key_node.start_mark.column + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*pointer, i), doc, findings)
+
+
+def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
+    """All documents in `text`; YAML errors and duplicate keys come back as findings."""
+    docs: list[Document] = []
+    findings: list[Finding] = []
+    try:
+        nodes = list(yaml.compose_all(text, Loader=PolicyLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = getattr(exc, "problem", None) or str(exc)
+        return [], [Finding(file, line, col, "", "", f"YAML syntax error: {problem}")]
+    for i, node in enumerate(nodes):
+        if node is None:
+            continue
+        doc = Document(file, i, None)
+        _index(node, (), doc, findings)
+        try:
+            doc.data = PolicyLoader(text).construct_document(node)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line, col = (mark.line + 1, mark.column + 1) if mark else doc.locate(())
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            findings.append(Finding(file, line, col, "", "", f"YAML error: {problem}"))
+            continue
+        docs.append(doc)
+    return docs, findings
+
+
+def iter_policy_files(paths: list[str]) -> Iterator[Path]:
+    """Files named on the command line, and *.yaml/*.yml under named directories (sorted).
+
+    Files under a `tests/` folder are policy unit tests, not policies, and are skipped here.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for found in sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]):
+                rel = found.relative_to(path).parts
+                if "tests" in rel[:-1] or found.name.endswith((".test.yaml", ".test.yml")):
+                    continue
+                if "mappings" in rel[:-1]:
+                    continue
+                yield found
+        else:
+            yield path

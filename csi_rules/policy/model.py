@@ -1,0 +1,76 @@
+"""Validated policies as the engine and the CLI see them (built only from documents that validated)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from csi_rules.conditions.ast import Condition
+
+DEFAULT_RULE_PRIORITY = 100
+
+
+@dataclass(frozen=True)
+class Action:
+    """One requested action: its type and parameters as written in the policy."""
+
+    type: str
+    params: Mapping[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {self.type: dict(self.params)}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of a policy: when its condition holds, its actions are requested."""
+
+    id: str
+    order: int
+    priority: int
+    when: Condition
+    actions: tuple[Action, ...]
+    description: str
+    file: str
+    line: int
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy document of any kind; `rules` are in evaluation order."""
+
+    name: str
+    kind: str
+    file: str
+    line: int
+    applies_to: tuple[str, ...]
+    hit_policy: str
+    rules: tuple[Rule, ...]
+    default_actions: tuple[Action, ...]
+    content_hash: str
+    metadata: Mapping[str, Any]
+    spec: Mapping[str, Any]
+
+    @property
+    def source(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class PolicySet:
+    """Every policy loaded from the given paths, plus the warnings validation produced."""
+
+    policies: list[Policy]
+    warnings: list[Any] = field(default_factory=list)
+
+    def of_kind(self, *kinds: str) -> list[Policy]:
+        return [p for p in self.policies if p.kind in kinds]
+
+    def get(self, name: str) -> Policy | None:
+        return next((p for p in self.policies if p.name == name), None)

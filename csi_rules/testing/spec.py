@@ -1,0 +1,126 @@
+"""Load policy test files (`*.test.yaml` or any YAML under a `tests/` folder).
+
+Format::
+
+    policies: ..            # optional: policy dir/file relative to this file
+                            # (default: the folder that holds the `tests` folder)
+    tests:
+      - name: P1 network incidents go to Network L2
+        now: 2026-01-05T10:00:00Z          # optional, default 2026-01-01T00:00:00Z
+        record: {id: "1", kind: incident, category: network, priority: 1}
+        expect:
+          decisions:                        # exact list, in order; each entry compares
+            - policy: incident-routing      # only the keys it names (policy, rule,
+              rule: p1-network              # outcome, actions)
+              actions: [{assign: {group: Network L2}}]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from csi_rules.errors import PolicyError, RecordError
+from csi_rules.findings import Finding
+from csi_rules.policy.loader import load_text
+from csi_rules.records.model import Record, parse_datetime, parse_record
+
+DEFAULT_NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+TEST_FILE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["tests"],
+    "additionalProperties": False,
+    "properties": {
+        "policies": {"type": "string"},
+        "tests": {"type": "array", "minItems": 1, "items": {
+            "type": "object",
+            "required": ["name", "record", "expect"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "now": {"type": "string"},
+                "record": {"type": "object"},
+                "expect": {"type": "object", "additionalProperties": False,
+                           "required": ["decisions"],
+                           "properties": {"decisions": {"type": "array", "items": {
+                               "type": "object", "additionalProperties": False,
+                               "properties": {"policy": {"type": "string"},
+                                              "rule": {"type": ["string", "null"]},
+                                              "outcome": {"enum": ["matched", "default"]},
+                                              "actions": {"type": "array"}}}}}},
+            },
+        }},
+    },
+}
+_VALIDATOR = Draft202012Validator(TEST_FILE_SCHEMA)
+
+
+@dataclass(frozen=True)
+class PolicyTest:
+    name: str
+    file: str
+    line: int
+    now: datetime
+    record: Record
+    expected: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class TestFile:
+    path: Path
+    policies: Path
+    tests: list[PolicyTest]
+
+
+def default_policies_dir(path: Path) -> Path:
+    """The folder holding the `tests` folder this file is in (or the file's own folder)."""
+    for parent in path.resolve().parents:
+        if parent.name == "tests":
+            return parent.parent
+    return path.resolve().parent
+
+
+def load_test_file(path: Path) -> TestFile:
+    """Parse and check one test file; every problem is a finding with file:line."""
+    docs, findings = load_text(path.read_text(encoding="utf-8"), str(path))
+    if findings:
+        raise PolicyError(findings)
+    if len(docs) != 1:
+        raise PolicyError([Finding(str(path), 1, 1, "", "", "a test file holds one YAML document")])
+    doc = docs[0]
+    errors = [doc.finding(tuple(e.absolute_path), e.message) for e in _VALIDATOR.iter_errors(doc.data)]
+    if errors:
+        raise PolicyError(sorted(errors))
+    data = doc.data
+    policies = (path.parent / data["policies"]) if "policies" in data else default_policies_dir(path)
+    tests = []
+    for i, raw in enumerate(data["tests"]):
+        line = doc.locate(("tests", i))[0]
+        where = f"{path}:{doc.locate(('tests', i, 'record'))[0]}"
+        try:
+            now = parse_datetime(raw["now"], f"{path}:{line}: now") if "now" in raw else DEFAULT_NOW
+            record = parse_record(raw["record"], where)
+        except RecordError as exc:
+            raise PolicyError([Finding(str(path), line, 1, "", f"tests.{i}", str(exc))]) from None
+        tests.append(PolicyTest(raw["name"], str(path), line, now, record,
+                                raw["expect"]["decisions"]))
+    return TestFile(path, policies, tests)
+
+
+def find_test_files(root: Path) -> list[Path]:
+    """Test files under `root`: `*.test.yaml` anywhere, or any YAML inside a `tests` folder."""
+    if root.is_file():
+        return [root]
+    found = set()
+    for pattern in ("*.yaml", "*.yml"):
+        for p in root.rglob(pattern):
+            rel = p.relative_to(root).parts
+            if p.name.endswith((".test.yaml", ".test.yml")) or "tests" in rel[:-1] \
+                    or root.name == "tests":
+                found.add(p)
+    return sorted(found)

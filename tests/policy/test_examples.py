@@ -1,0 +1,33 @@
+"""Every example policy validates cleanly and has unit tests that pass."""
+
+from __future__ import annotations
+
+from csi_rules.policy.loader import iter_policy_files
+from tests.conftest import POLICIES
+
+
+def test_example_policies_validate_without_findings(cli):
+    result = cli("validate", str(POLICIES))
+    assert result.out == ""
+    assert result.code == 0, result.err
+
+
+def test_example_policy_unit_tests_pass(cli):
+    result = cli("test", str(POLICIES))
+    assert result.code == 0, result.out
+    assert " 0 failed" in result.out
+
+
+def test_every_example_policy_is_named_in_a_unit_test():
+    import yaml
+
+    names = set()
+    for path in iter_policy_files([str(POLICIES)]):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if isinstance(doc, dict) and "metadata" in doc:
+                names.add(doc["metadata"]["name"])
+    tested = set()
+    for path in (POLICIES / "tests").glob("*.yaml"):
+        tested |= {d.get("policy") for t in yaml.safe_load(path.read_text())["tests"]
+                   for d in t["expect"]["decisions"]}
+    assert names and names <= tested, f"policies without tests: {sorted(names - tested)}"

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from csi_rules.policy.loader import load_text
+
+
+def test_every_node_has_its_line_and_column():
+    docs, findings = load_text("a: 1\nb:\n  - x\n  - {c: 2}\n", "f.yaml")
+    assert findings == []
+    assert docs[0].locate(("b", 1, "c")) == (4, 6)
+    assert docs[0].locate(("b", 0)) == (3, 5)
+
+
+def test_duplicate_keys_are_reported_with_both_lines():
+    _, findings = load_text("spec:\n  x: 1\n  y: 2\n  x: 3\n", "f.yaml")
+    assert [f.format() for f in findings] == [
+        "f.yaml:4:3: spec.x: duplicate key 'x' (first defined on line 2)"]
+
+
+def test_python_tags_cannot_build_objects():
+    docs, findings = load_text("a: !!python/object/apply:os.system ['echo pwned']\n", "f.yaml")
+    assert docs == []
+    assert findings[0].format().startswith("f.yaml:1:4: YAML error: could not determine a constructor")
+
+
+def test_several_documents_in_one_file_keep_their_own_lines():
+    docs, _ = load_text("a: 1\n---\nb: 2\n---\nc: 3\n", "f.yaml")
+    assert [d.data for d in docs] == [{"a": 1}, {"b": 2}, {"c": 3}]
+    assert docs[2].locate(("c",)) == (5, 1)
+
+
+def test_syntax_error_points_at_the_line():
+    _, findings = load_text("a: [1,\nb: 2\n", "f.yaml")
+    assert findings[0].file == "f.yaml" and findings[0].line >= 2
+    assert "YAML syntax error" in findings[0].message
