@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from csi_rules.conditions.evaluate import Reason
@@ -11,6 +12,8 @@ from csi_rules.policy.model import Action
 
 OUTCOME_MATCHED = "matched"
 OUTCOME_DEFAULT = "default"
+OUTCOME_THRESHOLD = "threshold"
+OUTCOME_ESCALATION = "escalation"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Decision:
     actions: tuple[Action, ...]
     reasons: tuple[Reason, ...]
     now: datetime
+    details: Mapping[str, Any] | None = None  # kind-specific status (an SLA's clock, ...)
+    key: str = ""  # what makes the decision's actions idempotent (record, policy, rule, cycle)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,7 +49,12 @@ class Decision:
             "actions": [a.to_json() for a in self.actions],
             "reasons": [r.to_json() for r in self.reasons],
             "now": self.now.isoformat(),
+            **({"details": dict(self.details)} if self.details else {}),
+            "key": self.key or self.default_key(),
         }
+
+    def default_key(self) -> str:
+        return f"{self.record_id}/{self.policy}/{self.rule_id or '-'}"
 
     def format_text(self) -> str:
         head = (f"{self.record_label}: {self.policy} → "
@@ -53,6 +63,8 @@ class Decision:
         lines = [head]
         lines += [f"    action: {_action_text(a)}" for a in self.actions]
         lines += [f"    because {r.format()}" for r in self.reasons]
+        if self.details and "explain" in self.details:
+            lines.append(f"    because {self.details['explain']}")
         return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from csi_rules.engine.groups import RuleGroup, RuleSpec
 from csi_rules.engine.lookup import record_lookup
 from csi_rules.policy.model import Policy, PolicySet, Rule
 from csi_rules.records import Record
+from csi_rules.sla.evaluate import sla_decisions
 
 RULE_KINDS = ("RoutingPolicy",)
 """Policy kinds whose rules the matcher evaluates (later kinds add themselves here)."""
@@ -49,6 +50,7 @@ class Evaluator:
 
     def __init__(self, policy_set: PolicySet, matcher_factory: type | None = None,
                  **matcher_options: object):
+        self.policy_set = policy_set
         self.policies = policy_set.of_kind(*RULE_KINDS)
         groups, self._table = rule_groups(self.policies)
         if matcher_factory is None:
@@ -89,4 +91,5 @@ class Evaluator:
                 out.append(Decision(
                     record.id, record.label, policy.name, policy.kind, policy.content_hash,
                     None, policy.source, OUTCOME_DEFAULT, policy.default_actions, (), now))
+        out.extend(sla_decisions(self.policy_set, record, now))
         return out

@@ -8,10 +8,19 @@ import sys
 from collections.abc import Sequence
 
 from csi_rules import __version__
-from csi_rules.cli import demo, emulate, evaluate, plugins_cmd, policytest, schema_cmd, validate
+from csi_rules.cli import (
+    demo,
+    emulate,
+    evaluate,
+    plugins_cmd,
+    policytest,
+    schema_cmd,
+    sla_cmd,
+    validate,
+)
 from csi_rules.errors import EXIT_INTERNAL, CsiRulesError, PolicyError
 
-COMMANDS = (validate, evaluate, policytest, schema_cmd, plugins_cmd, emulate, demo)
+COMMANDS = (validate, evaluate, policytest, sla_cmd, schema_cmd, plugins_cmd, emulate, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -56,6 +56,7 @@ class Policy:
     content_hash: str
     metadata: Mapping[str, Any]
     spec: Mapping[str, Any]
+    compiled: Any = None  # kind-specific form built at load time (a Calendar, SLA definitions)
 
     @property
     def source(self) -> str:
@@ -74,3 +75,12 @@ class PolicySet:
 
     def get(self, name: str) -> Policy | None:
         return next((p for p in self.policies if p.name == name), None)
+
+    def calendar(self, name: str) -> Any:
+        """A `kind: Calendar` policy by name, else a built-in calendar such as `24x7`."""
+        from csi_rules.calendars import builtin_calendar
+
+        policy = self.get(name)
+        if policy is not None and policy.kind == "Calendar":
+            return policy.compiled
+        return builtin_calendar(name)

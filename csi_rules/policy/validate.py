@@ -97,6 +97,36 @@ def _schema(doc: Document, plugins: Plugins) -> list[Finding]:
     return out
 
 
+def _reference_findings(report: Report) -> list[Finding]:
+    """Names one document uses that another must define (calendars, for now)."""
+    from csi_rules.calendars import BUILTIN_CALENDARS
+
+    calendars = set(BUILTIN_CALENDARS) | {d.name for d in report.documents
+                                          if d.data["kind"] == "Calendar"}
+    out: list[Finding] = []
+    for doc in list(report.documents):
+        found = [doc.finding(pointer, unknown_name("calendar", name, calendars))
+                 for pointer, name in _calendar_references(doc.data["spec"], ("spec",))
+                 if name not in calendars]
+        if found:
+            report.documents.remove(doc)
+            out.extend(found)
+    return out
+
+
+def _calendar_references(node: Any, pointer: tuple[Any, ...]) -> Iterable[tuple[tuple[Any, ...], str]]:
+    """Every `calendar: NAME` (and `defaultCalendar`) inside a spec, with its pointer."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("calendar", "defaultCalendar") and isinstance(value, str):
+                yield (*pointer, key), value
+            else:
+                yield from _calendar_references(value, (*pointer, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _calendar_references(item, (*pointer, i))
+
+
 def validate_paths(paths: Iterable[str], plugins: Plugins) -> Report:
     """Run every layer over every file under `paths`; never raises for bad input."""
     report = Report()
@@ -125,6 +155,7 @@ def validate_paths(paths: Iterable[str], plugins: Plugins) -> Report:
             report.findings.extend(layer)
             if not any(f.severity == "error" for f in layer):
                 report.documents.append(doc)
+    report.findings.extend(_reference_findings(report))
     if report.files == 0:
         report.findings.append(Finding(", ".join(map(str, paths)), 1, 1, "", "",
                                        "no policy files (*.yaml, *.yml) found"))

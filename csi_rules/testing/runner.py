@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from csi_rules.decisions import Decision
 from csi_rules.evaluation import Evaluator
 from csi_rules.plugins import Plugins
 from csi_rules.policy.validate import load_policy_set
+from csi_rules.sla.durations import format_duration
+from csi_rules.sla.evaluate import sla_statuses
+from csi_rules.sla.status import SlaStatus
 from csi_rules.testing.spec import PolicyTest, TestFile
 
 
@@ -30,13 +34,45 @@ def _actual(decision: Decision, keys: set[str]) -> dict[str, Any]:
     return {k: v for k, v in full.items() if k in keys}
 
 
-def compare(test: PolicyTest, decisions: list[Decision]) -> TestResult:
-    """Pass when the decisions equal the expected list, comparing only the keys each names."""
-    expected = test.expected
+def _sla_actual(status: SlaStatus, keys: set[str]) -> dict[str, Any]:
+    full = {"policy": status.policy, "metric": status.metric, "stage": status.stage,
+            "calendar": status.target.calendar, "elapsed": format_duration(status.elapsed),
+            "remaining": format_duration(status.remaining),
+            "breached_at": _iso(status.breached_at), "next_change": _iso(status.next_change),
+            "crossed": [c.threshold.id for c in status.crossed]}
+    return {k: v for k, v in full.items() if k in keys}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _pairs(expected: list[dict[str, Any]], actual_items: list[Any],
+           render: Callable[[Any, set[str]], dict[str, Any]], default: set[str]
+           ) -> list[dict[str, Any]]:
     keys = [set(e) for e in expected]
-    default_keys = {"policy", "rule"}
-    actual = [_actual(d, keys[i] if i < len(keys) else default_keys)
-              for i, d in enumerate(decisions)]
+    return [render(item, keys[i] if i < len(keys) else default)
+            for i, item in enumerate(actual_items)]
+
+
+def compare(test: PolicyTest, decisions: list[Decision],
+            slas: list[SlaStatus] | None = None) -> TestResult:
+    """Pass when decisions (and SLA statuses, if expected) equal the expected lists.
+
+    Each expected entry compares only the keys it names.
+    """
+    if test.only:
+        decisions = [d for d in decisions if d.policy in test.only]
+        slas = [s for s in slas or [] if s.policy in test.only]
+    expected: dict[str, Any] = {}
+    actual: dict[str, Any] = {}
+    if test.expected is not None:
+        expected["decisions"] = test.expected
+        actual["decisions"] = _pairs(test.expected, decisions, _actual, {"policy", "rule"})
+    if test.expected_slas is not None:
+        expected["slas"] = test.expected_slas
+        actual["slas"] = _pairs(test.expected_slas, slas or [], _sla_actual,
+                                {"policy", "metric", "stage"})
     if actual == expected:
         return TestResult(test, True)
     diff = difflib.unified_diff(
@@ -50,7 +86,8 @@ def run_file(test_file: TestFile, plugins: Plugins,
              evaluator_factory: Callable[..., Evaluator] = Evaluator) -> list[TestResult]:
     policy_set = load_policy_set([str(test_file.policies)], plugins)
     with evaluator_factory(policy_set) as evaluator:
-        return [compare(t, evaluator.evaluate(t.record, t.now)) for t in test_file.tests]
+        return [compare(t, evaluator.evaluate(t.record, t.now),
+                        sla_statuses(policy_set, t.record, t.now)) for t in test_file.tests]
 
 
 def relative(path: str) -> str:

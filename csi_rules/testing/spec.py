@@ -7,12 +7,18 @@ Format::
     tests:
       - name: P1 network incidents go to Network L2
         now: 2026-01-05T10:00:00Z          # optional, default 2026-01-01T00:00:00Z
+        only: [incident-routing]            # optional: compare only these policies' results
         record: {id: "1", kind: incident, category: network, priority: 1}
         expect:
           decisions:                        # exact list, in order; each entry compares
             - policy: incident-routing      # only the keys it names (policy, rule,
               rule: p1-network              # outcome, actions)
               actions: [{assign: {group: Network L2}}]
+          slas:                             # optional: exact list of SLA statuses, each
+            - policy: incident-sla          # comparing the keys it names (stage, calendar,
+              metric: resolution            # elapsed/remaining as durations like 1h30m,
+              stage: in_progress            # breached_at/next_change as ISO, crossed ids)
+              elapsed: 1h30m
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from csi_rules.policy.loader import load_text
 from csi_rules.records.model import Record, parse_datetime, parse_record
 
 DEFAULT_NOW = datetime(2026, 1, 1, tzinfo=UTC)
+SLA_KEYS = ("policy", "metric", "stage", "calendar", "elapsed", "remaining", "breached_at",
+            "next_change", "crossed")
 
 TEST_FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -44,15 +52,23 @@ TEST_FILE_SCHEMA: dict[str, Any] = {
             "properties": {
                 "name": {"type": "string", "minLength": 1},
                 "now": {"type": "string"},
+                "only": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                 "record": {"type": "object"},
                 "expect": {"type": "object", "additionalProperties": False,
-                           "required": ["decisions"],
+                           "minProperties": 1,
                            "properties": {"decisions": {"type": "array", "items": {
                                "type": "object", "additionalProperties": False,
                                "properties": {"policy": {"type": "string"},
                                               "rule": {"type": ["string", "null"]},
-                                              "outcome": {"enum": ["matched", "default"]},
-                                              "actions": {"type": "array"}}}}}},
+                                              "outcome": {"enum": ["matched", "default",
+                                                                   "threshold", "escalation"]},
+                                              "actions": {"type": "array"}}}},
+                                          "slas": {"type": "array", "items": {
+                                              "type": "object", "additionalProperties": False,
+                                              "required": ["policy", "metric"],
+                                              "properties": {k: {"type": ["string", "null",
+                                                                          "array"]}
+                                                             for k in SLA_KEYS}}}}},
             },
         }},
     },
@@ -67,7 +83,9 @@ class PolicyTest:
     line: int
     now: datetime
     record: Record
-    expected: list[dict[str, Any]]
+    expected: list[dict[str, Any]] | None
+    expected_slas: list[dict[str, Any]] | None = None
+    only: tuple[str, ...] = ()  # policy names the expectations are about (empty: all)
 
 
 @dataclass(frozen=True)
@@ -108,7 +126,8 @@ def load_test_file(path: Path) -> TestFile:
         except RecordError as exc:
             raise PolicyError([Finding(str(path), line, 1, "", f"tests.{i}", str(exc))]) from None
         tests.append(PolicyTest(raw["name"], str(path), line, now, record,
-                                raw["expect"]["decisions"]))
+                                raw["expect"].get("decisions"), raw["expect"].get("slas"),
+                                tuple(raw.get("only", ()))))
     return TestFile(path, policies, tests)
 
 

@@ -28,6 +28,7 @@ def test_every_example_policy_is_named_in_a_unit_test():
                 names.add(doc["metadata"]["name"])
     tested = set()
     for path in (POLICIES / "tests").glob("*.yaml"):
-        tested |= {d.get("policy") for t in yaml.safe_load(path.read_text())["tests"]
-                   for d in t["expect"]["decisions"]}
+        for test in yaml.safe_load(path.read_text())["tests"]:
+            tested |= {d.get("policy") for d in test["expect"].get("decisions", [])}
+            tested |= {s.get(k) for s in test["expect"].get("slas", []) for k in ("policy", "calendar")}
     assert names and names <= tested, f"policies without tests: {sorted(names - tested)}"

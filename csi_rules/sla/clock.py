@@ -1,0 +1,135 @@
+"""Run one SLA metric's clock over a ticket's snapshots, in business time.
+
+The clock starts when `start` first holds, runs while neither `pause`, `stop` nor `cancel`
+holds, and stops on `stop`. When `stop` no longer holds (the ticket was reopened) the clock
+resumes, or starts a new cycle with `onReopen: restart`. The goal in effect at each moment is
+the first target whose condition the ticket meets then; a breach, once reached under the goal
+then in effect, stays a breach however the ticket changes later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from csi_rules.conditions.ast import Condition
+from csi_rules.conditions.evaluate import evaluate
+from csi_rules.records.model import Record
+from csi_rules.sla.model import Metric, Target
+from csi_rules.sla.status import Crossing, SlaStatus
+from csi_rules.sla.timeline import Snapshot
+
+CalendarLookup = Callable[[str], Any]
+
+
+def holds(cond: Condition | None, record: Record) -> bool:
+    return cond is not None and evaluate(cond, record.get)
+
+
+def target_for(metric: Metric, record: Record) -> Target | None:
+    return next((t for t in metric.targets if evaluate(t.when, record.get)), None)
+
+
+@dataclass
+class _Cycle:
+    started_at: datetime
+    segments: list[tuple[datetime, datetime]] = field(default_factory=list)
+    used: dict[str, float] = field(default_factory=dict)  # business seconds per calendar name
+    breached_at: datetime | None = None
+
+
+def _add_segment(cycle: _Cycle, start: datetime, end: datetime, target: Target | None,
+                 calendars: CalendarLookup, names: set[str]) -> None:
+    for name in names:
+        before = cycle.used.get(name, 0.0)
+        cycle.used[name] = before + calendars(name).business_seconds(start, end)
+        if target is not None and name == target.calendar and cycle.breached_at is None:
+            if before >= target.seconds:
+                cycle.breached_at = start  # a stricter goal applied from `start` on
+            elif cycle.used[name] >= target.seconds:
+                cycle.breached_at = calendars(name).add_business_seconds(start, target.seconds - before)
+    cycle.segments.append((start, end))
+
+
+def _crossing(cycle: _Cycle, amount: float, calendar: Any) -> datetime | None:
+    used = 0.0
+    for start, end in cycle.segments:
+        part = calendar.business_seconds(start, end)
+        if used + part >= amount:
+            return calendar.add_business_seconds(start, amount - used)
+        used += part
+    return None
+
+
+def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datetime,
+              calendars: CalendarLookup) -> SlaStatus | None:
+    """The metric's status at `now`; None when no target applies to the ticket."""
+    if not snapshots:
+        return None
+    final_target = target_for(metric, snapshots[-1].record)
+    if final_target is None:
+        return None
+    names = {t.calendar for t in metric.targets}
+    rules = metric.clock
+    clock = "not_started"
+    cycle: _Cycle | None = None
+    cycles = 0
+    stopped_at: datetime | None = None
+    for i, snap in enumerate(snapshots):
+        record = snap.record
+        end = snapshots[i + 1].at if i + 1 < len(snapshots) else now
+        if clock == "not_started" and holds(rules.start, record):
+            cycle, cycles, clock = _Cycle(snap.at), 1, "running"
+        elif clock == "stopped" and not holds(rules.stop, record):
+            if rules.on_reopen == "restart":
+                cycle, cycles = _Cycle(snap.at), cycles + 1
+            clock, stopped_at = "running", None
+        if clock in ("running", "paused"):
+            if holds(rules.cancel, record):
+                clock, stopped_at = "cancelled", snap.at
+            elif holds(rules.stop, record):
+                clock, stopped_at = "stopped", snap.at
+            else:
+                clock = "paused" if holds(rules.pause, record) else "running"
+        if clock == "running" and cycle is not None and end > snap.at:
+            _add_segment(cycle, snap.at, end, target_for(metric, record), calendars, names)
+    return _status(policy, metric, final_target, clock, cycle, cycles, stopped_at, now, calendars)
+
+
+def _status(policy: str, metric: Metric, target: Target, clock: str, cycle: _Cycle | None,
+            cycles: int, stopped_at: datetime | None, now: datetime,
+            calendars: CalendarLookup) -> SlaStatus:
+    calendar = calendars(target.calendar)
+    elapsed = cycle.used.get(target.calendar, 0.0) if cycle else 0.0
+    breached_at = cycle.breached_at if cycle else None
+    crossed = []
+    upcoming = []
+    for threshold in metric.thresholds:
+        amount = target.seconds * threshold.percent / 100.0
+        at = _crossing(cycle, amount, calendar) if cycle else None
+        if at is None and threshold.percent >= 100 and breached_at is not None:
+            at = breached_at
+        if at is not None:
+            crossed.append(Crossing(threshold, at))
+        elif clock == "running":
+            upcoming.append(calendar.add_business_seconds(now, amount - elapsed))
+    running = clock == "running"
+    predicted = None
+    if running and breached_at is None:
+        predicted = calendar.add_business_seconds(now, max(0.0, target.seconds - elapsed))
+        upcoming.append(predicted)
+    stage = {"not_started": "not_started", "cancelled": "cancelled"}.get(clock)
+    if stage is None:
+        if breached_at is not None:
+            stage = "breached"
+        else:
+            stage = {"running": "in_progress", "paused": "paused", "stopped": "achieved"}[clock]
+    return SlaStatus(
+        policy=policy, metric=metric.name, stage=stage, clock=clock, target=target,
+        cycle=cycles, elapsed=elapsed, started_at=cycle.started_at if cycle else None,
+        stopped_at=stopped_at, breached_at=breached_at, predicted_breach=predicted,
+        crossed=tuple(sorted(crossed, key=lambda c: c.at)),
+        next_change=min(upcoming) if upcoming else None, now=now,
+    )

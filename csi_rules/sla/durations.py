@@ -1,0 +1,42 @@
+"""Durations as policy authors write them: `15m`, `4h`, `1h30m`, `2d`, or a number of seconds."""
+
+from __future__ import annotations
+
+import re
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)([dhms])")
+_WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?[dhms])+$")
+_UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+DURATION_SCHEMA = {
+    "type": ["string", "number"],
+    "description": "a duration: '15m', '4h', '1h30m', '2d' (d = 24 hours of the calendar's "
+                   "business time) or a number of seconds",
+}
+
+
+def parse_duration(value: str | float) -> float:
+    """Seconds in `value`; raises ValueError with the accepted forms."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"duration {value} is negative")
+        return float(value)
+    text = value.strip().replace(" ", "")
+    if not _WHOLE.match(text):
+        raise ValueError(f"{value!r} is not a duration; write e.g. '15m', '4h', '1h30m', '2d'")
+    return float(sum(float(n) * _UNIT[u] for n, u in _PART.findall(text)))
+
+
+def format_duration(seconds: float) -> str:
+    """`1h30m` style, for explanations; hours are the largest unit (business days vary)."""
+    seconds = int(round(seconds))
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    parts = []
+    for unit, size in (("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return sign + ("".join(parts) or "0s")

@@ -1,0 +1,49 @@
+"""SLA statuses for a ticket from a policy set, and the threshold decisions they imply."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from csi_rules.decisions import OUTCOME_THRESHOLD, Decision
+from csi_rules.policy.model import PolicySet
+from csi_rules.records.model import Record
+from csi_rules.sla.clock import run_clock
+from csi_rules.sla.status import SlaStatus
+from csi_rules.sla.timeline import snapshots
+
+
+def sla_statuses(policy_set: PolicySet, record: Record, now: datetime) -> list[SlaStatus]:
+    """Every SLA metric that applies to `record`, as it stands at `now`."""
+    out: list[SlaStatus] = []
+    snaps = None
+    for policy in policy_set.of_kind("SlaPolicy"):
+        if record.kind not in policy.applies_to:
+            continue
+        if snaps is None:
+            snaps = list(snapshots(record, now))
+        for metric in policy.compiled.metrics:
+            status = run_clock(policy.name, metric, snaps, now, policy_set.calendar)
+            if status is not None:
+                out.append(status)
+    return out
+
+
+def sla_decisions(policy_set: PolicySet, record: Record, now: datetime) -> list[Decision]:
+    """One decision per threshold crossed (in the current cycle), carrying its actions.
+
+    The decision key names record, policy, metric, threshold and cycle, so a runner applies
+    each threshold's actions once per cycle however often the ticket is evaluated.
+    """
+    out = []
+    for status in sla_statuses(policy_set, record, now):
+        policy = policy_set.get(status.policy)
+        assert policy is not None
+        details = {**status.to_json(), "explain": status.explain()}
+        for crossing in status.crossed:
+            threshold = crossing.threshold
+            rule = f"{status.metric}/{threshold.id}"
+            out.append(Decision(
+                record.id, record.label, policy.name, policy.kind, policy.content_hash, rule,
+                f"{policy.file}:{threshold.line}", OUTCOME_THRESHOLD, threshold.actions, (),
+                now, details, f"{record.id}/{policy.name}/{rule}/cycle-{status.cycle}"))
+    return out
