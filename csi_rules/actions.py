@@ -90,6 +90,8 @@ CORE_ACTIONS: tuple[ActionType, ...] = (
         _obj({"level": {"type": "integer", "minimum": 1,
                         "description": "support level to escalate to (1, 2, 3, ...)"},
               "group": _str("group that takes the escalation"),
+              "assignee": _str("person who takes the escalation"),
+              "rota": _str("on-call rota whose current member takes it"),
               "reason": _str("why, shown on the ticket")}, []),
     ),
     ActionType(

@@ -16,7 +16,9 @@ from csi_rules.engine.groups import RuleGroup, RuleSpec
 from csi_rules.engine.lookup import record_lookup
 from csi_rules.policy.model import Policy, PolicySet, Rule
 from csi_rules.records import Record
+from csi_rules.escalation.evaluate import escalation_decisions
 from csi_rules.sla.evaluate import sla_decisions
+from csi_rules.sla.timeline import snapshots
 
 RULE_KINDS = ("RoutingPolicy",)
 """Policy kinds whose rules the matcher evaluates (later kinds add themselves here)."""
@@ -91,5 +93,17 @@ class Evaluator:
                 out.append(Decision(
                     record.id, record.label, policy.name, policy.kind, policy.content_hash,
                     None, policy.source, OUTCOME_DEFAULT, policy.default_actions, (), now))
-        out.extend(sla_decisions(self.policy_set, record, now))
+        out.extend(time_decisions(self.policy_set, record, now))
         return out
+
+
+TIME_KINDS = ("SlaPolicy", "EscalationPolicy")
+
+
+def time_decisions(policy_set: PolicySet, record: Record, now: datetime) -> list[Decision]:
+    """SLA thresholds and escalation rungs due at `now`, from the ticket's history."""
+    if not policy_set.of_kind(*TIME_KINDS):
+        return []
+    snaps = list(snapshots(record, now))
+    return [*sla_decisions(policy_set, record, now, snaps),
+            *escalation_decisions(policy_set, record, now, snaps)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from csi_rules import hookimpl
 from csi_rules.policy.kinds.base import PolicyKind
 from csi_rules.policy.kinds.calendar import CalendarKind
+from csi_rules.policy.kinds.escalation import EscalationPolicy
 from csi_rules.policy.kinds.routing import RoutingPolicy
 from csi_rules.policy.kinds.sla import SlaPolicy
 from csi_rules.registry import Registry
@@ -12,5 +13,5 @@ from csi_rules.registry import Registry
 
 @hookimpl
 def csi_register_policy_kinds(register: Registry[PolicyKind]) -> None:
-    for kind in (RoutingPolicy(), CalendarKind(), SlaPolicy()):
+    for kind in (RoutingPolicy(), CalendarKind(), SlaPolicy(), EscalationPolicy()):
         register.add(kind.name, kind)

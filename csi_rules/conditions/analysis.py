@@ -68,7 +68,9 @@ def is_contradictory(cond: Condition, limit: int = DNF_LIMIT) -> Issue | None:
         if len(explained) > _SHOWN_ALTERNATIVES:
             break
     if not explained:
-        return Issue(_empty_any(cond) or cond.pointer, "an empty 'any' can never hold")
+        empty = _empty_group(cond) or cond
+        what = "an empty 'any'" if isinstance(empty, AnyOf) else "'not' of an empty 'all'"
+        return Issue(empty.pointer, f"{what} can never hold")
     if len(explained) == 1:
         ((message, pointer),) = explained.items()
         return Issue(pointer, message)
@@ -202,8 +204,11 @@ def _reason(path: str, core: Sequence[Literal]) -> str:
             low, high = value
             if type_class(low) != type_class(high):
                 return "its bounds have different types"
-            if type_class(low) in _ORDERED and low > high:
-                return "low is greater than high"
+            try:
+                if type_class(low) in _ORDERED and low > high:
+                    return "low is greater than high"
+            except TypeError:  # date-times with and without an offset
+                return "its bounds cannot be compared"
     domain = domain_for(path)
     if domain.type is not None and _solve_path(path, core, Domain()).status != UNSAT:
         return f"{path} is {domain.describe()}"
@@ -219,17 +224,16 @@ def _first(value: Any) -> Any:
     return value[0] if isinstance(value, list | tuple) and value else value
 
 
-def _empty_any(cond: Condition, negated: bool = False) -> Pointer | None:
-    """Where an `any: []` (or a negated `all: []`) sits: the only contradiction without a field."""
+def _empty_group(cond: Condition, negated: bool = False) -> Condition | None:
+    """An `any: []` (or a negated `all: []`): the only way to be impossible without a field."""
     if isinstance(cond, Matcher):
         return None
     if isinstance(cond, Not):
-        return _empty_any(cond.item, not negated)
+        return _empty_group(cond.item, not negated)
     if not cond.items and isinstance(cond, AnyOf) != negated:
-        return cond.pointer
+        return cond
     for item in cond.items:
-        found = _empty_any(item, negated)
+        found = _empty_group(item, negated)
         if found is not None:
             return found
     return None
-

@@ -173,7 +173,8 @@ def _finite_numbers(consts: Iterable[Any]) -> tuple[list[int | float], bool]:
 def _integer_points(
     consts: Iterable[Any], minimum: int | None, maximum: int | None
 ) -> tuple[list[Any], bool]:
-    """Integers next to every constant: each literal only changes truth at floor(c) or c+1."""
+    """Integers around every constant: a literal's truth over the integers only changes at
+    floor(c) or floor(c) + 1, so with the bounds these hit every region."""
     numbers, complete = _finite_numbers(consts)
     points = {math.floor(c) + d for c in numbers for d in (-1, 0, 1)}
     points.update(b for b in (minimum, maximum) if b is not None)

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from csi_rules.conditions.ast import OPERATORS, AnyOf, Condition, Matcher, Not
 from csi_rules.conditions.issues import Issue
 from csi_rules.conditions.operand_checks import (
-    TYPE_NAMES,
     check_bounds,
     check_domain,
     check_shape,
@@ -24,10 +23,17 @@ from csi_rules.conditions.operand_checks import (
 from csi_rules.records.fields import FIELDS, RECORD_KINDS, FieldSpec
 from csi_rules.suggest import unknown_name
 
-__all__ = ["OPERATORS_BY_TYPE", "TYPE_NAMES", "check_condition", "check_matcher", "resolve_field"]
+__all__ = [
+    "OPERATORS_BY_TYPE",
+    "check_condition",
+    "check_matcher",
+    "policy_kinds_of",
+    "resolve_field",
+]
 
 _ORDERED_OPS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "between", "exists")
-# which operators can ever be true (or ever be false) for each field type under evaluate.py
+# per field type, the operators whose result depends on the value; under evaluate.py the rest
+# are constant for that type (always false, or always true for ne/not_in)
 OPERATORS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "string": (*_ORDERED_OPS[:-1], "matches", "contains", "exists"),
     "integer": _ORDERED_OPS,
@@ -60,7 +66,10 @@ def policy_kinds_of(kinds: Iterable[str]) -> tuple[str, ...]:
 
 
 def check_matcher(m: Matcher, kinds: Sequence[str]) -> list[Issue]:
-    """The problems of one matcher: its field, its operator, then its value."""
+    """The problems of one matcher: its field, its operator, then its value.
+
+    `kinds` as policy_kinds_of() returns them.
+    """
     if m.op not in OPERATORS:
         return [Issue(m.pointer, unknown_name("operator", m.op, OPERATORS))]
     spec, field_problem = resolve_field(m.path, kinds)

@@ -30,6 +30,7 @@ class Report:
 
     documents: list[Document] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    well_formed: list[Document] = field(default_factory=list)  # passed structure and schema
     files: int = 0
 
     @property
@@ -104,13 +105,13 @@ def _reference_findings(report: Report) -> list[Finding]:
     calendars = set(BUILTIN_CALENDARS) | {d.name for d in report.documents
                                           if d.data["kind"] == "Calendar"}
     out: list[Finding] = []
-    for doc in list(report.documents):
+    for doc in report.well_formed:
         found = [doc.finding(pointer, unknown_name("calendar", name, calendars))
                  for pointer, name in _calendar_references(doc.data["spec"], ("spec",))
                  if name not in calendars]
-        if found:
+        if found and doc in report.documents:
             report.documents.remove(doc)
-            out.extend(found)
+        out.extend(found)
     return out
 
 
@@ -146,6 +147,7 @@ def validate_paths(paths: Iterable[str], plugins: Plugins) -> Report:
         for doc in docs:
             layer = _structure(doc, plugins) or _schema(doc, plugins)
             if not layer:
+                report.well_formed.append(doc)
                 layer = plugins.kinds.get(doc.data["kind"]).check(doc, ctx)
                 first = names.setdefault(doc.name, doc)
                 if first is not doc:

@@ -9,13 +9,13 @@ from csi_rules.policy.model import PolicySet
 from csi_rules.records.model import Record
 from csi_rules.sla.clock import run_clock
 from csi_rules.sla.status import SlaStatus
-from csi_rules.sla.timeline import snapshots
+from csi_rules.sla.timeline import Snapshot, snapshots
 
 
-def sla_statuses(policy_set: PolicySet, record: Record, now: datetime) -> list[SlaStatus]:
+def sla_statuses(policy_set: PolicySet, record: Record, now: datetime,
+                 snaps: list[Snapshot] | None = None) -> list[SlaStatus]:
     """Every SLA metric that applies to `record`, as it stands at `now`."""
     out: list[SlaStatus] = []
-    snaps = None
     for policy in policy_set.of_kind("SlaPolicy"):
         if record.kind not in policy.applies_to:
             continue
@@ -28,14 +28,15 @@ def sla_statuses(policy_set: PolicySet, record: Record, now: datetime) -> list[S
     return out
 
 
-def sla_decisions(policy_set: PolicySet, record: Record, now: datetime) -> list[Decision]:
+def sla_decisions(policy_set: PolicySet, record: Record, now: datetime,
+                  snaps: list[Snapshot] | None = None) -> list[Decision]:
     """One decision per threshold crossed (in the current cycle), carrying its actions.
 
     The decision key names record, policy, metric, threshold and cycle, so a runner applies
     each threshold's actions once per cycle however often the ticket is evaluated.
     """
     out = []
-    for status in sla_statuses(policy_set, record, now):
+    for status in sla_statuses(policy_set, record, now, snaps):
         policy = policy_set.get(status.policy)
         assert policy is not None
         details = {**status.to_json(), "explain": status.explain()}
