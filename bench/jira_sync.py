@@ -18,13 +18,13 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import requests
+
+from csi_rules.adapter import RecordQuery
 from csi_rules_jira import adapter as adapter_module
 from csi_rules_jira.adapter import JiraAdapter
 from csi_rules_jira.config import parse_config
 from csi_rules_jira.emulator import JiraEmulator
 from csi_rules_jira.normalize import requested_fields
-
-from csi_rules.adapter import RecordQuery
 
 FIELD_MAP = {"impact": "customfield_10050", "urgency": "customfield_10051",
              "assignment_group": "customfield_10060", "service": "customfield_10080"}

@@ -17,6 +17,8 @@ class RecordQuery:
     kinds: tuple[str, ...]
     since: datetime | None = None
     ids: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    """Extra platform columns policies read as raw.<name>; adapters fetch only these plus their own."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Protocol
 
+from csi_rules.change.routes import route_actions, route_details
 from csi_rules.conditions.evaluate import explain
 from csi_rules.decisions import OUTCOME_DEFAULT, OUTCOME_MATCHED, Decision
 from csi_rules.engine.groups import RuleGroup, RuleSpec
@@ -20,7 +21,7 @@ from csi_rules.escalation.evaluate import escalation_decisions
 from csi_rules.sla.evaluate import sla_decisions
 from csi_rules.sla.timeline import snapshots
 
-RULE_KINDS = ("RoutingPolicy",)
+RULE_KINDS = ("RoutingPolicy", "CabRoutingPolicy")
 """Policy kinds whose rules the matcher evaluates (later kinds add themselves here)."""
 
 
@@ -85,10 +86,14 @@ class Evaluator:
             keys = matched.get(f"p{p}", [])
             for key in keys:
                 _, rule = self._table[key]
+                actions, details = rule.actions, None
+                if policy.kind == "CabRoutingPolicy":
+                    actions = route_actions(rule)
+                    details = route_details(policy, rule, record, now)
                 out.append(Decision(
                     record.id, record.label, policy.name, policy.kind, policy.content_hash,
-                    rule.id, rule.source, OUTCOME_MATCHED, rule.actions,
-                    tuple(explain(rule.when, lookup)), now))
+                    rule.id, rule.source, OUTCOME_MATCHED, actions,
+                    tuple(explain(rule.when, lookup)), now, details))
             if not keys and policy.default_actions:
                 out.append(Decision(
                     record.id, record.label, policy.name, policy.kind, policy.content_hash,

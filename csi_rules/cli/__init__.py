@@ -9,9 +9,11 @@ from collections.abc import Sequence
 
 from csi_rules import __version__
 from csi_rules.cli import (
+    conflicts_cmd,
     demo,
     emulate,
     evaluate,
+    gate,
     plugins_cmd,
     policytest,
     schema_cmd,
@@ -20,7 +22,8 @@ from csi_rules.cli import (
 )
 from csi_rules.errors import EXIT_INTERNAL, CsiRulesError, PolicyError
 
-COMMANDS = (validate, evaluate, policytest, sla_cmd, schema_cmd, plugins_cmd, emulate, demo)
+COMMANDS = (validate, evaluate, policytest, sla_cmd, gate, conflicts_cmd, schema_cmd,
+            plugins_cmd, emulate, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

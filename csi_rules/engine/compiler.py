@@ -57,26 +57,38 @@ def _compile_group(index: int, group: RuleGroup) -> GroupPlan:
             clauses.append((si, f"r{si}", node))
     shards = [
         _build_shard(f"g{index}s{j}", part, len(group.rules))
-        for j, part in enumerate(_pack(group, clauses))
-    ]
+        for j, part in enumerate(_pack(group, clauses) if clauses else [])
+    ]  # a group no record can match needs no ruleset at all
     keys = tuple(spec.key for spec in group.rules)
     return GroupPlan(group.group_id, group.hit_policy, frozenset(group.kinds), keys, tuple(shards))
 
 
 def _pack(group: RuleGroup, clauses: list[Clause]) -> list[list[Clause]]:
-    """Consecutive runs of clauses, each run small enough for one durable ruleset."""
-    if not clauses or not _problem(clauses, len(group.rules)):
+    """Consecutive runs of clauses, each as long as one durable ruleset allows.
+
+    Adding a clause never lowers any of the limits `network` checks, so the longest run
+    that fits is found by galloping and bisection: O(log n) trial builds per ruleset.
+    """
+    n_specs = len(group.rules)
+    if not _problem(clauses, n_specs):
         return [clauses]
+    parts = [part for clause in clauses for part in _fitting_parts(group, clause)]
     shards: list[list[Clause]] = []
-    current: list[Clause] = []
-    for clause in clauses:
-        for part in _fitting_parts(group, clause):
-            if current and _problem([*current, part], len(group.rules)):
-                shards.append(current)
-                current = []
-            current.append(part)
-    if current:
-        shards.append(current)
+    start = 0
+    while start < len(parts):
+        fits, too_many = 1, 2
+        while start + too_many <= len(parts) and not _problem(parts[start:start + too_many],
+                                                               n_specs):
+            fits, too_many = too_many, too_many * 2
+        too_many = min(too_many, len(parts) - start + 1)
+        while too_many - fits > 1:
+            middle = (fits + too_many) // 2
+            if _problem(parts[start:start + middle], n_specs):
+                too_many = middle
+            else:
+                fits = middle
+        shards.append(parts[start:start + fits])
+        start += fits
     return shards
 
 

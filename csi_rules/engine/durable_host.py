@@ -1,6 +1,7 @@
 """The only module that imports durable-rules: a synchronous, locked, bounded host.
 
-Hazards of durable-rules 2.0.28 handled here (see docs on the measured findings):
+Hazards of durable-rules 2.0.28 (as measured in the project's durable-rules findings) handled
+here; `facts` and `network` handle the ones about types, names and fixed limits:
 
 * background threads: `Host.__init__` starts two self-re-arming timers that run actions
   behind `post()`'s back; `SyncHost` overrides `_run`, so no thread is ever started.
@@ -20,6 +21,12 @@ Hazards of durable-rules 2.0.28 handled here (see docs on the measured findings)
   unmatched: impossible, every ruleset has a catch-all rule (`compiler`).
 * re-firing on durable's own state message: impossible, every rule tests the marker that
   only our facts carry, and actions never write `c.s`.
+
+Not handled here, because nothing in csi-rules uses them: timers (in-memory, whole seconds,
+fired from a background thread), correlated multi-pattern rules (out-of-bounds read in
+`$and` joins), persistence callbacks. Rulesets cannot be unregistered from a host: each
+runtime keeps its rulesets' C memory until the process ends, which is one more reason the
+default isolation is a worker process (closing the matcher returns that memory).
 """
 
 from __future__ import annotations
@@ -159,12 +166,13 @@ class DurableRuntime:
                 out.extend(self._fire(ruleset, facts[start:start + MAX_BATCH], collect))
         return out
 
-    def _fire(self, ruleset: str, facts: Sequence[dict[str, Any]], collect: bool) -> list[list[int]]:
+    def _fire(self, ruleset: str, facts: Sequence[dict[str, Any]],
+              collect: bool) -> list[list[int]]:
         if self._broken:
             raise EngineError(f"durable runtime is unusable after an earlier failure: "
                               f"{self._broken}")
         ids = _IDS[:len(facts)]
-        for fact, mid in zip(facts, ids):
+        for fact, mid in zip(facts, ids, strict=True):
             fact["sid"] = SID
             fact["id"] = mid
         sink = self._sink

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from csi_rules.conditions.evaluate import apply_operator
@@ -41,7 +41,7 @@ from csi_rules.engine.program import Slot
 from csi_rules.errors import RecordError
 from csi_rules.records.model import MISSING
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 _MISSING, _BOOL, _NUMBER, _STRING, _DATETIME, _OTHER = (
     TYPE_CODES[k] for k in ("missing", "bool", "number", "string", "datetime", "other")
@@ -84,47 +84,32 @@ def encode_constant(slot: Slot, value: Any) -> Any:
     return value  # type codes, 0/1 for pre, booleans
 
 
-Projector = Callable[[Callable[[str], Any]], dict[str, Any]]
+Projector = Callable[[Sequence[Any], Sequence[int]], dict[str, Any]]
 
 
-def projector(slots: Sequence[Slot]) -> Projector:
-    """A function from a (memoised) lookup to the fact dict for a ruleset with these slots."""
-    by_path: dict[str, list[tuple[str, str, Any, str, Any]]] = {}
-    for s in slots:
-        by_path.setdefault(s.path, []).append((s.name, s.kind, s.keys, s.op, s.expected))
-    steps = list(by_path.items())
+def projector(slots: Sequence[Slot], index: dict[str, int]) -> Projector:
+    """A function (values, type codes) -> fact dict for a ruleset with these slots.
 
-    def project(value_of: Callable[[str], Any]) -> dict[str, Any]:
+    `values[index[path]]` is the record's value at `path`, `codes[...]` its `type_code`; the
+    caller looks every path up once per record, however many rulesets read it.
+    """
+    steps = [(s.name, index[s.path], s.kind, s.keys, s.op, s.expected) for s in slots]
+
+    def project(values: Sequence[Any], codes: Sequence[int]) -> dict[str, Any]:
         fact: dict[str, Any] = {MARKER: 1}
-        for path, path_slots in steps:
-            value = value_of(path)
-            code = type_code(value)
-            for name, kind, keys, op, expected in path_slots:
-                if kind == "type":
-                    fact[name] = code
-                elif kind == "pre":
-                    fact[name] = 1 if apply_operator(op, value, expected) else 0
-                elif code == _KIND_CODE[kind]:
-                    if kind == "datetime":
-                        fact[name] = epoch_micros(value)
-                    elif kind == "bool":
-                        fact[name] = value
-                    else:
-                        fact[name] = rank(keys, value)
+        for name, i, kind, keys, op, expected in steps:
+            code = codes[i]
+            if kind == "type":
+                fact[name] = code
+            elif kind == "pre":
+                fact[name] = 1 if apply_operator(op, values[i], expected) else 0
+            elif code == _KIND_CODE[kind]:
+                if kind == "number" or kind == "string":
+                    fact[name] = rank(keys, values[i])
+                elif kind == "datetime":
+                    fact[name] = epoch_micros(values[i])
+                else:
+                    fact[name] = values[i]
         return fact
 
     return project
-
-
-def memoised(lookup: Callable[[str], Any]) -> Callable[[str], Any]:
-    """Look each path up once per record, however many rulesets read it."""
-    cache: dict[str, Any] = {}
-
-    def value_of(path: str) -> Any:
-        try:
-            return cache[path]
-        except KeyError:
-            value = cache[path] = lookup(path)
-            return value
-
-    return value_of

@@ -6,6 +6,7 @@ by priority) and keeps its own table from rule keys back to policies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,7 +49,7 @@ class RuleGroup:
             raise EngineError(f"group {self.group_id}: duplicate rule key(s) {', '.join(dup)}")
 
 
-def check_unique_ids(groups: tuple[RuleGroup, ...] | list[RuleGroup]) -> None:
+def check_unique_ids(groups: Sequence[RuleGroup]) -> None:
     """Group ids key the result dict, so two groups with one id would overwrite each other."""
     seen: set[str] = set()
     for group in groups:

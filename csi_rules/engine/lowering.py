@@ -15,8 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Union
+from typing import Any
 
 from csi_rules.conditions.ast import AllOf, AnyOf, Condition, Matcher, Not
 from csi_rules.conditions.evaluate import type_class
@@ -70,7 +69,7 @@ class _Const:
 
 TRUE: Any = _Const("TRUE")
 FALSE: Any = _Const("FALSE")
-Node = Union[Test, And, Or, _Const]
+Node = Test | And | Or | _Const
 
 
 def make_and(items: list[Node] | tuple[Node, ...]) -> Node:

@@ -12,6 +12,7 @@ names that record. The matcher stays usable afterwards.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,11 +32,12 @@ Isolation = Literal["process", "inline"]
 
 @dataclass
 class FaultPlan:
-    """Test-only fault injection: the worker kills itself (SIGSEGV) on batches holding one of
+    """Test-only fault injection: the worker segfaults (or hangs) on batches holding one of
     these record ids, `times` times in all (a negative number: every time)."""
 
     crash_on: frozenset[str]
     times: int = 1
+    how: Literal["segfault", "hang"] = "segfault"
 
 
 class _Inline:
@@ -85,6 +87,7 @@ class DurableMatcher:
             WorkerProcess(self.program, timeout) if isolation == "process" else _Inline(self)
         )
         self.restarts = 0
+        self._lock = threading.Lock()  # one batch in flight at a time, whoever calls
 
     def match(self, record: Record, now: datetime) -> MatchResult:
         return self.match_many([record], now)[0]
@@ -92,26 +95,46 @@ class DurableMatcher:
     def match_many(self, records: Iterable[Record], now: datetime) -> list[MatchResult]:
         """Results in input order; batches are projected while the previous one is evaluated."""
         require_aware(now)
-        backend = self._live_backend()
         items = list(records)
+        with self._lock:
+            return self._match_many(self._live_backend(), items, now)
+
+    def _match_many(self, backend: _Inline | WorkerProcess, items: list[Record],
+                    now: datetime) -> list[MatchResult]:
         out: list[MatchResult] = []
         in_flight: tuple[Sequence[Record], Batch] | None = None
-        for start in range(0, len(items), self.batch_size):
-            chunk = items[start:start + self.batch_size]
-            batch = self._build(chunk, now)
+        try:
+            for start in range(0, len(items), self.batch_size):
+                chunk = items[start:start + self.batch_size]
+                batch = self._build(chunk, now)  # may raise RecordError for a bad record
+                if in_flight is not None:
+                    done, in_flight = in_flight, None
+                    out.extend(self._finish(backend, *done, now))
+                self._submit(backend, chunk, batch, now)
+                in_flight = (chunk, batch)
             if in_flight is not None:
-                out.extend(self._finish(backend, *in_flight, now))
-            self._submit(backend, chunk, batch, now)
-            in_flight = (chunk, batch)
-        if in_flight is not None:
-            out.extend(self._finish(backend, *in_flight, now))
+                done, in_flight = in_flight, None
+                out.extend(self._finish(backend, *done, now))
+        except BaseException as exc:
+            if in_flight is not None:  # never leave an answer behind for the next call
+                self._drain(backend, interrupted=not isinstance(exc, Exception))
+            raise
         return out
+
+    def _drain(self, backend: _Inline | WorkerProcess, interrupted: bool) -> None:
+        if interrupted:
+            self._restart(backend)
+            return
+        try:
+            backend.result()
+        except EngineError:
+            self._restart(backend)
 
     def _build(self, chunk: Sequence[Record], now: datetime) -> Batch:
         batch = self._projection.build(chunk, now)
         plan = self._faults
         if plan and plan.times != 0 and any(r.id in plan.crash_on for r in chunk):
-            batch.crash = True
+            batch.fault = plan.how
             plan.times -= 1 if plan.times > 0 else 0
         return batch
 
@@ -170,9 +193,10 @@ class DurableMatcher:
         return self._backend.pid if isinstance(self._backend, WorkerProcess) else None
 
     def close(self) -> None:
-        if self._backend is not None:
-            self._backend.close()
-            self._backend = None
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+                self._backend = None
 
     def __enter__(self) -> DurableMatcher:
         return self

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from csi_rules.engine.facts import Projector, memoised, projector
+from csi_rules.engine.facts import Projector, projector, type_code
 from csi_rules.engine.groups import MatchResult
 from csi_rules.engine.lookup import record_lookup
 from csi_rules.engine.program import CompiledProgram
@@ -29,7 +29,7 @@ class Batch:
     size: int
     positions: list[list[int]]  # [group] -> record positions whose kind the group covers
     facts: list[list[list[Fact]]]  # [group][shard][k] -> fact for positions[group][k]
-    crash: bool = field(default=False)  # test-only fault injection, see matcher.FaultPlan
+    fault: str = field(default="")  # test-only fault injection, see matcher.FaultPlan
 
 
 # [group][k] -> spec indices for record positions[group][k]
@@ -45,8 +45,10 @@ class Projection:
 
     def __init__(self, program: CompiledProgram):
         self.program = program
+        self._paths = list(dict.fromkeys(s.path for shard in program.shards() for s in shard.slots))
+        index = {path: i for i, path in enumerate(self._paths)}
         self._projectors: list[list[Projector]] = [
-            [projector(shard.slots) for shard in group.shards] for group in program.groups
+            [projector(shard.slots, index) for shard in group.shards] for group in program.groups
         ]
 
     def build(self, records: Sequence[Record], now: datetime) -> Batch:
@@ -54,15 +56,18 @@ class Projection:
         facts: list[list[list[Fact]]] = [
             [[] for _ in group.shards] for group in self.program.groups
         ]
+        paths = self._paths
         for pos, record in enumerate(records):
-            value_of = memoised(record_lookup(record, now))
+            lookup = record_lookup(record, now)
+            values = [lookup(path) for path in paths]
+            codes = [type_code(value) for value in values]
             kind = record.kind
             for g, group in enumerate(self.program.groups):
                 if kind not in group.kinds or not group.shards:
                     continue
                 positions[g].append(pos)
                 for s, project in enumerate(self._projectors[g]):
-                    facts[g][s].append(project(value_of))
+                    facts[g][s].append(project(values, codes))
         return Batch(len(records), positions, facts)
 
     def assemble(self, batch: Batch, answers: Answers) -> list[MatchResult]:
@@ -70,7 +75,7 @@ class Projection:
             {group.group_id: [] for group in self.program.groups} for _ in range(batch.size)
         ]
         for g, group in enumerate(self.program.groups):
-            for pos, indices in zip(batch.positions[g], answers[g]):
+            for pos, indices in zip(batch.positions[g], answers[g], strict=True):
                 out[pos][group.group_id] = [group.keys[i] for i in indices]
         return out
 
@@ -88,9 +93,10 @@ def run_batch(engine: Fires, program: CompiledProgram, batch: Batch) -> Answers:
                     break
                 fired = engine.fire(shard.ruleset, [batch.facts[g][s][k] for k in pending], False)
                 still: list[int] = []
-                for k, indices in zip(pending, fired):
+                for k, indices in zip(pending, fired, strict=True):
                     if len(indices) > 1:
-                        raise EngineError(f"{shard.ruleset}: {len(indices)} rules consumed one event")
+                        raise EngineError(f"{shard.ruleset}: {len(indices)} rules consumed "
+                                          "one event")
                     if indices:
                         result[k] = indices
                     else:

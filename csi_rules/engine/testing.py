@@ -10,9 +10,10 @@ different UTC offsets, lists, objects, nulls and missing fields.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from csi_rules.conditions.ast import AllOf, AnyOf, Condition, Matcher, Not
@@ -20,7 +21,7 @@ from csi_rules.engine.groups import RuleGroup, RuleSpec
 from csi_rules.records.fields import RECORD_KINDS
 from csi_rules.records.model import Record
 
-NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 COLLIDING_IDS = ("CHG3fffdfc811", "CHG1966f0359e")  # same 32-bit FNV-1 hash in durable
 
 STRINGS = ["", "a", "A", "ab", "ab!", "abc", "b", "network", "net", "Network", "database",
@@ -29,7 +30,7 @@ STRINGS = ["", "a", "A", "ab", "ab!", "abc", "b", "network", "net", "Network", "
 NUMBERS: list[Any] = [0, 1, 2, 3, 4, 5, 9, 10, 12, -1, 0.5, 1.0, 2.5, -0.0, 1e-07, 1e20,
                       2**53 + 1, 10**20, 3600, 86400, 86400.5, 2592000]
 ODD_NUMBERS: list[Any] = [float("inf"), float("-inf"), float("nan")]
-TZS = [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
+TZS = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
 OFFSETS = [-400 * 86400, -30 * 86400, -86400, -3600, -1, 0, 1, 3600, 0.000001]
 LISTS: list[Any] = [[], ["a"], ["network", "database"], ["9"], ["A", "a"], ["日本"]]
 RAW_EXTRA: list[Any] = [[1, "a"], [True], {"k": 1}, {"z": "a"}, None]
@@ -46,6 +47,8 @@ BOOL_FIELDS = ["cab_required"]
 RAW_FIELDS = ["raw.x", "raw.y", "raw.nested.z", "raw.count", "raw.absent"]
 OPS = ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "matches", "exists", "contains",
        "between"]
+# selective operators more often, so that generated rules match some records, not all
+OP_WEIGHTS = [4, 1, 1, 1, 1, 1, 3, 1, 2, 1, 2, 2]
 
 
 def _datetime(rng: random.Random) -> datetime:
@@ -95,17 +98,15 @@ def value_for(rng: random.Random, path: str) -> Any:
 def random_matcher(rng: random.Random) -> Matcher:
     path = rng.choice([*STRING_FIELDS, *INT_FIELDS, *NUMBER_FIELDS, *DATETIME_FIELDS,
                        *LIST_FIELDS, *BOOL_FIELDS, *RAW_FIELDS, *RAW_FIELDS])
-    op = rng.choice(OPS)
+    op = rng.choices(OPS, OP_WEIGHTS)[0]
     value: Any
     if op in ("in", "not_in"):
         value = tuple(value_for(rng, path) for _ in range(rng.randint(0, 4)))
     elif op == "between":
         low, high = value_for(rng, path), value_for(rng, path)
         if rng.random() < 0.7 and type(low) is type(high):
-            try:
+            with contextlib.suppress(TypeError):
                 low, high = sorted([low, high])
-            except TypeError:
-                pass
         value = (low, high)
     elif op == "matches":
         value = rng.choice(PATTERNS)
@@ -131,12 +132,19 @@ def random_condition(rng: random.Random, depth: int = 3) -> Condition:
     return Not(random_condition(rng, depth - 1))
 
 
+def random_rule_condition(rng: random.Random) -> Condition:
+    """A rule's condition: usually a conjunction, so that it holds for a minority of records."""
+    if rng.random() < 0.15:
+        return random_condition(rng)
+    return AllOf(tuple(random_condition(rng) for _ in range(rng.randint(1, 3))))
+
+
 def random_groups(rng: random.Random, count: int = 6, max_rules: int = 20) -> list[RuleGroup]:
     """Groups of both hit policies over random kinds; rules are random condition trees."""
     groups = []
     for g in range(count):
         kinds = frozenset(rng.sample(RECORD_KINDS, rng.randint(1, len(RECORD_KINDS))))
-        rules = tuple(RuleSpec(f"g{g}r{i}", random_condition(rng))
+        rules = tuple(RuleSpec(f"g{g}r{i}", random_rule_condition(rng))
                       for i in range(rng.randint(0, max_rules)))
         groups.append(RuleGroup(f"group{g}", "first" if g % 2 == 0 else "collect", kinds, rules))
     return groups

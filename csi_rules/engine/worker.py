@@ -18,6 +18,7 @@ worker evaluates the current one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -49,8 +50,10 @@ def serve(conn: Connection) -> None:
             return
         if batch is None:
             return
-        if batch.crash:
-            os.kill(os.getpid(), signal.SIGSEGV)  # test-only fault injection
+        if batch.fault == "segfault":  # test-only fault injection (matcher.FaultPlan)
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if batch.fault == "hang":
+            signal.pause()
         try:
             conn.send(("ok", run_batch(runtime, program, batch)))
         except EngineError as exc:
@@ -82,6 +85,7 @@ class WorkerProcess:
                 [sys.executable, "-m", "csi_rules.engine.worker", str(theirs.fileno())],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, env=env, close_fds=True,
+                start_new_session=True,  # Ctrl-C is the caller's to handle, not the worker's
             )
         finally:
             theirs.close()
@@ -113,7 +117,7 @@ class WorkerProcess:
             raise WorkerCrashed(self._death()) from None
         if status == "error":
             raise EngineError(payload)
-        return payload  # type: ignore[no-any-return]
+        return payload
 
     def _death(self) -> str:
         assert self._proc is not None
@@ -142,10 +146,8 @@ class WorkerProcess:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._conn.send(None)
-            except OSError:
-                pass
             self._conn.close()
             self._conn = None
         if self._proc is not None:

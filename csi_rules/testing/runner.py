@@ -11,9 +11,12 @@ from typing import Any
 
 import yaml
 
+from csi_rules.change.gate import GateResult, evaluate_gate
+from csi_rules.change.schedule import conflicts_with
 from csi_rules.decisions import Decision
 from csi_rules.evaluation import Evaluator
 from csi_rules.plugins import Plugins
+from csi_rules.policy.model import PolicySet
 from csi_rules.policy.validate import load_policy_set
 from csi_rules.sla.durations import format_duration
 from csi_rules.sla.evaluate import sla_statuses
@@ -56,7 +59,7 @@ def _pairs(expected: list[dict[str, Any]], actual_items: list[Any],
 
 
 def compare(test: PolicyTest, decisions: list[Decision],
-            slas: list[SlaStatus] | None = None) -> TestResult:
+            slas: list[SlaStatus] | None = None, gate: GateResult | None = None) -> TestResult:
     """Pass when decisions (and SLA statuses, if expected) equal the expected lists.
 
     Each expected entry compares only the keys it names.
@@ -73,6 +76,11 @@ def compare(test: PolicyTest, decisions: list[Decision],
         expected["slas"] = test.expected_slas
         actual["slas"] = _pairs(test.expected_slas, slas or [], _sla_actual,
                                 {"policy", "metric", "stage"})
+    if test.expected_gate is not None:
+        expected["gate"] = test.expected_gate
+        actual["gate"] = {"verdict": gate.verdict if gate else None}
+        if "failed" in test.expected_gate:
+            actual["gate"]["failed"] = [c.check for c in gate.failed] if gate else []
     if actual == expected:
         return TestResult(test, True)
     diff = difflib.unified_diff(
@@ -87,7 +95,17 @@ def run_file(test_file: TestFile, plugins: Plugins,
     policy_set = load_policy_set([str(test_file.policies)], plugins)
     with evaluator_factory(policy_set) as evaluator:
         return [compare(t, evaluator.evaluate(t.record, t.now),
-                        sla_statuses(policy_set, t.record, t.now)) for t in test_file.tests]
+                        sla_statuses(policy_set, t.record, t.now),
+                        _gate(policy_set, t) if t.expected_gate is not None else None)
+                for t in test_file.tests]
+
+
+def _gate(policy_set: PolicySet, test: PolicyTest) -> GateResult:
+    scoped = PolicySet([p for p in policy_set.policies
+                        if not test.only or p.name in test.only or p.kind != "GatePolicy"])
+    conflicts = (conflicts_with(policy_set, test.record, list(test.schedule))
+                 if test.schedule is not None else [])
+    return evaluate_gate(scoped, test.record, test.now, conflicts)
 
 
 def relative(path: str) -> str:

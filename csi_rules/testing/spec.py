@@ -9,6 +9,7 @@ Format::
         now: 2026-01-05T10:00:00Z          # optional, default 2026-01-01T00:00:00Z
         only: [incident-routing]            # optional: compare only these policies' results
         record: {id: "1", kind: incident, category: network, priority: 1}
+        schedule: [...]                     # optional: other changes, for gate conflict checks
         expect:
           decisions:                        # exact list, in order; each entry compares
             - policy: incident-routing      # only the keys it names (policy, rule,
@@ -19,6 +20,9 @@ Format::
               metric: resolution            # elapsed/remaining as durations like 1h30m,
               stage: in_progress            # breached_at/next_change as ISO, crossed ids)
               elapsed: 1h30m
+          gate:                             # optional: go/no-go of the GatePolicies, with
+            verdict: no-go                  # the ids of the checks that failed
+            failed: [plans-present]
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ TEST_FILE_SCHEMA: dict[str, Any] = {
                 "now": {"type": "string"},
                 "only": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                 "record": {"type": "object"},
+                "schedule": {"type": "array", "items": {"type": "object"},
+                             "description": "other planned changes the gate checks conflicts "
+                                            "against"},
                 "expect": {"type": "object", "additionalProperties": False,
                            "minProperties": 1,
                            "properties": {"decisions": {"type": "array", "items": {
@@ -63,6 +70,14 @@ TEST_FILE_SCHEMA: dict[str, Any] = {
                                               "outcome": {"enum": ["matched", "default",
                                                                    "threshold", "escalation"]},
                                               "actions": {"type": "array"}}}},
+                                          "gate": {"type": "object",
+                                                   "additionalProperties": False,
+                                                   "required": ["verdict"],
+                                                   "properties": {
+                                                       "verdict": {"enum": ["go", "no-go",
+                                                                            "go-with-warnings"]},
+                                                       "failed": {"type": "array",
+                                                                  "items": {"type": "string"}}}},
                                           "slas": {"type": "array", "items": {
                                               "type": "object", "additionalProperties": False,
                                               "required": ["policy", "metric"],
@@ -86,6 +101,8 @@ class PolicyTest:
     expected: list[dict[str, Any]] | None
     expected_slas: list[dict[str, Any]] | None = None
     only: tuple[str, ...] = ()  # policy names the expectations are about (empty: all)
+    expected_gate: dict[str, Any] | None = None
+    schedule: tuple[Record, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -123,11 +140,14 @@ def load_test_file(path: Path) -> TestFile:
         try:
             now = parse_datetime(raw["now"], f"{path}:{line}: now") if "now" in raw else DEFAULT_NOW
             record = parse_record(raw["record"], where)
+            schedule = (tuple(parse_record(r, f"{where} schedule #{j}")
+                              for j, r in enumerate(raw["schedule"], 1))
+                        if "schedule" in raw else None)
         except RecordError as exc:
             raise PolicyError([Finding(str(path), line, 1, "", f"tests.{i}", str(exc))]) from None
         tests.append(PolicyTest(raw["name"], str(path), line, now, record,
                                 raw["expect"].get("decisions"), raw["expect"].get("slas"),
-                                tuple(raw.get("only", ()))))
+                                tuple(raw.get("only", ())), raw["expect"].get("gate"), schedule))
     return TestFile(path, policies, tests)
 
 

@@ -1,0 +1,82 @@
+"""Apply one action: plan its steps, skip those already done, write the rest once.
+
+Outcomes: `already_applied` when every step was done before (a repeated or retried action);
+`applied` when something was written, including a write whose answer was lost but whose effect
+a read then confirmed; `skipped` for dry runs and actions that are not ServiceNow writes;
+`failed` when the instance refused (403 data policy / ACL, 400) or an ambiguous write did not
+land. A failed write is never resent here: the next run's check decides.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from csi_rules.adapter import ActionResult
+from csi_rules.errors import RecordNotFound
+from csi_rules_servicenow.actions.handlers import (
+    HANDLERS,
+    ActionRefused,
+    NotForServiceNow,
+    Target,
+)
+from csi_rules_servicenow.actions.steps import Step
+from csi_rules_servicenow.client import TableClient
+from csi_rules_servicenow.errors import AmbiguousWrite, ServiceNowForbidden, ServiceNowRequestError
+
+log = logging.getLogger("csi_rules_servicenow")
+
+
+def plan(target: Target, action_type: str, params: Mapping[str, Any]) -> list[Step]:
+    handler = HANDLERS.get(action_type)
+    if handler is None:
+        raise ActionRefused(f"action type {action_type!r} is not supported by the ServiceNow "
+                            f"adapter (supported: {', '.join(sorted(HANDLERS))})")
+    return handler(target, params)
+
+
+def apply(client: TableClient, target: Target, action_type: str, params: Mapping[str, Any],
+          *, dry_run: bool) -> ActionResult:
+    try:
+        steps = plan(target, action_type, params)
+        todo = [s for s in steps if s.pending(client)]
+    except NotForServiceNow as exc:
+        return ActionResult("skipped", str(exc))
+    except ActionRefused as exc:
+        return ActionResult("failed", str(exc))
+    except RecordNotFound as exc:
+        return ActionResult("failed", f"record no longer exists: {exc}")
+    except (ServiceNowForbidden, ServiceNowRequestError) as exc:
+        return ActionResult("failed", str(exc))
+    if not todo:
+        done_before = "; ".join(s.describe() for s in steps) or "nothing to do"
+        return ActionResult("already_applied", done_before,
+                            platform_ref=target.sys_id)
+    if dry_run:
+        return ActionResult("skipped", "dry run: would " + "; ".join(s.describe() for s in todo),
+                            platform_ref=target.sys_id, extra={"dry_run": True})
+    done: list[str] = []
+    for step in todo:
+        try:
+            step.write(client)
+        except AmbiguousWrite as exc:
+            if _landed(client, step):
+                log.warning("write outcome was unknown but is confirmed by a read: %s", exc)
+            else:
+                return ActionResult("failed", f"{exc}; a read shows it did not land; not resent",
+                                    platform_ref=target.sys_id, extra={"done": done})
+        except RecordNotFound as exc:
+            return ActionResult("failed", f"record no longer exists: {exc}",
+                                platform_ref=target.sys_id, extra={"done": done})
+        except (ServiceNowForbidden, ServiceNowRequestError) as exc:
+            return ActionResult("failed", str(exc), platform_ref=target.sys_id,
+                                extra={"done": done})
+        done.append(step.describe())
+    return ActionResult("applied", "; ".join(done), platform_ref=target.sys_id,
+                        extra={"steps": len(done)})
+
+
+def _landed(client: TableClient, step: Step) -> bool:
+    """After an ambiguous write: did it take effect? (A read, retried like every read.)"""
+    return not step.pending(client)

@@ -1,0 +1,137 @@
+"""The three kinds of write an action turns into, each able to tell whether it is already done.
+
+Idempotency lives here. Field writes compare with a fresh read and send only what differs.
+Journal writes (work notes, comments) append on every PATCH and read back empty, so each
+carries a marker `[csi-rules:<idempotency key>]` and is skipped when an entry with that marker
+exists (looked up in `sys_journal_field`, or in the field's display value). Approval requests
+are skipped when the group already has a requested or approved `sysapproval_group` row.
+The same checks settle an ambiguous write (timeout, dropped connection, 5xx): read, never resend.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from csi_rules_servicenow.client import TableClient
+
+_SAFE_KEY = re.compile(r"[^A-Za-z0-9._:-]")
+
+
+class ActionRefused(Exception):
+    """The action cannot apply to this record (wrong kind, unknown group, ...): status failed."""
+
+
+class NotForServiceNow(Exception):
+    """The action is not a ServiceNow write (notify): status skipped."""
+
+
+def marker(idempotency_key: str) -> str:
+    return f"[csi-rules:{_SAFE_KEY.sub('_', idempotency_key)}]"
+
+
+class Step(Protocol):
+    def describe(self) -> str: ...
+
+    def pending(self, client: TableClient) -> bool:
+        """True when the write still has to be made (reads only)."""
+        ...
+
+    def write(self, client: TableClient) -> str:
+        """Make the write; returns a platform reference (a sys_id) for the result."""
+        ...
+
+
+@dataclass
+class FieldWrite:
+    table: str
+    sys_id: str
+    wanted: dict[str, str]
+
+    def __post_init__(self) -> None:
+        self.fields = dict(self.wanted)  # what still differs after the last read
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in sorted((self.fields or self.wanted).items()))
+        return f"set {shown} on {self.table} {self.sys_id}"
+
+    def pending(self, client: TableClient) -> bool:
+        current = client.get(self.table, self.sys_id, {
+            "sysparm_fields": ",".join(self.wanted), "sysparm_exclude_reference_link": "true"})
+        unknown = sorted(set(self.wanted) - set(current))
+        if unknown:  # the platform silently ignores writes to columns it does not have
+            raise ActionRefused(f"{self.table} has no field {', '.join(unknown)}")
+        self.fields = {k: v for k, v in self.wanted.items() if _plain(current.get(k)) != v}
+        return bool(self.fields)
+
+    def write(self, client: TableClient) -> str:
+        client.update(self.table, self.sys_id, self.fields,
+                      {"sysparm_fields": "sys_id", "sysparm_exclude_reference_link": "true"})
+        return self.sys_id
+
+
+@dataclass
+class JournalWrite:
+    table: str
+    sys_id: str
+    element: str  # work_notes | comments
+    text: str
+    key: str
+    check: str = "journal_table"  # or "display_value"
+
+    @property
+    def body(self) -> str:
+        return f"{self.text}\n\n{marker(self.key)}"
+
+    def describe(self) -> str:
+        kind = "work note" if self.element == "work_notes" else "comment"
+        return f"add {kind} to {self.table} {self.sys_id}: {self.text!r}"
+
+    def pending(self, client: TableClient) -> bool:
+        tag = marker(self.key)
+        if self.check == "display_value":
+            row = client.get(self.table, self.sys_id, {"sysparm_fields": self.element,
+                                                       "sysparm_display_value": "true"})
+            return tag not in str(row.get(self.element) or "")
+        rows, _ = client.list("sys_journal_field", {
+            "sysparm_query": f"element_id={self.sys_id}^element={self.element}^valueLIKE{tag}",
+            "sysparm_fields": "sys_id", "sysparm_limit": "1"})
+        return not rows
+
+    def write(self, client: TableClient) -> str:
+        client.update(self.table, self.sys_id, {self.element: self.body},
+                      {"sysparm_fields": "sys_id", "sysparm_exclude_reference_link": "true"})
+        return self.sys_id
+
+
+@dataclass
+class ApprovalRequest:
+    table: str
+    sys_id: str
+    group_id: str
+    group_name: str
+
+    def _query(self) -> str:
+        return f"parent={self.sys_id}^assignment_group={self.group_id}^approvalINrequested,approved"
+
+    def describe(self) -> str:
+        return f"request approval of {self.table} {self.sys_id} from group {self.group_name}"
+
+    def pending(self, client: TableClient) -> bool:
+        rows, _ = client.list("sysapproval_group", {
+            "sysparm_query": self._query(), "sysparm_fields": "sys_id", "sysparm_limit": "1"})
+        return not rows
+
+    def write(self, client: TableClient) -> str:
+        row = client.insert("sysapproval_group", {
+            "parent": self.sys_id, "assignment_group": self.group_id, "approval": "requested"},
+            {"sysparm_fields": "sys_id", "sysparm_exclude_reference_link": "true"})
+        return str(_plain(row.get("sys_id")))
+
+
+def _plain(cell: Any) -> str:
+    if isinstance(cell, dict):
+        cell = cell.get("value", "")
+    return "" if cell is None else str(cell)

@@ -1,0 +1,206 @@
+"""The emulator's in-memory tables: rows of strings keyed by sys_id, written only through `Store`.
+
+Every value is a string, as the Table API returns it. Writes run the business rules in
+`rules.py`; journal fields are split out into `sys_journal_field` and read back empty.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from csi_rules_servicenow.emulator import rules
+from csi_rules_servicenow.emulator.tables import (
+    CHOICES,
+    DEFAULTS,
+    JOURNAL_FIELDS,
+    REFERENCES,
+    TASK_TABLES,
+)
+
+Row = dict[str, str]
+Clock = Callable[[], datetime]
+
+SYSTEM_FIELDS = ("sys_id", "sys_created_on", "sys_created_by", "sys_updated_on",
+                 "sys_updated_by", "sys_mod_count")
+
+
+def format_time(moment: datetime) -> str:
+    """`yyyy-MM-dd HH:mm:ss` in UTC, the Table API's value format."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def to_text(value: Any) -> str:
+    """JSON body value -> stored string (the platform stores and returns strings)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return to_text(value.get("value", ""))
+    return str(value)
+
+
+class Store:
+    """Tables of rows. Thread-safe: the HTTP server handles requests on many threads."""
+
+    def __init__(self, clock: Clock, priority_matrix: Mapping[tuple[str, str], str],
+                 rng: random.Random | None = None,
+                 choices: Mapping[str, dict[str, dict[str, str]]] | None = None,
+                 on_hold_requires_reason: bool = True):
+        self.clock = clock
+        self.priority_matrix = dict(priority_matrix)
+        self.choices = dict(choices if choices is not None else CHOICES)
+        self.on_hold_requires_reason = on_hold_requires_reason
+        self.lock = threading.RLock()
+        self._rng = rng or random.Random(20160122)
+        self._tables: dict[str, dict[str, Row]] = {}
+        self._columns: dict[str, set[str]] = {}
+        self._numbers: dict[str, int] = {}
+
+    # -- reading -------------------------------------------------------------------------
+    def tables(self) -> list[str]:
+        return sorted(self._tables)
+
+    def has_table(self, table: str) -> bool:
+        return table in self._tables or table in DEFAULTS
+
+    def rows(self, table: str) -> list[Row]:
+        with self.lock:
+            return list(self._tables.get(table, {}).values())
+
+    def get(self, table: str, sys_id: str) -> Row | None:
+        with self.lock:
+            if table == "task":
+                return self.find_task(sys_id)
+            return self._tables.get(table, {}).get(sys_id)
+
+    def find_task(self, sys_id: str) -> Row | None:
+        for table in TASK_TABLES:
+            row = self._tables.get(table, {}).get(sys_id)
+            if row is not None:
+                return row
+        return None
+
+    def columns(self, table: str) -> set[str]:
+        return self._columns.get(table, set())
+
+    def dereference(self, column: str, value: str) -> Row | None:
+        """The row a reference value points at, or None (dangling or not a reference)."""
+        target = REFERENCES.get(column)
+        if not target or not value:
+            return None
+        return self.get(target, value)
+
+    def journal(self, table: str, sys_id: str, element: str) -> list[Row]:
+        """Journal entries of one record field, newest first (how the platform lists them)."""
+        entries = [(r["sys_created_on"], i, r) for i, r in enumerate(self.rows("sys_journal_field"))
+                   if r["element_id"] == sys_id and r["element"] == element and r["name"] == table]
+        return [r for _, _, r in sorted(entries, key=lambda e: e[:2], reverse=True)]
+
+    # -- writing -------------------------------------------------------------------------
+    def load(self, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Seed rows as they are (no business rules); missing sys fields get neutral values."""
+        count = 0
+        with self.lock:
+            bucket = self._tables.setdefault(table, {})
+            for given in rows:
+                row = {k: to_text(v) for k, v in given.items()}
+                row.setdefault("sys_id", self.new_sys_id())
+                row.setdefault("sys_mod_count", "0")
+                bucket[row["sys_id"]] = row
+                self._learn(table, row)
+                count += 1
+        return count
+
+    def fill_columns(self, table: str, columns: Iterable[str] = ()) -> None:
+        """Give every row of `table` every known column, "" when empty (the API returns all)."""
+        with self.lock:
+            names = self._columns.setdefault(table, set())
+            names.update(columns)
+            for row in self._tables.get(table, {}).values():
+                for name in names:
+                    row.setdefault(name, "")
+
+    def insert(self, table: str, values: Mapping[str, Any], user: str) -> Row:
+        now = format_time(self.clock())
+        with self.lock:
+            row: Row = {c: "" for c in self.columns(table)}
+            row.update(DEFAULTS.get(table, {}))
+            journal = self._accept(table, values, row)
+            row.update({"sys_id": row.get("sys_id") or self.new_sys_id(), "sys_created_on": now,
+                        "sys_created_by": user, "sys_updated_on": now, "sys_updated_by": user,
+                        "sys_mod_count": "0"})
+            rules.on_insert(self, table, row, now, user)
+            self._tables.setdefault(table, {})[row["sys_id"]] = row
+            self._learn(table, row)
+            self._write_journal(table, row["sys_id"], journal, now, user)
+            return row
+
+    def update(self, table: str, sys_id: str, values: Mapping[str, Any], user: str) -> Row | None:
+        """Apply a PATCH/PUT; None when the record does not exist. Raises rules.DataPolicyError."""
+        now = format_time(self.clock())
+        with self.lock:
+            current = self.get(table, sys_id)
+            if current is None:
+                return None
+            changed = dict(current)
+            journal = self._accept(table, values, changed)
+            rules.on_update(self, table, current, changed)
+            if changed == current and not journal:
+                return current
+            changed["sys_updated_on"] = now
+            changed["sys_updated_by"] = user
+            changed["sys_mod_count"] = str(int(current.get("sys_mod_count") or 0) + 1)
+            current.clear()
+            current.update(changed)
+            self._write_journal(table, sys_id, journal, now, user)
+            return current
+
+    def delete(self, table: str, sys_id: str) -> bool:
+        with self.lock:
+            return self._tables.get(table, {}).pop(sys_id, None) is not None
+
+    def new_sys_id(self) -> str:
+        return f"{self._rng.getrandbits(128):032x}"
+
+    def next_number(self, table: str, prefix: str) -> str:
+        with self.lock:
+            if table not in self._numbers:
+                numbers = [int(r["number"][len(prefix):]) for r in self.rows(table)
+                           if r.get("number", "").startswith(prefix)
+                           and r["number"][len(prefix):].isdigit()]
+                self._numbers[table] = max([10001, *numbers])  # PDIs start user records at 10001
+            self._numbers[table] += 1
+            return f"{prefix}{self._numbers[table]:07d}"
+
+    # -- helpers -------------------------------------------------------------------------
+    def _accept(self, table: str, values: Mapping[str, Any], row: Row) -> dict[str, str]:
+        """Copy known columns into `row`; return journal writes. Unknown fields are ignored."""
+        known = self.columns(table)
+        journal: dict[str, str] = {}
+        for name, value in values.items():
+            text = to_text(value)
+            if name in JOURNAL_FIELDS:
+                if text:
+                    journal[name] = text
+                row[name] = ""
+            elif name in SYSTEM_FIELDS:
+                continue  # the platform owns these
+            elif not known or name in known:
+                row[name] = text
+        return journal
+
+    def _write_journal(self, table: str, sys_id: str, entries: Mapping[str, str], now: str,
+                       user: str) -> None:
+        for element, value in entries.items():
+            self.load("sys_journal_field", [{
+                "sys_id": self.new_sys_id(), "element": element, "element_id": sys_id,
+                "name": table, "value": value, "sys_created_on": now, "sys_created_by": user,
+            }])
+
+    def _learn(self, table: str, row: Row) -> None:
+        self._columns.setdefault(table, set()).update(row)

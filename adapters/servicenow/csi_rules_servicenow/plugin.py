@@ -1,0 +1,42 @@
+"""Hook implementations: the "servicenow" adapter, its emulator and its action types.
+
+This module is the composition root: the one place that hands the wall clock and a real
+`sleep` to the adapter (library code below takes them as arguments).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import csi_rules
+from csi_rules.actions import ActionType
+from csi_rules.registry import Registry
+from csi_rules_servicenow.action_types import SERVICENOW_ACTIONS
+from csi_rules_servicenow.adapter import ServiceNowAdapter
+from csi_rules_servicenow.config import parse_settings
+from csi_rules_servicenow.emulator.server import emulator_factory
+
+
+def make_adapter(config: Mapping[str, Any], *, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep,
+                 environ: Mapping[str, str] | None = None) -> ServiceNowAdapter:
+    """AdapterFactory: config mapping (see README.md) -> a connected-on-demand adapter."""
+    return ServiceNowAdapter(parse_settings(config, environ), clock=clock, sleep=sleep)
+
+
+@csi_rules.hookimpl
+def csi_register_adapters(register: Registry[Any]) -> None:
+    register.add("servicenow", make_adapter)
+
+
+@csi_rules.hookimpl
+def csi_register_emulators(register: Registry[Any]) -> None:
+    register.add("servicenow", emulator_factory)
+
+
+@csi_rules.hookimpl
+def csi_register_actions(register: Registry[ActionType]) -> None:
+    for action in SERVICENOW_ACTIONS:
+        register.add(action.name, action)

@@ -1,0 +1,1 @@
+"""Change governance: CAB routes, CAB meetings, go/no-go gates."""

@@ -1,0 +1,49 @@
+"""`csi-rules conflicts`: resource conflicts in a change schedule, as a table or JSON.
+
+Exit code 1 when any blocking conflict is found (so a pipeline can stop on it), 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from csi_rules.conflicts import format_table, load_changes, load_cmdb, report_to_json, run_conflicts
+from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
+from csi_rules.plugins import load_plugins
+from csi_rules.policy.validate import load_policy_set
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("conflicts", help="find resource conflicts in a change schedule")
+    p.add_argument("--policies", action="append", required=True, metavar="DIR")
+    p.add_argument("--changes", required=True, metavar="FILE",
+                   help="change records: JSON lines, or CSV (or a .zip of one) with --mapping")
+    p.add_argument("--mapping", metavar="FILE", help="column mapping for CSV input "
+                   "(docs/conflicts-mapping.md)")
+    p.add_argument("--cmdb", metavar="FILE", help="CMDB relationships for related-CI checks")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="report broken rows and go on, instead of stopping at the first")
+    p.add_argument("--time-zone", default="UTC", help="zone for times in the output")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    policy_set = load_policy_set(args.policies, load_plugins())
+    policies = policy_set.of_kind("ConflictPolicy")
+    if not policies:
+        raise UsageError(f"no ConflictPolicy in {', '.join(args.policies)}")
+    loaded = load_changes(args.changes, args.mapping,
+                          on_error="skip" if args.skip_bad_rows else "fail")
+    graph = load_cmdb(args.cmdb) if args.cmdb else None
+    blocking = False
+    for policy in policies:
+        report = run_conflicts(loaded.changes, policy.compiled, graph)
+        blocking |= any(c.severity == "blocking" for c in report.conflicts)
+        if args.format == "json":
+            print(json.dumps(report_to_json(report, args.time_zone, loaded.skipped)))
+        else:
+            print(f"== {policy.name} ({policy.source}): {len(loaded.changes)} changes")
+            print(format_table(report, args.time_zone, loaded.skipped))
+    return EXIT_NO_GO if blocking else EXIT_OK

@@ -1,0 +1,73 @@
+"""Change records -> bookings: the planned window as integers, plus what the checks look at.
+
+A change whose window is missing, empty or inverted cannot take part in any time-based check;
+it becomes an UncheckedChange with the reason instead of vanishing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from csi_rules.conflicts.model import ChangeRef, UncheckedChange, to_micros
+from csi_rules.records import Record
+
+
+class Booking:
+    """One change with a usable planned window [start_us, end_us)."""
+
+    __slots__ = ("cis", "change_type", "end_us", "key", "record", "ref", "start_us")
+
+    def __init__(self, key: int, record: Record, ref: ChangeRef, start_us: int, end_us: int):
+        self.key = key
+        self.record = record
+        self.ref = ref
+        self.start_us = start_us
+        self.end_us = end_us
+        self.change_type: str | None = record.data.get("change_type")
+        self.cis: tuple[str, ...] = tuple(sorted(set(record.data.get("configuration_items") or ())))
+
+    def interval(self) -> tuple[int, int, int]:
+        return (self.start_us, self.end_us, self.key)
+
+    def __repr__(self) -> str:
+        return f"Booking({self.ref.label} {self.start_us}..{self.end_us})"
+
+
+def _window_problem(record: Record) -> str | None:
+    start, end = record.data.get("planned_start"), record.data.get("planned_end")
+    if record.kind != "change":
+        return f"not a change record (kind {record.kind!r})"
+    if start is None and end is None:
+        return "no planned window (planned_start and planned_end are missing)"
+    if start is None:
+        return "planned_start is missing"
+    if end is None:
+        return "planned_end is missing"
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        return "planned_start/planned_end are not date-times"
+    if end == start:
+        return f"empty planned window: planned_end equals planned_start ({start.isoformat()})"
+    if end < start:
+        return f"planned_end {end.isoformat()} is before planned_start {start.isoformat()}"
+    return None
+
+
+def make_bookings(records: Iterable[Record]) -> tuple[list[Booking], list[UncheckedChange]]:
+    """Bookings in input order (key = position among bookings) and the changes left out."""
+    bookings: list[Booking] = []
+    unchecked: list[UncheckedChange] = []
+    seen: dict[str, str] = {}
+    for record in records:
+        data = record.data
+        ref = ChangeRef(str(data["id"]), str(data.get("number") or ""))
+        problem = _window_problem(record)
+        if problem is None and record.id in seen:
+            problem = f"duplicate id {record.id!r} (already used by {seen[record.id]})"
+        if problem is not None:
+            unchecked.append(UncheckedChange(ref, problem))
+            continue
+        seen[record.id] = ref.label
+        start, end = to_micros(data["planned_start"]), to_micros(data["planned_end"])
+        bookings.append(Booking(len(bookings), record, ref, start, end))
+    return bookings, sorted(unchecked)

@@ -1,0 +1,83 @@
+"""relatedCi: overlapping changes on CIs linked in the CMDB graph.
+
+Each related CI pair {x, y} that both carry changes is swept once, from the side with more
+changes: for a CI x, one two-list sweep runs x's changes against the changes of all its related
+CIs that carry fewer changes. A busy CI (hundreds of changes) is thus sorted once, not once per
+neighbour. Pairs of changes the sameCi check already reported are left out, so one collision is
+not reported twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence, Set
+
+from csi_rules.conflicts.bookings import Booking
+from csi_rules.conflicts.checks.common import intervals_by_ci, pair_key, taking_part
+from csi_rules.conflicts.cmdb import Path, RelationshipGraph
+from csi_rules.conflicts.describe import duration_text
+from csi_rules.conflicts.model import Conflict
+from csi_rules.conflicts.settings import OverlapSettings
+from csi_rules.conflicts.sweep import Interval, cross_pairs
+
+Link = tuple[str, str]  # (a CI of one change, a related CI of the other), in name order
+
+
+def find_related_ci(bookings: Sequence[Booking], settings: OverlapSettings,
+                    graph: RelationshipGraph, already_reported: Set[tuple[int, int]] = frozenset(),
+                    policy: str = "") -> list[Conflict]:
+    """One conflict per pair of changes, listing every CI link that brings them together."""
+    types, depth = settings.relationship_types, settings.depth
+    by_ci = intervals_by_ci(taking_part(bookings, settings.ignore_change_types))
+    rank = {ci: (len(intervals), ci) for ci, intervals in by_ci.items()}
+    smaller: dict[str, list[str]] = defaultdict(list)
+    for ci in by_ci:
+        for other in graph.within(ci, types, depth):
+            if other in rank and rank[other] < rank[ci]:
+                smaller[ci].append(other)
+    links: dict[tuple[int, int], set[Link]] = defaultdict(set)
+    for ci in sorted(smaller):
+        tags: list[tuple[int, str]] = []
+        right: list[Interval] = []
+        for other in sorted(smaller[ci]):
+            for start, end, key in by_ci[other]:
+                right.append((start, end, len(tags)))
+                tags.append((key, other))
+        for a, tag, start, end in cross_pairs(by_ci[ci], right):
+            b, other = tags[tag]
+            if a == b or end - start < settings.min_overlap_us:
+                continue
+            key = pair_key(a, b)
+            if key not in already_reported:
+                links[key].add((ci, other) if ci < other else (other, ci))
+    paths: dict[Link, str] = {}
+    conflicts = []
+    for (a, b), found in links.items():
+        for link in found:
+            if link not in paths:
+                paths[link] = path_text(graph.path(link[0], link[1], types, depth))
+        conflicts.append(_conflict(bookings[a], bookings[b], found, paths, settings, policy))
+    return conflicts
+
+
+def path_text(path: Path) -> str:
+    """'app01 runs_on srv01; srv01 depends_on san01'."""
+    return "; ".join(rel.text() for rel in path)
+
+
+def _conflict(one: Booking, two: Booking, links: set[Link], paths: dict[Link, str],
+              settings: OverlapSettings, policy: str) -> Conflict:
+    first, second = (one, two) if one.ref < two.ref else (two, one)
+    start, end = max(first.start_us, second.start_us), min(first.end_us, second.end_us)
+    ordered = sorted(links)
+    ci, other_ci = ordered[0]
+    more = f" (and {len(ordered) - 1} more CI links)" if len(ordered) > 1 else ""
+    return Conflict(
+        check="relatedCi", severity=settings.severity, changes=(first.ref, second.ref),
+        subject_kind="ci_link", subjects=tuple(f"{x}~{y}" for x, y in ordered),
+        start_us=start, end_us=end,
+        explanation=(f"{first.ref.label} and {second.ref.label} overlap for "
+                     f"{duration_text(end - start)} on related CIs {ci} and {other_ci} "
+                     f"({paths[ordered[0]]}){more}."),
+        details={"paths": {f"{x}~{y}": paths[(x, y)] for x, y in ordered}},
+        policy=policy)

@@ -1,0 +1,1 @@
+"""Reading change schedules (JSON lines, or CSV through a column mapping) and CMDB graphs."""

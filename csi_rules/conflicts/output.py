@@ -1,0 +1,93 @@
+"""A ConflictReport as JSON (shape documented in docs/conflicts-mapping.md) or as a plain table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from csi_rules.conflicts.loading.result import SkippedRow
+from csi_rules.conflicts.model import Conflict, ConflictReport, from_micros
+
+FORMAT = "csi-rules.conflicts/v1"
+
+
+def _time(micros: int, zone: tzinfo) -> str:
+    return from_micros(micros).astimezone(zone).isoformat()
+
+
+def conflict_to_json(conflict: Conflict, zone: tzinfo) -> dict[str, Any]:
+    return {
+        "check": conflict.check,
+        "severity": conflict.severity,
+        "policy": conflict.policy,
+        "changes": [ref.to_json() for ref in conflict.changes],
+        "subject_kind": conflict.subject_kind,
+        "subjects": list(conflict.subjects),
+        "start": _time(conflict.start_us, zone),
+        "end": _time(conflict.end_us, zone),
+        "duration_seconds": (conflict.end_us - conflict.start_us) // 1_000_000,
+        "explanation": conflict.explanation,
+        "details": conflict.details,
+    }
+
+
+def report_to_json(report: ConflictReport, time_zone: str = "UTC",
+                   skipped: Sequence[SkippedRow] = ()) -> dict[str, Any]:
+    """The report as plain JSON data; times are ISO 8601 in `time_zone`."""
+    zone = ZoneInfo(time_zone)
+    severities = Counter(c.severity for c in report.conflicts)
+    return {
+        "format": FORMAT,
+        "policy": report.policy,
+        "time_zone": time_zone,
+        "summary": {
+            "checks_run": list(report.checks_run),
+            "changes_checked": report.changes_checked,
+            "unchecked": len(report.unchecked),
+            "skipped_rows": len(skipped),
+            "conflicts": len(report.conflicts),
+            "blocking": severities.get("blocking", 0),
+            "advisory": severities.get("advisory", 0),
+            "by_check": dict(Counter(c.check for c in report.conflicts)),
+        },
+        "conflicts": [conflict_to_json(c, zone) for c in report.conflicts],
+        "unchecked": [{"change": u.change.to_json(), "reason": u.reason} for u in report.unchecked],
+        "skipped_rows": [s.to_json() for s in skipped],
+        "notes": list(report.notes),
+    }
+
+
+def _short(values: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (f" (+{len(values) - limit})" if len(values) > limit else "")
+
+
+def format_table(report: ConflictReport, time_zone: str = "UTC",
+                 skipped: Sequence[SkippedRow] = ()) -> str:
+    """Fixed-width text: one line per conflict, then unchecked changes, skipped rows, notes."""
+    zone = ZoneInfo(time_zone)
+    header = ("SEVERITY", "CHECK", f"START ({time_zone})", "END", "CHANGES", "ON", "WHY")
+    rows = [header]
+    for c in report.conflicts:
+        rows.append((
+            c.severity, c.check,
+            from_micros(c.start_us).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            from_micros(c.end_us).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            _short([r.label for r in c.changes]), _short(list(c.subjects)), c.explanation))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
+    lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(r, widths, strict=False)), r[-1]])
+             .rstrip() for r in rows]
+    blocking = sum(1 for c in report.conflicts if c.severity == "blocking")
+    lines.append(f"{len(report.conflicts)} conflicts ({blocking} blocking) among "
+                 f"{report.changes_checked} changes checked; {len(report.unchecked)} not checked.")
+    if report.unchecked:
+        lines.append("Not checked:")
+        lines += [f"  {u.change.label}: {u.reason}" for u in report.unchecked]
+    if skipped:
+        lines.append("Skipped input rows:")
+        lines += [f"  {s.format()}" for s in skipped]
+    lines += [f"Note: {n}" for n in report.notes]
+    return "\n".join(lines) + "\n"
