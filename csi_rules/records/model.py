@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from csi_rules.errors import RecordError
@@ -31,7 +32,8 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
-_VALIDATOR = Draft202012Validator(record_schema())
+_VALIDATOR = Draft202012Validator(record_schema())  # slow, but explains every problem
+_FAST_CHECK = fastjsonschema.compile(record_schema())  # 40x faster yes/no for the common case
 _DATETIME_FIELDS = tuple(n for n, s in FIELDS.items() if s.type == "datetime" and not s.derived)
 
 
@@ -101,7 +103,11 @@ def parse_record(obj: Any, where: str = "record") -> Record:
     """Validate `obj` against the record schema and convert its times; errors name the field."""
     if not isinstance(obj, Mapping):
         raise RecordError(f"{where}: a record must be a JSON object, got {type(obj).__name__}")
-    errors = sorted(_VALIDATOR.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
+    try:
+        _FAST_CHECK(obj)
+        errors = []
+    except fastjsonschema.JsonSchemaException:
+        errors = sorted(_VALIDATOR.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         label = obj.get("number") or obj.get("id") or ""
         who = f"{where} {label}".strip()
