@@ -9,6 +9,7 @@ from csi_rules.policy.kinds.calendar import CalendarKind
 from csi_rules.policy.kinds.conflict import ConflictPolicy
 from csi_rules.policy.kinds.escalation import EscalationPolicy
 from csi_rules.policy.kinds.gate import GatePolicy
+from csi_rules.policy.kinds.kpi import KpiPolicy
 from csi_rules.policy.kinds.routing import RoutingPolicy
 from csi_rules.policy.kinds.sla import SlaPolicy
 from csi_rules.registry import Registry
@@ -17,5 +18,5 @@ from csi_rules.registry import Registry
 @hookimpl
 def csi_register_policy_kinds(register: Registry[PolicyKind]) -> None:
     for kind in (RoutingPolicy(), CalendarKind(), SlaPolicy(), EscalationPolicy(),
-                 CabRoutingPolicy(), GatePolicy(), ConflictPolicy()):
+                 CabRoutingPolicy(), GatePolicy(), ConflictPolicy(), KpiPolicy()):
         register.add(kind.name, kind)

@@ -14,6 +14,7 @@ from csi_rules.cli import (
     emulate,
     evaluate,
     gate,
+    kpi_cmd,
     plugins_cmd,
     policytest,
     schema_cmd,
@@ -22,7 +23,7 @@ from csi_rules.cli import (
 )
 from csi_rules.errors import EXIT_INTERNAL, CsiRulesError, PolicyError
 
-COMMANDS = (validate, evaluate, policytest, sla_cmd, gate, conflicts_cmd, schema_cmd,
+COMMANDS = (validate, evaluate, policytest, sla_cmd, gate, conflicts_cmd, kpi_cmd, schema_cmd,
             plugins_cmd, emulate, demo)
 
 

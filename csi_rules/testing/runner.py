@@ -15,6 +15,7 @@ from csi_rules.change.gate import GateResult, evaluate_gate
 from csi_rules.change.schedule import conflicts_with
 from csi_rules.decisions import Decision
 from csi_rules.evaluation import Evaluator
+from csi_rules.kpi.evaluate import kpi_decisions
 from csi_rules.plugins import Plugins
 from csi_rules.policy.model import PolicySet
 from csi_rules.policy.validate import load_policy_set
@@ -59,7 +60,8 @@ def _pairs(expected: list[dict[str, Any]], actual_items: list[Any],
 
 
 def compare(test: PolicyTest, decisions: list[Decision],
-            slas: list[SlaStatus] | None = None, gate: GateResult | None = None) -> TestResult:
+            slas: list[SlaStatus] | None = None, gate: GateResult | None = None,
+            policy_set: PolicySet | None = None) -> TestResult:
     """Pass when decisions (and SLA statuses, if expected) equal the expected lists.
 
     Each expected entry compares only the keys it names.
@@ -76,6 +78,16 @@ def compare(test: PolicyTest, decisions: list[Decision],
         expected["slas"] = test.expected_slas
         actual["slas"] = _pairs(test.expected_slas, slas or [], _sla_actual,
                                 {"policy", "metric", "stage"})
+    if test.expected_trends is not None:
+        expected["trends"] = test.expected_trends
+        trends = kpi_decisions(policy_set, test.series or ()) if policy_set else []
+        actual["trends"] = [{k: v for k, v in {"policy": d.policy,
+                                                "series": d.details["series"],
+                                                "periods": d.details["periods"]}.items()
+                             if k in (test.expected_trends[i] if i < len(test.expected_trends)
+                                      else {"policy"})}
+                            for i, d in enumerate(trends)
+                            if not test.only or d.policy in test.only]
     if test.expected_gate is not None:
         expected["gate"] = test.expected_gate
         actual["gate"] = {"verdict": gate.verdict if gate else None}
@@ -96,7 +108,8 @@ def run_file(test_file: TestFile, plugins: Plugins,
     with evaluator_factory(policy_set) as evaluator:
         return [compare(t, evaluator.evaluate(t.record, t.now),
                         sla_statuses(policy_set, t.record, t.now),
-                        _gate(policy_set, t) if t.expected_gate is not None else None)
+                        _gate(policy_set, t) if t.expected_gate is not None else None,
+                        policy_set)
                 for t in test_file.tests]
 
 

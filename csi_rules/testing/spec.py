@@ -51,13 +51,16 @@ TEST_FILE_SCHEMA: dict[str, Any] = {
         "policies": {"type": "string"},
         "tests": {"type": "array", "minItems": 1, "items": {
             "type": "object",
-            "required": ["name", "record", "expect"],
+            "required": ["name", "expect"],
+            "oneOf": [{"required": ["record"]}, {"required": ["series"]}],
             "additionalProperties": False,
             "properties": {
                 "name": {"type": "string", "minLength": 1},
                 "now": {"type": "string"},
                 "only": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                 "record": {"type": "object"},
+                "series": {"type": "array", "items": {"type": "object"},
+                           "description": "KPI points {period, metric, value, labels...}"},
                 "schedule": {"type": "array", "items": {"type": "object"},
                              "description": "other planned changes the gate checks conflicts "
                                             "against"},
@@ -70,6 +73,11 @@ TEST_FILE_SCHEMA: dict[str, Any] = {
                                               "outcome": {"enum": ["matched", "default",
                                                                    "threshold", "escalation"]},
                                               "actions": {"type": "array"}}}},
+                                          "trends": {"type": "array", "items": {
+                                              "type": "object", "additionalProperties": False,
+                                              "properties": {"policy": {"type": "string"},
+                                                             "series": {"type": "object"},
+                                                             "periods": {"type": "array"}}}},
                                           "gate": {"type": "object",
                                                    "additionalProperties": False,
                                                    "required": ["verdict"],
@@ -103,6 +111,8 @@ class PolicyTest:
     only: tuple[str, ...] = ()  # policy names the expectations are about (empty: all)
     expected_gate: dict[str, Any] | None = None
     schedule: tuple[Record, ...] | None = None
+    series: tuple[Any, ...] | None = None
+    expected_trends: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,7 @@ def load_test_file(path: Path) -> TestFile:
         where = f"{path}:{doc.locate(('tests', i, 'record'))[0]}"
         try:
             now = parse_datetime(raw["now"], f"{path}:{line}: now") if "now" in raw else DEFAULT_NOW
-            record = parse_record(raw["record"], where)
+            record = parse_record(raw.get("record", {"id": "kpi", "kind": "problem"}), where)
             schedule = (tuple(parse_record(r, f"{where} schedule #{j}")
                               for j, r in enumerate(raw["schedule"], 1))
                         if "schedule" in raw else None)
@@ -147,7 +157,9 @@ def load_test_file(path: Path) -> TestFile:
             raise PolicyError([Finding(str(path), line, 1, "", f"tests.{i}", str(exc))]) from None
         tests.append(PolicyTest(raw["name"], str(path), line, now, record,
                                 raw["expect"].get("decisions"), raw["expect"].get("slas"),
-                                tuple(raw.get("only", ())), raw["expect"].get("gate"), schedule))
+                                tuple(raw.get("only", ())), raw["expect"].get("gate"), schedule,
+                                _points(raw.get("series"), path, line),
+                                raw["expect"].get("trends")))
     return TestFile(path, policies, tests)
 
 
@@ -163,3 +175,14 @@ def find_test_files(root: Path) -> list[Path]:
                     or root.name == "tests":
                 found.add(p)
     return sorted(found)
+
+
+def _points(raw: list[dict[str, Any]] | None, path: Path, line: int) -> tuple[Any, ...] | None:
+    if raw is None:
+        return None
+    from csi_rules.kpi.series import parse_points
+
+    try:
+        return tuple(parse_points(enumerate(raw, 1), f"{path}:{line}: series point"))
+    except RecordError as exc:
+        raise PolicyError([Finding(str(path), line, 1, "", "series", str(exc))]) from None

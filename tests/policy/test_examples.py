@@ -31,6 +31,7 @@ def test_every_example_policy_is_named_in_a_unit_test():
         for test in yaml.safe_load(path.read_text())["tests"]:
             tested |= {d.get("policy") for d in test["expect"].get("decisions", [])}
             tested |= {s.get(k) for s in test["expect"].get("slas", []) for k in ("policy", "calendar")}
+            tested |= {t.get("policy") for t in test["expect"].get("trends", [])}
             if "gate" in test["expect"]:
                 tested |= set(test.get("only", []))
     assert names and names <= tested, f"policies without tests: {sorted(names - tested)}"

@@ -1,0 +1,1 @@
+"""KPI trend triggers: 'breached N consecutive periods' opens an improvement review (the CSI loop)."""
