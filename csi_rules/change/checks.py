@@ -100,7 +100,7 @@ def risk_bound(change: Record, params: Mapping[str, Any], ctx: GateContext) -> V
     risk = change.get("risk")
     if _rank(risk) is None:
         return False, "the change has no risk assessment"
-    if _rank(risk) > _rank(bound):  # type: ignore[operator]
+    if RISK_LEVELS.index(risk) > RISK_LEVELS.index(bound):
         return False, f"risk {risk} exceeds the bound {bound} for {kind} changes"
     return True, f"risk {risk} is within {bound} for {kind} changes"
 
@@ -113,9 +113,11 @@ def change_model(change: Record, params: Mapping[str, Any], ctx: GateContext) ->
     model = ctx.change_models.get(name) if isinstance(name, str) else None
     if model is None:
         known = ", ".join(sorted(ctx.change_models)) or "none"
-        return False, f"standard change without a catalogue model ({field}={name if name is not MISSING else 'missing'}; known: {known})"
+        shown = "missing" if name is MISSING else name
+        return False, f"standard change without a catalogue model ({field}={shown}; known: {known})"
     limit = model.get("maxRisk")
-    if limit and (_rank(change.get("risk")) is None or _rank(change.get("risk")) > _rank(limit)):  # type: ignore[operator]
+    risk = _rank(change.get("risk"))
+    if limit and (risk is None or risk > RISK_LEVELS.index(limit)):
         return False, f"risk {change.get('risk')} exceeds model {name}'s limit {limit}"
     return True, f"model {name} allows it"
 

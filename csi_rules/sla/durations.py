@@ -31,7 +31,7 @@ def parse_duration(value: str | float) -> float:
 
 def format_duration(seconds: float) -> str:
     """`1h30m` style, for explanations; hours are the largest unit (business days vary)."""
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
     parts = []

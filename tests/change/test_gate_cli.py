@@ -55,7 +55,8 @@ def test_markdown_for_pull_request_comments(cli):
     result = gate(cli, {**GOOD, "approval": "rejected"}, "--format", "markdown")
     assert result.code == 1
     assert result.out.startswith("### ⛔ CHG1: **no-go**")
-    assert "| release-gate/approved | blocking | fail | approval is 'rejected', needs approved |" in result.out
+    row = "| release-gate/approved | blocking | fail | approval is 'rejected', needs approved |"
+    assert row in result.out
 
 
 def test_invalid_input_exits_2(cli):
