@@ -15,9 +15,9 @@ from csi_rules.conditions.evaluate import explain
 from csi_rules.decisions import OUTCOME_DEFAULT, OUTCOME_MATCHED, Decision
 from csi_rules.engine.groups import RuleGroup, RuleSpec
 from csi_rules.engine.lookup import record_lookup
+from csi_rules.escalation.evaluate import escalation_decisions
 from csi_rules.policy.model import Policy, PolicySet, Rule
 from csi_rules.records import Record
-from csi_rules.escalation.evaluate import escalation_decisions
 from csi_rules.sla.evaluate import sla_decisions
 from csi_rules.sla.timeline import snapshots
 

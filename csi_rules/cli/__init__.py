@@ -15,16 +15,21 @@ from csi_rules.cli import (
     evaluate,
     gate,
     kpi_cmd,
+    log_cmd,
     plugins_cmd,
     policytest,
+    run_cmd,
     schema_cmd,
+    serve_cmd,
     sla_cmd,
+    status_cmd,
     validate,
 )
 from csi_rules.errors import EXIT_INTERNAL, CsiRulesError, PolicyError
 
-COMMANDS = (validate, evaluate, policytest, sla_cmd, gate, conflicts_cmd, kpi_cmd, schema_cmd,
-            plugins_cmd, emulate, demo)
+COMMANDS = (validate, evaluate, policytest, sla_cmd, gate, conflicts_cmd, kpi_cmd,
+            schema_cmd, plugins_cmd, emulate, demo,
+            run_cmd, status_cmd, log_cmd, serve_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

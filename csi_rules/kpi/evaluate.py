@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 from csi_rules.decisions import Decision
 from csi_rules.kpi.series import Point
@@ -27,7 +27,7 @@ def kpi_decisions(policy_set: PolicySet, points: Sequence[Point]) -> list[Decisi
             explain = (f"{spec['metric']} for {label} was {spec['breach']['op']} "
                        f"{spec['breach']['value']:g} for {len(streak.points)} consecutive "
                        f"{spec.get('period', 'week')}s ({values})")
-            at = datetime.combine(last.period, time(), timezone.utc)
+            at = datetime.combine(last.period, time(), UTC)
             out.append(Decision(
                 label, label, policy.name, policy.kind, policy.content_hash,
                 spec["metric"], policy.source, OUTCOME_TREND, policy.default_actions, (), at,

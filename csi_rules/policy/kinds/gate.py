@@ -15,7 +15,7 @@ from csi_rules.policy.kinds.rules import build_policy
 from csi_rules.policy.loader import Document
 from csi_rules.policy.model import Policy
 from csi_rules.policy.schema import NAME_PATTERN, applies_to_schema
-from csi_rules.records.fields import APPROVAL_STATES, CHANGE_TYPES, RISK_LEVELS, FIELDS
+from csi_rules.records.fields import APPROVAL_STATES, CHANGE_TYPES, FIELDS, RISK_LEVELS
 from csi_rules.suggest import unknown_name
 
 # check type -> (required parameters, optional parameters)

@@ -6,7 +6,13 @@ from typing import Any
 
 from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
-from csi_rules.policy.kinds.rules import HIT_POLICIES, build_actions, build_policy, build_rules, check_rules
+from csi_rules.policy.kinds.rules import (
+    HIT_POLICIES,
+    build_actions,
+    build_policy,
+    build_rules,
+    check_rules,
+)
 from csi_rules.policy.loader import Document
 from csi_rules.policy.model import Policy
 from csi_rules.policy.schema import applies_to_schema, rule_schema

@@ -1,0 +1,48 @@
+"""What one audit entry holds: the decision (record, policy version, rule, reasons) and what
+each of its actions did. Built here so the runner and the store agree on one shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+ENTRY_DECISION = "decision"
+ENTRY_POLICY_RELOAD = "policy_reload"
+
+
+def decision_entry(decision: Mapping[str, Any], adapter: str, at: datetime,
+                   actions: Iterable[Mapping[str, Any]], *, dry_run: bool) -> dict[str, Any]:
+    """`decision` is Decision.to_json(); `actions` one mapping per action with its result."""
+    return {
+        "type": ENTRY_DECISION,
+        "at": at.isoformat(),
+        "adapter": adapter,
+        "dry_run": dry_run,
+        "record": dict(decision["record"]),
+        "policy": dict(decision["policy"]),
+        "rule": decision.get("rule"),
+        "source": decision.get("source"),
+        "outcome": decision.get("outcome"),
+        "decision_key": decision.get("key"),
+        "evaluated_at": decision.get("now"),
+        "reasons": list(decision.get("reasons", ())),
+        **({"explain": decision["details"]["explain"]}
+           if isinstance(decision.get("details"), Mapping) and "explain" in decision["details"]
+           else {}),
+        "actions": [dict(a) for a in actions],
+    }
+
+
+def action_result(key: str, type_: str, params: Mapping[str, Any], status: str, detail: str,
+                  platform_ref: str = "", attempts: int = 0) -> dict[str, Any]:
+    return {"key": key, "type": type_, "params": dict(params), "status": status,
+            "detail": detail, "platform_ref": platform_ref, "attempts": attempts}
+
+
+def reload_entry(at: datetime, version: str, policies: Iterable[tuple[str, str, str]]
+                 ) -> dict[str, Any]:
+    """A policy set taking over: its version and each policy's (name, kind, content hash)."""
+    return {"type": ENTRY_POLICY_RELOAD, "at": at.isoformat(), "version": version,
+            "record": {"id": "", "label": ""},
+            "policies": [{"name": n, "kind": k, "version": v} for n, k, v in policies]}

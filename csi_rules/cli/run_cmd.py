@@ -1,0 +1,58 @@
+"""`csi-rules run --config FILE [--once] [--dry-run]`: the always-on runner.
+
+Exit codes: 0 done (or stopped by SIGTERM/SIGINT), 2 invalid config or policies,
+3 (with --once) an adapter could not be synced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+from typing import Any
+
+from csi_rules.errors import EXIT_OK, EXIT_UNREACHABLE
+from csi_rules.runtime import FaultHook, JsonLinesReporter, Runner, SystemClock, load_config
+from csi_rules.runtime.events import Reporter, TerminalReporter
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("run", help="sync, evaluate and act continuously (or --once)")
+    p.add_argument("--config", required=True, metavar="FILE", help="runner config (YAML)")
+    p.add_argument("--once", action="store_true", help="run one cycle and exit")
+    p.add_argument("--dry-run", action="store_true",
+                   help="shadow mode: evaluate and log decisions, write nothing to platforms")
+    p.add_argument("--full-sync", action="store_true",
+                   help="ignore the watermarks once and re-read every watched record")
+    p.set_defaults(run=run)
+
+
+def reporter_for(stream: Any, clock: SystemClock) -> Reporter:
+    """A progress line on a terminal, JSON lines for everything else (log collectors)."""
+    if hasattr(stream, "isatty") and stream.isatty():
+        return TerminalReporter(stream)
+    return JsonLinesReporter(stream, clock.now)
+
+
+def build_runner(args: argparse.Namespace, clock: SystemClock, **options: Any) -> Runner:
+    config = load_config(args.config)
+    return Runner(config, clock=clock, dry_run=getattr(args, "dry_run", False),
+                  reporter=reporter_for(sys.stderr, clock),
+                  faults=FaultHook.from_environ(os.environ),
+                  full_sync=getattr(args, "full_sync", False), **options)
+
+
+def run(args: argparse.Namespace) -> int:
+    clock = SystemClock()
+    with build_runner(args, clock) as runner:
+        if args.once:
+            report = runner.run_once()
+            print(json.dumps(report.to_json()))
+            sync_failed = any(e.startswith("sync ") for e in report.errors)
+            return EXIT_UNREACHABLE if sync_failed else EXIT_OK
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: runner.stop())
+        runner.run_forever()
+    return EXIT_OK

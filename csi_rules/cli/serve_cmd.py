@@ -1,0 +1,58 @@
+"""`csi-rules serve --config FILE`: webhooks, the gate API, health and metrics, with the runner
+looping in the same process (or `--no-runner` when a separate `csi-rules run` owns the loop;
+webhooks then only queue wake-ups in the shared state database)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from csi_rules.cli.run_cmd import build_runner, reporter_for
+from csi_rules.runtime import SystemClock, load_config
+from csi_rules.server import CsiServer
+from csi_rules.server.service import server_context
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("serve", help="HTTP server: webhooks, POST /v1/gate, /healthz, /metrics")
+    p.add_argument("--config", required=True, metavar="FILE")
+    p.add_argument("--host", help="listen address (default: server.host or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="listen port (default: server.port or 8080)")
+    p.add_argument("--dry-run", action="store_true", help="the runner writes nothing")
+    p.add_argument("--no-runner", action="store_true",
+                   help="serve only; a separate `csi-rules run` processes the queue")
+    p.set_defaults(run=run, full_sync=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    clock = SystemClock()
+    config = load_config(args.config)
+    runner = None if args.no_runner else build_runner(args, clock)
+    thread = None
+    if runner is not None:
+        thread = threading.Thread(target=runner.run_forever, name="csi-rules-runner",
+                                  daemon=True)
+    ctx = server_context(config, clock, os.environ, runner=runner, runner_thread=thread)
+    server = CsiServer(ctx, args.host, args.port)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    if thread is not None:
+        thread.start()
+    server.start()
+    reporter_for(sys.stderr, clock).event("listening", url=server.url,
+                                          runner=runner is not None)
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+        if runner is not None:
+            runner.stop()
+            if thread is not None:
+                thread.join(timeout=30)
+            runner.close()
+        ctx.store.close()
+    return 0

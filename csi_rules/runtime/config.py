@@ -1,0 +1,168 @@
+"""The runner config: YAML, checked against its JSON Schema, every problem as file:line:col.
+
+Paths in the file (policy directories, the state database) are relative to the file itself,
+so a config can be checked in next to its policies and run from anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from csi_rules.errors import PolicyError, UsageError
+from csi_rules.findings import Finding
+from csi_rules.policy.loader import Document, load_text
+from csi_rules.runtime.config_schema import CONFIG_SCHEMA
+from csi_rules.sla.durations import parse_duration
+from csi_rules.suggest import unknown_name
+
+DEFAULT_DATABASE = "csi-rules-state.db"
+_VALIDATOR = Draft202012Validator(CONFIG_SCHEMA)
+
+
+class ConfigError(PolicyError):
+    """A runner config that does not validate; carries every finding (printed like policies)."""
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    name: str
+    type: str
+    kinds: tuple[str, ...]
+    fields: tuple[str, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    adapter: str
+    secret_env: str = ""
+    secret_file: str = ""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = 1 << 20
+    webhooks: Mapping[str, WebhookConfig] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    """Everything `csi-rules run` and `serve` need; paths already resolved."""
+
+    policies: tuple[str, ...]
+    adapters: tuple[AdapterConfig, ...]
+    database: str
+    poll_interval: float = 60.0
+    reload_check: float = 0.0
+    batch_size: int = 200
+    max_attempts: int = 3
+    retry_after: float = 300.0
+    server: ServerConfig = field(default_factory=ServerConfig)
+    source: str = ""
+
+    def adapter(self, name: str) -> AdapterConfig:
+        for adapter in self.adapters:
+            if adapter.name == name:
+                return adapter
+        raise UsageError(unknown_name("adapter", name, [a.name for a in self.adapters]))
+
+
+def _schema_findings(doc: Document) -> list[Finding]:
+    out = []
+    for error in _VALIDATOR.iter_errors(doc.data):
+        pointer = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":
+            allowed = list(error.schema.get("properties", {}))
+            extra = sorted(set(error.instance) - set(allowed))[0]
+            out.append(doc.finding((*pointer, extra), unknown_name("key", str(extra), allowed)))
+        elif error.validator == "required":
+            out.append(doc.finding(pointer, str(error.message).replace(
+                "is a required property", "is required")))
+        else:
+            out.append(doc.finding(pointer, str(error.message)))
+    return sorted(out)
+
+
+def _semantic_findings(doc: Document) -> list[Finding]:
+    out: list[Finding] = []
+    data = doc.data
+    names = [a["name"] for a in data["adapters"]]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            out.append(doc.finding(("adapters", i, "name"), f"duplicate adapter name {name!r}"))
+    for key in ("pollInterval", "reloadCheck"):
+        if key in data:
+            try:
+                parse_duration(data[key])
+            except ValueError as exc:
+                out.append(doc.finding((key,), str(exc)))
+    if "retryAfter" in data.get("actions", {}):
+        try:
+            parse_duration(data["actions"]["retryAfter"])
+        except ValueError as exc:
+            out.append(doc.finding(("actions", "retryAfter"), str(exc)))
+    hooks = data.get("server", {}).get("webhooks", {})
+    for source, hook in hooks.items():
+        if hook["adapter"] not in names:
+            out.append(doc.finding(("server", "webhooks", source, "adapter"),
+                                   unknown_name("adapter", hook["adapter"], names)))
+        if ("secretEnv" in hook) == ("secretFile" in hook):
+            out.append(doc.finding(("server", "webhooks", source),
+                                   "give exactly one of secretEnv or secretFile"))
+    return out
+
+
+def parse_config(text: str, file: str) -> RunnerConfig:
+    """The config in `text` (read from `file`); raises ConfigError with every finding."""
+    docs, findings = load_text(text, file)
+    if not findings and len(docs) != 1:
+        findings = [Finding(file, 1, 1, "", "", "a runner config is exactly one YAML document")]
+    if findings:
+        raise ConfigError(findings)
+    doc = docs[0]
+    findings = _schema_findings(doc) or _semantic_findings(doc)
+    if findings:
+        raise ConfigError(findings)
+    return _build(doc.data, Path(file).resolve().parent, file)
+
+
+def load_config(path: str | Path) -> RunnerConfig:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config {path}: {exc}") from None
+    return parse_config(text, str(path))
+
+
+def _build(data: Mapping[str, Any], base: Path, source: str) -> RunnerConfig:
+    def resolve(p: str) -> str:
+        return str((base / Path(p).expanduser()).resolve())
+
+    server = data.get("server", {})
+    actions = data.get("actions", {})
+    return RunnerConfig(
+        policies=tuple(resolve(p) for p in data["policies"]),
+        adapters=tuple(AdapterConfig(a["name"], a.get("type", a["name"]), tuple(a["kinds"]),
+                                     tuple(a.get("fields", ())), dict(a.get("settings", {})))
+                       for a in data["adapters"]),
+        database=resolve(data.get("state", {}).get("database", DEFAULT_DATABASE)),
+        poll_interval=parse_duration(data.get("pollInterval", 60)),
+        reload_check=parse_duration(data.get("reloadCheck", 0)),
+        batch_size=int(data.get("batchSize", 200)),
+        max_attempts=int(actions.get("maxAttempts", 3)),
+        retry_after=parse_duration(actions.get("retryAfter", 300)),
+        server=ServerConfig(
+            host=server.get("host", "127.0.0.1"), port=int(server.get("port", 8080)),
+            max_body_bytes=int(server.get("maxBodyBytes", 1 << 20)),
+            webhooks={k: WebhookConfig(v["adapter"], v.get("secretEnv", ""),
+                                       resolve(v["secretFile"]) if "secretFile" in v else "")
+                      for k, v in server.get("webhooks", {}).items()}),
+        source=source,
+    )

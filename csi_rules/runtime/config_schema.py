@@ -1,0 +1,102 @@
+"""JSON Schema of the runner config file (`csi-rules run --config FILE`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csi_rules.records.fields import RECORD_KINDS
+from csi_rules.sla.durations import DURATION_SCHEMA
+
+_NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_.-]*$",
+         "description": "lower-case name: letters, digits, '_', '.', '-'"}
+_SECRET = {
+    "secretEnv": {"type": "string", "minLength": 1,
+                  "description": "environment variable that holds the shared secret"},
+    "secretFile": {"type": "string", "minLength": 1,
+                   "description": "file that holds the shared secret"},
+}
+
+
+def _webhook(description: str) -> dict[str, Any]:
+    return {"type": "object", "description": description, "additionalProperties": False,
+            "required": ["adapter"],
+            "properties": {"adapter": {**_NAME, "description": "adapter (by name) to re-read "
+                                       "the record from"}, **_SECRET}}
+
+
+ADAPTER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "kinds"],
+    "properties": {
+        "name": {**_NAME, "description": "this connection's name (unique in the file)"},
+        "type": {**_NAME, "description": "adapter plugin (servicenow, jira, ...); "
+                 "default: the name"},
+        "kinds": {"type": "array", "minItems": 1, "uniqueItems": True,
+                  "items": {"enum": list(RECORD_KINDS)},
+                  "description": "record kinds to watch"},
+        "fields": {"type": "array", "items": {"type": "string", "minLength": 1},
+                   "description": "extra platform fields policies read as raw.<name>"},
+        "settings": {"type": "object",
+                     "description": "the adapter's own settings (see its README)"},
+    },
+}
+
+CONFIG_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "csi-rules runner config",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["policies", "adapters"],
+    "properties": {
+        "apiVersion": {"const": "csi-rules/v1"},
+        "kind": {"const": "RunnerConfig"},
+        "policies": {"type": "array", "minItems": 1,
+                     "items": {"type": "string", "minLength": 1},
+                     "description": "policy files or directories (relative to this file)"},
+        "state": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "database": {"type": "string", "minLength": 1,
+                             "description": "SQLite file (relative to this file); default "
+                             "csi-rules-state.db beside it"},
+            },
+        },
+        "pollInterval": {**DURATION_SCHEMA, "description": "time between incremental syncs "
+                         "(default 60s)"},
+        "reloadCheck": {**DURATION_SCHEMA, "description": "how often policy files are checked "
+                        "for changes (default: every cycle)"},
+        "batchSize": {"type": "integer", "minimum": 1, "maximum": 10000,
+                      "description": "records evaluated per engine call (default 200)"},
+        "actions": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "maxAttempts": {"type": "integer", "minimum": 1, "maximum": 100,
+                                "description": "attempts before a failing action is given up "
+                                "(default 3)"},
+                "retryAfter": {**DURATION_SCHEMA, "description": "delay before a failed or "
+                               "unreachable action is tried again (default 5m)"},
+            },
+        },
+        "adapters": {"type": "array", "minItems": 1, "items": ADAPTER_SCHEMA},
+        "server": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "host": {"type": "string", "minLength": 1, "description": "default 127.0.0.1"},
+                "port": {"type": "integer", "minimum": 0, "maximum": 65535,
+                         "description": "default 8080; 0 picks a free port"},
+                "maxBodyBytes": {"type": "integer", "minimum": 1024,
+                                 "description": "larger request bodies get 413 (default 1 MiB)"},
+                "webhooks": {
+                    "type": "object", "additionalProperties": False,
+                    "properties": {
+                        "jira": _webhook("POST /webhooks/jira: X-Hub-Signature verified "
+                                         "with the secret"),
+                        "servicenow": _webhook("POST /webhooks/servicenow: the secret in the "
+                                               "X-CSI-Rules-Secret header"),
+                    },
+                },
+            },
+        },
+    },
+}

@@ -1,0 +1,157 @@
+"""Carrying out a decision's actions exactly once: ledger first, platform second, log last.
+
+1. One transaction records the decision as in flight and its actions as `pending`.
+2. Each action goes to the adapter (which reads before it writes, so a repeat is
+   `already_applied`), then its row is settled.
+3. One transaction appends the audit entry and clears the in-flight decision.
+
+A crash anywhere leaves the decision in flight; `recover()` (run at the start of every cycle)
+re-sends each still-pending action. If the first attempt landed, the adapter's read finds it
+and answers `already_applied`: the effect happens once, whatever point the crash hit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from csi_rules.adapter import ActionRequest, Adapter
+from csi_rules.audit.entry import action_result, decision_entry
+from csi_rules.decisions import Decision
+from csi_rules.errors import AdapterUnavailable, CsiRulesError, RecordNotFound
+from csi_rules.records.model import Record
+from csi_rules.runtime.clock import Clock
+from csi_rules.runtime.events import Reporter
+from csi_rules.runtime.faults import FaultHook
+from csi_rules.runtime.ledger import planned_actions, should_attempt
+from csi_rules.runtime.metrics import Metrics
+from csi_rules.runtime.store import PlannedAction, Store
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What deciding did: how many actions were attempted and whether to come back later."""
+
+    attempted: int = 0
+    retry: bool = False
+
+
+class ActionExecutor:
+    def __init__(self, store: Store, adapters: Mapping[str, Adapter], clock: Clock, *,
+                 dry_run: bool, max_attempts: int, retry_after: float, faults: FaultHook,
+                 metrics: Metrics, reporter: Reporter):
+        self.store, self.adapters, self.clock = store, adapters, clock
+        self.dry_run, self.max_attempts, self.retry_after = dry_run, max_attempts, retry_after
+        self.faults, self.metrics, self.reporter = faults, metrics, reporter
+
+    # -- deciding ---------------------------------------------------------------------------
+    def decide(self, adapter: str, record: Record, decision: Decision) -> Outcome:
+        data = decision.to_json()
+        planned = planned_actions(data)
+        known = self.store.ledger(p.key for p in planned)
+        todo = [p for p in planned if should_attempt(known.get(p.key), dry_run=self.dry_run,
+                                                      max_attempts=self.max_attempts)]
+        if not todo:
+            return Outcome()
+        self.metrics.inc("csi_rules_decisions_total", kind=decision.policy_kind)
+        if self.dry_run:
+            return self._shadow(adapter, record, data, todo)
+        inflight = self.store.begin_decision(data["key"], adapter, record.id, record.kind, data,
+                                             todo, self.clock.now())
+        return self._carry_out(inflight, adapter, record, data, [p.key for p in todo])
+
+    def _shadow(self, adapter: str, record: Record, data: Mapping[str, Any],
+                todo: list[PlannedAction]) -> Outcome:
+        results = []
+        for action in todo:
+            status, detail, _, _ = self._call(adapter, action, record, data, dry_run=True)
+            results.append((action, status, detail))
+            self.metrics.inc("csi_rules_actions_total", status=f"dry_run_{status}")
+        now = self.clock.now()
+        entry = decision_entry(data, adapter, now, [
+            action_result(a.key, a.type, a.params, status, detail) for a, status, detail in results
+        ], dry_run=True)
+        self.store.log_dry_run(data["key"], adapter, record.id, results, entry, now)
+        return Outcome(len(todo))
+
+    def _carry_out(self, inflight: int, adapter: str, record: Record | None,
+                   data: Mapping[str, Any], keys: Sequence[str]) -> Outcome:
+        planned = {p.key: p for p in planned_actions(data)}
+        rows = self.store.ledger(keys)
+        retry = False
+        for key in keys:
+            if rows[key].state != "pending":
+                continue
+            action = planned[key]
+            self.faults.hit("before_call")
+            if record is None:
+                status, detail, ref, counted = "failed", "the record no longer exists", "", True
+            else:
+                status, detail, ref, counted = self._call(adapter, action, record, data,
+                                                          dry_run=False)
+            self.faults.hit("after_call")
+            self.store.finish_action(key, status, detail, ref, self.clock.now(),
+                                     count_attempt=counted)
+            self.metrics.inc("csi_rules_actions_total", status=status)
+            if status == "failed":
+                attempts = rows[key].attempts + int(counted)
+                retry = retry or attempts < self.max_attempts
+                self.store.record_error(f"action {key}", detail, self.clock.now())
+                self.metrics.inc("csi_rules_errors_total", scope="action")
+                self.reporter.event("action_failed", key=key, detail=detail)
+        self.faults.hit("before_log")
+        now = self.clock.now()
+        rows = self.store.ledger(planned)
+        results = [action_result(k, p.type, p.params, rows[k].state if k in rows else "not_run",
+                                 rows[k].detail if k in rows else "",
+                                 rows[k].platform_ref if k in rows else "",
+                                 rows[k].attempts if k in rows else 0)
+                   for k, p in planned.items()]
+        self.store.complete_decision(inflight, decision_entry(data, adapter, now, results,
+                                                              dry_run=False))
+        return Outcome(len(keys), retry)
+
+    def _call(self, adapter: str, action: PlannedAction, record: Record,
+              data: Mapping[str, Any], *, dry_run: bool) -> tuple[str, str, str, bool]:
+        """(status, detail, platform ref, whether it counts as an attempt)."""
+        request = ActionRequest(action.type, action.params, record.id, action.key,
+                                data["policy"]["name"], data.get("rule") or "")
+        try:
+            with self.faults.during():
+                result = self.adapters[adapter].apply_action(request, record, dry_run=dry_run)
+        except AdapterUnavailable as exc:
+            return "failed", str(exc), "", False
+        except CsiRulesError as exc:
+            return "failed", str(exc), "", True
+        except Exception as exc:  # an adapter bug must not stop the runner; it is logged
+            return "failed", f"{type(exc).__name__}: {exc}", "", True
+        return result.status, result.detail, result.platform_ref, True
+
+    # -- recovering -------------------------------------------------------------------------
+    def recover(self) -> int:
+        """Finish every decision a crash left in flight; returns how many were finished."""
+        done = 0
+        for inflight in self.store.inflight_decisions():
+            rows = self.store.ledger(inflight.action_keys)
+            record: Record | None = None
+            if any(r.state == "pending" for r in rows.values()):
+                try:
+                    record = self.adapters[inflight.adapter].fetch_record(inflight.record_id)
+                except RecordNotFound:
+                    record = None
+                except (CsiRulesError, KeyError) as exc:
+                    self.store.record_error(f"recover {inflight.decision_key}", str(exc),
+                                            self.clock.now())
+                    self.metrics.inc("csi_rules_errors_total", scope="recover")
+                    continue
+            outcome = self._carry_out(inflight.id, inflight.adapter, record, inflight.decision,
+                                      inflight.action_keys)
+            if outcome.retry:
+                self.store.schedule(inflight.adapter, inflight.record_id, inflight.record_kind,
+                                    self.clock.now() + timedelta(seconds=self.retry_after),
+                                    "retry")
+            self.reporter.event("recovered", decision=inflight.decision_key)
+            done += 1
+        return done

@@ -1,0 +1,101 @@
+"""The one evaluation path: records (from a sync, a wake-up or a webhook) → evaluate → act →
+schedule the record's next wake-up. Polling, time and webhooks all end up here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from csi_rules.decisions import Decision
+from csi_rules.errors import CsiRulesError
+from csi_rules.evaluation import Evaluator
+from csi_rules.policy.model import PolicySet
+from csi_rules.records.model import Record
+from csi_rules.runtime.clock import Clock
+from csi_rules.runtime.events import Reporter
+from csi_rules.runtime.executor import ActionExecutor
+from csi_rules.runtime.metrics import Metrics
+from csi_rules.runtime.store import Store, WakeUp
+from csi_rules.runtime.wakeups import next_instant
+
+
+@dataclass
+class Tally:
+    records: int = 0
+    decisions: int = 0
+    actions: int = 0
+    errors: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.records += other.records
+        self.decisions += other.decisions
+        self.actions += other.actions
+        self.errors += other.errors
+
+
+class Pipeline:
+    def __init__(self, store: Store, executor: ActionExecutor, clock: Clock, metrics: Metrics,
+                 reporter: Reporter, *, retry_after: float):
+        self.store, self.executor, self.clock = store, executor, clock
+        self.metrics, self.reporter, self.retry_after = metrics, reporter, retry_after
+        self.policy_set: PolicySet | None = None
+        self.evaluator: Evaluator | None = None
+
+    def use(self, policy_set: PolicySet, evaluator: Evaluator) -> None:
+        self.policy_set, self.evaluator = policy_set, evaluator
+
+    def process(self, adapter: str, records: list[Record],
+                claimed: Mapping[str, WakeUp] | None = None) -> Tally:
+        tally = Tally()
+        if not records:
+            return tally
+        now = self.clock.now()
+        for record, decisions in zip(records, self._evaluate(records, now, tally), strict=True):
+            tally.records += 1
+            try:
+                self._act(adapter, record, decisions, now, (claimed or {}).get(record.id), tally)
+            except CsiRulesError as exc:
+                self._error(f"record {record.label}", str(exc), tally)
+                self.store.schedule(adapter, record.id, record.kind,
+                                    now + timedelta(seconds=self.retry_after), "retry")
+        self.metrics.inc("csi_rules_records_evaluated_total", tally.records)
+        return tally
+
+    def _evaluate(self, records: list[Record], now: datetime,
+                  tally: Tally) -> list[list[Decision] | None]:
+        assert self.evaluator is not None
+        try:
+            return list(self.evaluator.evaluate_many(records, now))
+        except CsiRulesError:
+            pass  # find the record that fails; evaluate the others one by one
+        out: list[list[Decision] | None] = []
+        for record in records:
+            try:
+                out.append(self.evaluator.evaluate(record, now))
+            except CsiRulesError as exc:
+                self._error(f"evaluate {record.label}", str(exc), tally)
+                out.append(None)
+        return out
+
+    def _act(self, adapter: str, record: Record, decisions: list[Decision] | None,
+             now: datetime, claimed: WakeUp | None, tally: Tally) -> None:
+        assert self.policy_set is not None
+        retry = decisions is None
+        for decision in decisions or ():
+            outcome = self.executor.decide(adapter, record, decision)
+            tally.decisions += int(outcome.attempted > 0)
+            tally.actions += outcome.attempted
+            retry = retry or outcome.retry
+        due, reason = next_instant(self.policy_set, record, now), "time"
+        if retry:
+            again = now + timedelta(seconds=self.retry_after)
+            if due is None or again < due:
+                due, reason = again, "retry"
+        self.store.reschedule(adapter, record.id, record.kind, due, reason, claimed)
+
+    def _error(self, scope: str, message: str, tally: Tally) -> None:
+        tally.errors += 1
+        self.store.record_error(scope, message, self.clock.now())
+        self.metrics.inc("csi_rules_errors_total", scope=scope.split(" ", 1)[0])
+        self.reporter.event("record_error", scope=scope, error=message)

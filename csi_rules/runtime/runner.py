@@ -1,0 +1,276 @@
+"""The runner: every cycle recovers interrupted actions, reloads changed policies, syncs each
+adapter incrementally, then fires the wake-ups that are due. `run_forever` repeats that every
+poll interval, earlier when a wake-up falls due or a webhook asks (`wake()`).
+
+Wake-ups re-read their records from the platform (one query per adapter per pass) instead of
+evaluating a stored copy: the escalation that fires must see the ticket as it is now (maybe
+acknowledged a second ago), and nothing else has to be stored about a ticket but its queue row.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from csi_rules.adapter import Adapter, RecordQuery
+from csi_rules.audit.entry import reload_entry
+from csi_rules.errors import CsiRulesError
+from csi_rules.evaluation import Evaluator
+from csi_rules.plugins import Plugins, load_plugins
+from csi_rules.policy.model import PolicySet
+from csi_rules.records.model import Record
+from csi_rules.runtime.adapter_state import import_state
+from csi_rules.runtime.clock import Clock
+from csi_rules.runtime.config import RunnerConfig
+from csi_rules.runtime.events import NullReporter, Reporter
+from csi_rules.runtime.executor import ActionExecutor
+from csi_rules.runtime.faults import FaultHook
+from csi_rules.runtime.metrics import Metrics
+from csi_rules.runtime.pipeline import Pipeline, Tally
+from csi_rules.runtime.policies import PolicySource, Reload
+from csi_rules.runtime.sqlite_store import SqliteStore
+from csi_rules.runtime.store import Store, WakeUp
+from csi_rules.runtime.sync import sync_adapter
+
+WAKEUP_PASSES = 10
+EvaluatorFactory = Callable[[PolicySet], Evaluator]
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did (returned by `run_once`, and logged as the `cycle` event)."""
+
+    started_at: datetime
+    finished_at: datetime | None = None
+    synced: dict[str, int] = field(default_factory=dict)
+    wakeups: int = 0
+    recovered: int = 0
+    tally: Tally = field(default_factory=Tally)
+    reload: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"started_at": self.started_at.isoformat(),
+                "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+                "synced": self.synced, "wakeups": self.wakeups, "recovered": self.recovered,
+                "records": self.tally.records, "decisions": self.tally.decisions,
+                "actions": self.tally.actions, "errors": len(self.errors) + self.tally.errors,
+                **({"reload": self.reload} if self.reload else {})}
+
+
+class Runner:
+    """Drive with `run_once()` (one cycle) or `run_forever()`; close with `close()` or `with`."""
+
+    def __init__(self, config: RunnerConfig, *, clock: Clock, plugins: Plugins | None = None,
+                 adapters: Mapping[str, Adapter] | None = None, store: Store | None = None,
+                 dry_run: bool = False, reporter: Reporter | None = None,
+                 faults: FaultHook | None = None, metrics: Metrics | None = None,
+                 evaluator_factory: EvaluatorFactory | None = None, full_sync: bool = False):
+        self.config, self.clock, self.dry_run = config, clock, dry_run
+        self.reporter = reporter or NullReporter()
+        self.metrics = metrics or Metrics()
+        self._plugins = plugins or load_plugins()
+        self._evaluator_factory = evaluator_factory or Evaluator
+        self.policies = PolicySource(config.policies, self._plugins)
+        policy_set = self.policies.load()
+        self._owns_store = store is None
+        self.store: Store = store if store is not None else SqliteStore(config.database)
+        self._owned_adapters: list[Adapter] = []
+        self.adapters: dict[str, Adapter] = dict(adapters or {})
+        for spec in config.adapters:
+            if spec.name not in self.adapters:
+                made = self._plugins.adapters.get(spec.type)(spec.settings)
+                self._owned_adapters.append(made)
+                self.adapters[spec.name] = made
+            cursor = self.store.get_cursor(spec.name)
+            if cursor is not None and cursor.sync_state is not None:
+                import_state(self.adapters[spec.name], cursor.sync_state)
+        self.executor = ActionExecutor(
+            self.store, self.adapters, clock, dry_run=dry_run, max_attempts=config.max_attempts,
+            retry_after=config.retry_after, faults=faults or FaultHook(), metrics=self.metrics,
+            reporter=self.reporter)
+        self.pipeline = Pipeline(self.store, self.executor, clock, self.metrics, self.reporter,
+                                 retry_after=config.retry_after)
+        self.pipeline.use(policy_set, self._evaluator_factory(policy_set))
+        self._full_sync = full_sync
+        self._signal = threading.Event()
+        self._stopped = threading.Event()
+        self._last_reload_check: datetime | None = None
+        self.cycles = 0
+
+    # -- public API -------------------------------------------------------------------------
+    @property
+    def policy_set(self) -> PolicySet:
+        assert self.pipeline.policy_set is not None
+        return self.pipeline.policy_set
+
+    def run_once(self, *, sync: bool = True) -> CycleReport:
+        """One cycle; errors are recorded (store, metrics, events), never raised.
+
+        `sync=False` skips the incremental syncs (a webhook or a wake-up woke the loop
+        between two polls): recovery, reload and due wake-ups only."""
+        report = CycleReport(self.clock.now())
+        report.reload = self._maybe_reload()
+        report.recovered = self.executor.recover()
+        for spec in self.config.adapters if sync else ():
+            def process(records: list[Record], name: str = spec.name) -> None:
+                report.tally.add(self.pipeline.process(name, records))
+
+            try:
+                result = sync_adapter(spec, self.adapters[spec.name], self.store, self.clock,
+                                      process, batch_size=self.config.batch_size,
+                                      reporter=self.reporter, full=self._full_sync)
+            except CsiRulesError as exc:
+                self._error(report, f"sync {spec.name}", str(exc))
+                continue
+            report.synced[spec.name] = result.records
+            self.reporter.event("sync_done", adapter=spec.name, records=result.records,
+                                since=result.since, watermark=result.watermark)
+        if sync:
+            self._full_sync = False
+        report.wakeups = self._fire_wakeups(report)
+        report.finished_at = self.clock.now()
+        self.cycles += 1
+        self.reporter.event("cycle", **report.to_json())
+        return report
+
+    def run_forever(self, stop: threading.Event | None = None,
+                    max_cycles: int | None = None) -> None:
+        """Cycle until `stop()` (or `stop` is set, or `max_cycles` ran)."""
+        cycles = 0
+        next_poll = self.clock.now()
+        while not self._stopped.is_set() and not (stop is not None and stop.is_set()):
+            polling = self.clock.now() >= next_poll
+            if polling:
+                next_poll = self.clock.now() + timedelta(seconds=self.config.poll_interval)
+            try:
+                self.run_once(sync=polling)
+            except Exception as exc:  # keep the daemon alive; the error is visible in
+                self.metrics.inc("csi_rules_errors_total", scope="cycle")  # metrics and logs
+                self.reporter.event("cycle_error", error=f"{type(exc).__name__}: {exc}")
+            cycles += 1
+            if max_cycles is not None and cycles >= max_cycles:
+                return
+            delay = (self._next_deadline(next_poll) - self.clock.now()).total_seconds()
+            if delay > 0 and not self._signal.is_set():
+                self.clock.wait(self._signal, delay)
+            self._signal.clear()
+            if stop is not None and stop.is_set():
+                return
+
+    def wake(self) -> None:
+        """Run the next cycle now (a webhook queued a record)."""
+        self._signal.set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._signal.set()
+
+    def close(self) -> None:
+        if self.pipeline.evaluator is not None:
+            self.pipeline.evaluator.close()
+        for adapter in self._owned_adapters:
+            adapter.close()
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the parts of a cycle ---------------------------------------------------------------
+    def _next_deadline(self, next_poll: datetime) -> datetime:
+        deadline = next_poll
+        if self.config.reload_check:
+            check = self.clock.now() + timedelta(seconds=self.config.reload_check)
+            deadline = min(deadline, check)
+        queued = self.store.wakeups(limit=1)
+        if queued and queued[0].due_at < deadline:
+            deadline = queued[0].due_at
+        return deadline
+
+    def _maybe_reload(self) -> str:
+        now = self.clock.now()
+        every = self.config.reload_check
+        if every and self._last_reload_check is not None and \
+                (now - self._last_reload_check).total_seconds() < every:
+            return ""
+        self._last_reload_check = now
+        found = self.policies.check()
+        if found is None:
+            return ""
+        return self._apply_reload(found, now)
+
+    def _apply_reload(self, found: Reload, now: datetime) -> str:
+        if found.policy_set is None:
+            first = found.findings[0].format() if found.findings else "invalid policy set"
+            more = f" (and {len(found.findings) - 1} more)" if len(found.findings) > 1 else ""
+            self.store.record_error("policies", f"reload rejected: {first}{more}", now)
+            self.metrics.inc("csi_rules_policy_reloads_total", result="rejected")
+            self.reporter.event("policy_reload_rejected", version=found.version,
+                                findings=[f.format() for f in found.findings])
+            return "rejected"
+        evaluator = self._evaluator_factory(found.policy_set)
+        old = self.pipeline.evaluator
+        self.pipeline.use(found.policy_set, evaluator)
+        if old is not None:
+            old.close()
+        self.store.append_audit(reload_entry(now, found.version, [
+            (p.name, p.kind, p.content_hash) for p in found.policy_set.policies]))
+        self.metrics.inc("csi_rules_policy_reloads_total", result="accepted")
+        self.reporter.event("policy_reloaded", version=found.version,
+                            policies=len(found.policy_set.policies))
+        return "accepted"
+
+    def _fire_wakeups(self, report: CycleReport) -> int:
+        fired = 0
+        for _ in range(WAKEUP_PASSES):
+            now = self.clock.now()
+            due = self.store.due_wakeups(now, self.config.batch_size)
+            if not due:
+                break
+            by_adapter: dict[str, list[WakeUp]] = {}
+            for wakeup in due:
+                by_adapter.setdefault(wakeup.adapter, []).append(wakeup)
+            for name, wakeups in by_adapter.items():
+                self._fire(name, wakeups, report, now)
+            fired += len(due)
+        self.metrics.inc("csi_rules_wakeups_fired_total", fired)
+        return fired
+
+    def _fire(self, name: str, wakeups: list[WakeUp], report: CycleReport,
+              now: datetime) -> None:
+        adapter = self.adapters.get(name)
+        if adapter is None:  # the adapter left the config: nothing can act on these records
+            for w in wakeups:
+                self.store.reschedule(name, w.record_id, w.kind, None, "", w)
+            return
+        spec = self.config.adapter(name)
+        kinds = {w.kind for w in wakeups}
+        query_kinds = tuple(sorted(kinds)) if "" not in kinds else spec.kinds
+        try:
+            records = list(adapter.fetch_records(RecordQuery(
+                query_kinds, ids=tuple(w.record_id for w in wakeups), fields=spec.fields)))
+        except CsiRulesError as exc:
+            self._error(report, f"wake-up {name}", str(exc))
+            retry = now + timedelta(seconds=self.config.retry_after)
+            for w in wakeups:
+                self.store.reschedule(name, w.record_id, w.kind, retry, "retry", w)
+            return
+        claimed = {w.record_id: w for w in wakeups}
+        found = {r.id for r in records}
+        for w in wakeups:
+            if w.record_id not in found:  # deleted, or no longer matches the adapter's filter
+                self.store.reschedule(name, w.record_id, w.kind, None, "", w)
+        report.tally.add(self.pipeline.process(name, records, claimed))
+
+    def _error(self, report: CycleReport, scope: str, message: str) -> None:
+        report.errors.append(f"{scope}: {message}")
+        self.store.record_error(scope, message, self.clock.now())
+        self.metrics.inc("csi_rules_errors_total", scope=scope.split(" ", 1)[0])
+        self.reporter.event(scope.split(" ", 1)[0].replace("-", "") + "_error", scope=scope,
+                            error=message)

@@ -1,0 +1,176 @@
+"""The storage contract of the runner: what must survive a restart, and how it must be written.
+
+SQLite (`sqlite_store.SqliteStore`) is the default; a PostgreSQL store for multi-node runs can
+fill the same Protocol. The contract an implementation must keep:
+
+- Every method is one transaction: it happens entirely or not at all (a crash in the middle
+  leaves the state before the call).
+- `begin_decision` writes the decision and its actions' `pending` ledger rows together, before
+  any platform call; `finish_action` moves one row out of `pending`; `complete_decision`
+  appends the audit entry and drops the in-flight decision together. Whatever a crash
+  interrupts is left in flight and replayed by the runner (`inflight_decisions`).
+- Audit entries are append-only and numbered without gaps; `append` computes each entry's
+  hash from the previous one inside the same transaction (writers are serialized).
+- Wake-ups: one row per (adapter, record); `schedule` only ever moves a wake-up *earlier*
+  but always counts as a change (`gen`, a per-row change counter, goes up); `reschedule`
+  replaces a claimed row only if `gen` is still the claimed one, else keeps the earlier
+  instant. A request that arrives while the record is being evaluated (a webhook) therefore
+  makes it fire again; no wake-up is lost.
+- Times are timezone-aware datetimes in and out (stored as UTC).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+LEDGER_STATES = ("pending", "applied", "already_applied", "skipped", "failed", "dry_run")
+DONE_STATES = frozenset({"applied", "already_applied", "skipped"})
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where an adapter's incremental sync stands."""
+
+    adapter: str
+    watermark: datetime | None
+    sync_state: Mapping[str, Any] | None
+    synced_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WakeUp:
+    adapter: str
+    record_id: str
+    kind: str
+    due_at: datetime
+    reason: str
+    gen: int
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """An action about to be attempted, with its idempotency key."""
+
+    key: str
+    index: int
+    type: str
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    key: str
+    decision_key: str
+    adapter: str
+    record_id: str
+    action_type: str
+    params: Mapping[str, Any]
+    state: str
+    attempts: int
+    detail: str
+    platform_ref: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Inflight:
+    """A decision whose actions were started but whose audit entry is not written yet."""
+
+    id: int
+    decision_key: str
+    adapter: str
+    record_id: str
+    record_kind: str
+    decision: Mapping[str, Any]
+    action_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    entry: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    at: datetime
+    scope: str
+    message: str
+
+
+class Store(Protocol):
+    # -- sync cursors -----------------------------------------------------------------------
+    def get_cursor(self, adapter: str) -> Cursor | None: ...
+
+    def save_cursor(self, adapter: str, watermark: datetime | None,
+                    sync_state: Mapping[str, Any] | None, synced_at: datetime, *,
+                    keep_sync_state: bool = False) -> None: ...
+
+    def cursors(self) -> list[Cursor]: ...
+
+    # -- wake-ups ---------------------------------------------------------------------------
+    def schedule(self, adapter: str, record_id: str, kind: str, due_at: datetime,
+                 reason: str) -> None: ...
+
+    def due_wakeups(self, now: datetime, limit: int) -> list[WakeUp]: ...
+
+    def reschedule(self, adapter: str, record_id: str, kind: str, due_at: datetime | None,
+                   reason: str, claimed: WakeUp | None) -> None:
+        """After evaluating a record: its next wake-up (None: none needed). If `claimed` (the
+        wake-up that caused the evaluation) is unchanged it is replaced; otherwise somebody
+        asked again meanwhile, and the earlier of the two instants is kept."""
+        ...
+
+    def wakeups(self, limit: int = 100) -> list[WakeUp]: ...
+
+    def wakeup_counts(self, now: datetime) -> tuple[int, int]:
+        """(all queued, already due)."""
+        ...
+
+    # -- action ledger and decisions --------------------------------------------------------
+    def ledger(self, keys: Iterable[str]) -> dict[str, LedgerEntry]: ...
+
+    def begin_decision(self, decision_key: str, adapter: str, record_id: str, record_kind: str,
+                       decision: Mapping[str, Any], actions: list[PlannedAction],
+                       now: datetime) -> int: ...
+
+    def log_dry_run(self, decision_key: str, adapter: str, record_id: str,
+                    results: list[tuple[PlannedAction, str, str]], entry: Mapping[str, Any],
+                    now: datetime) -> None: ...
+
+    def ledger_entries(self, *, state: str | None = None) -> list[LedgerEntry]: ...
+
+    def append_audit(self, entry: Mapping[str, Any]) -> int: ...
+
+    def finish_action(self, key: str, state: str, detail: str, platform_ref: str,
+                      now: datetime, *, count_attempt: bool = True) -> None:
+        """Settle one pending action; `count_attempt=False` for transient failures (platform
+        unreachable), which are retried without using up the action's attempts."""
+        ...
+
+    def inflight_decisions(self) -> list[Inflight]: ...
+
+    def complete_decision(self, inflight_id: int, entry: Mapping[str, Any] | None) -> None:
+        """Append `entry` to the audit log (unless None) and forget the in-flight decision."""
+        ...
+
+    def ledger_counts(self) -> dict[str, int]: ...
+
+    # -- audit log --------------------------------------------------------------------------
+    def audit(self, *, record_id: str | None = None, after_seq: int = 0) -> Iterator[AuditRow]: ...
+
+    # -- errors and webhook deliveries ------------------------------------------------------
+    def record_error(self, scope: str, message: str, at: datetime) -> None: ...
+
+    def last_errors(self, limit: int = 20) -> list[ErrorRow]: ...
+
+    def remember_delivery(self, source: str, delivery_id: str, at: datetime) -> bool:
+        """True the first time a delivery id is seen (redeliveries answer False)."""
+        ...
+
+    def close(self) -> None: ...

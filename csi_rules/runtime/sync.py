@@ -1,0 +1,73 @@
+"""One adapter's incremental sync: fetch what changed since the watermark, in batches, and
+move the watermark only past records that were fully processed.
+
+The watermark is the latest `updated_at` processed, checkpointed after every batch (adapters
+return records oldest first, and re-read an overlap below `since`). The adapter's dedupe
+memory is saved only when a sync completes: it may already list records the runner had not
+processed yet, so after a failed sync it is put back as it was, and a re-read is the cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from csi_rules.adapter import Adapter, RecordQuery
+from csi_rules.records.model import Record
+from csi_rules.runtime.adapter_state import export_state, import_state
+from csi_rules.runtime.clock import Clock
+from csi_rules.runtime.config import AdapterConfig
+from csi_rules.runtime.events import Reporter
+from csi_rules.runtime.store import Store
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    adapter: str
+    records: int
+    since: datetime | None
+    watermark: datetime | None
+
+
+def _latest(current: datetime | None, records: list[Record]) -> datetime | None:
+    for record in records:
+        updated: Any = record.data.get("updated_at")
+        if isinstance(updated, datetime) and (current is None or updated > current):
+            current = updated
+    return current
+
+
+def sync_adapter(config: AdapterConfig, adapter: Adapter, store: Store, clock: Clock,
+                 process: Callable[[list[Record]], object], *, batch_size: int,
+                 reporter: Reporter, full: bool = False) -> SyncResult:
+    """Fetch, process (in batches of `batch_size`) and checkpoint; raises on fetch failure
+    after processing what had arrived and restoring the adapter's saved memory."""
+    cursor = store.get_cursor(config.name)
+    since = None if full or cursor is None else cursor.watermark
+    watermark, count, batch = since, 0, list[Record]()
+
+    def flush() -> None:
+        nonlocal watermark, batch
+        if batch:
+            items, batch = batch, []
+            process(items)
+            watermark = _latest(watermark, items)
+            store.save_cursor(config.name, watermark, None, clock.now(), keep_sync_state=True)
+            reporter.progress(config.name, count)
+
+    query = RecordQuery(tuple(config.kinds), since, fields=tuple(config.fields))
+    try:
+        for record in adapter.fetch_records(query):
+            batch.append(record)
+            count += 1
+            if len(batch) >= batch_size:
+                flush()
+    except Exception:
+        flush()
+        import_state(adapter, cursor.sync_state if cursor else None)
+        raise
+    flush()
+    store.save_cursor(config.name, watermark, export_state(adapter), clock.now())
+    return SyncResult(config.name, count, since, watermark)
