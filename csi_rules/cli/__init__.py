@@ -18,6 +18,7 @@ from csi_rules.cli import (
     log_cmd,
     plugins_cmd,
     policytest,
+    replay_cmd,
     run_cmd,
     schema_cmd,
     serve_cmd,
@@ -27,7 +28,7 @@ from csi_rules.cli import (
 )
 from csi_rules.errors import EXIT_INTERNAL, CsiRulesError, PolicyError
 
-COMMANDS = (validate, evaluate, policytest, sla_cmd, gate, conflicts_cmd, kpi_cmd,
+COMMANDS = (validate, evaluate, policytest, sla_cmd, replay_cmd, gate, conflicts_cmd, kpi_cmd,
             schema_cmd, plugins_cmd, emulate, demo,
             run_cmd, status_cmd, log_cmd, serve_cmd)
 

@@ -16,7 +16,7 @@ from csi_rules.records import Record
 class Booking:
     """One change with a usable planned window [start_us, end_us)."""
 
-    __slots__ = ("cis", "change_type", "end_us", "key", "record", "ref", "start_us")
+    __slots__ = ("change_type", "ci_set", "cis", "end_us", "key", "record", "ref", "start_us")
 
     def __init__(self, key: int, record: Record, ref: ChangeRef, start_us: int, end_us: int):
         self.key = key
@@ -25,7 +25,8 @@ class Booking:
         self.start_us = start_us
         self.end_us = end_us
         self.change_type: str | None = record.data.get("change_type")
-        self.cis: tuple[str, ...] = tuple(sorted(set(record.data.get("configuration_items") or ())))
+        self.ci_set = frozenset(record.data.get("configuration_items") or ())
+        self.cis: tuple[str, ...] = tuple(sorted(self.ci_set))
 
     def interval(self) -> tuple[int, int, int]:
         return (self.start_us, self.end_us, self.key)

@@ -44,8 +44,8 @@ class RelationshipGraph:
             adjacency[rel.source].append((rel.target, rel))
             adjacency[rel.target].append((rel.source, rel))
         self._adjacency = {ci: sorted(edges) for ci, edges in adjacency.items()}
-        self._cache: dict[tuple[str, frozenset[str], int],
-                          tuple[dict[str, int], dict[str, tuple[str, Relationship]]]] = {}
+        self._within: dict[tuple[str, frozenset[str], int], dict[str, int]] = {}
+        self._by_types: dict[frozenset[str], dict[str, list[str]]] = {}
 
     def __len__(self) -> int:
         return len(self.relationships)
@@ -55,38 +55,51 @@ class RelationshipGraph:
 
     def within(self, ci: str, types: frozenset[str], depth: int) -> dict[str, int]:
         """Every other CI at most `depth` hops from `ci` over edges of `types`, with its distance."""
-        return self._search(ci, types, depth)[0]
+        cache_key = (ci, types, depth)
+        cached = self._within.get(cache_key)
+        if cached is not None:
+            return cached
+        adjacency = self._typed(types)
+        hops: dict[str, int] = {ci: 0}
+        frontier = [ci]
+        for level in range(1, depth + 1):
+            following = []
+            for node in frontier:
+                for neighbour in adjacency.get(node, ()):
+                    if neighbour not in hops:
+                        hops[neighbour] = level
+                        following.append(neighbour)
+            frontier = following
+        del hops[ci]
+        self._within[cache_key] = hops
+        return hops
 
     def path(self, ci: str, other: str, types: frozenset[str], depth: int) -> Path:
-        """One shortest path from `ci` to `other` (breadth-first over sorted edges, so always
-        the same one); empty when `other` is not within `depth` hops."""
-        parents = self._search(ci, types, depth)[1]
-        if other not in parents:
+        """One shortest path from `ci` to `other`, empty when `other` is not within `depth` hops.
+
+        Walks back from `other` through the BFS distances, taking the first edge (in sorted
+        order) that steps one hop closer, so the same graph always gives the same path.
+        """
+        hops = self.within(ci, types, depth)
+        if other not in hops:
             return ()
         steps: list[Relationship] = []
         node = other
         while node != ci:
-            node, rel = parents[node]
-            steps.append(rel)
+            closer = hops[node] - 1
+            for neighbour, rel in self._adjacency[node]:
+                if rel.type in types and (neighbour == ci if closer == 0
+                                          else hops.get(neighbour) == closer):
+                    steps.append(rel)
+                    node = neighbour
+                    break
         return tuple(reversed(steps))
 
-    def _search(self, ci: str, types: frozenset[str],
-                depth: int) -> tuple[dict[str, int], dict[str, tuple[str, Relationship]]]:
-        cache_key = (ci, types, depth)
-        cached = self._cache.get(cache_key)
-        if cached is not None:
-            return cached
-        hops: dict[str, int] = {}
-        parents: dict[str, tuple[str, Relationship]] = {}
-        frontier = [ci]
-        for level in range(1, depth + 1):
-            following: list[str] = []
-            for node in frontier:
-                for neighbour, rel in self._adjacency.get(node, ()):
-                    if neighbour != ci and neighbour not in hops and rel.type in types:
-                        hops[neighbour] = level
-                        parents[neighbour] = (node, rel)
-                        following.append(neighbour)
-            frontier = following
-        self._cache[cache_key] = (hops, parents)
-        return hops, parents
+    def _typed(self, types: frozenset[str]) -> dict[str, list[str]]:
+        """Neighbour names over edges of `types` only, built once per set of types."""
+        typed = self._by_types.get(types)
+        if typed is None:
+            typed = {ci: [n for n, rel in edges if rel.type in types]
+                     for ci, edges in self._adjacency.items()}
+            self._by_types[types] = typed
+        return typed

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from csi_rules.conflicts.model import ChangeRef, Conflict
 
 _MINUTE_US = 60_000_000
 
@@ -31,3 +35,63 @@ def names_text(names: Sequence[str], limit: int = 3) -> str:
     if len(shown) <= 1:
         return "".join(shown)
     return f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _length(c: Conflict) -> str:
+    return duration_text(c.end_us - c.start_us)
+
+
+def _party(ref: ChangeRef) -> str:
+    return f"initiative {ref.id}" if ref.kind == "initiative" else f"change {ref.label}"
+
+
+def _same_ci(c: Conflict) -> str:
+    one, two = c.changes
+    return (f"{one.label} and {two.label} are both planned on {names_text(c.subjects)} at the "
+            f"same time, for {_length(c)}.")
+
+
+def _related_ci(c: Conflict) -> str:
+    one, two = c.changes
+    first = c.subjects[0]
+    ci, other = first.split("~", 1)
+    more = f" (and {len(c.subjects) - 1} more CI links)" if len(c.subjects) > 1 else ""
+    return (f"{one.label} and {two.label} overlap for {_length(c)} on related CIs {ci} and "
+            f"{other} ({c.details['paths'][first]}){more}.")
+
+
+def _capacity(c: Conflict) -> str:
+    d = c.details
+    return (f"{d['field']} {d['name']} is booked by up to {d['peak']} changes at once "
+            f"(capacity {d['capacity']}) for {_length(c)}; {len(c.changes)} changes are "
+            f"involved.")
+
+
+def _blackout(c: Conflict) -> str:
+    return (f"{c.changes[0].label} is planned inside blackout window {c.subjects[0]!r} for "
+            f"{_length(c)}.")
+
+
+def _maintenance(c: Conflict) -> str:
+    name = c.details["window_set"]
+    which = "the default maintenance windows" if name == "default" \
+        else f"the maintenance windows of {name}"
+    return (f"{c.changes[0].label} on {names_text(c.subjects)} is not inside {which}; the first "
+            f"stretch outside them lasts {_length(c)}.")
+
+
+def _initiative(c: Conflict) -> str:
+    one, two = c.changes
+    return (f"{_party(one)} and {_party(two)} both need {names_text(c.subjects)} during the same "
+            f"{_length(c)}.")
+
+
+_SENTENCES: dict[str, Callable[[Conflict], str]] = {
+    "sameCi": _same_ci, "relatedCi": _related_ci, "capacity": _capacity,
+    "blackouts": _blackout, "maintenanceWindows": _maintenance, "initiatives": _initiative,
+}
+
+
+def explain(conflict: Conflict) -> str:
+    """The sentence for a conflict, from its check, changes, subjects, window and details."""
+    return _SENTENCES[conflict.check](conflict)

@@ -53,7 +53,7 @@ class ChangeRef(NamedTuple):
 
 @dataclass(slots=True)
 class Conflict:
-    """One finding of one check: who collides, on what, when, and a sentence saying why.
+    """One finding of one check: who collides, on what, when, and (as `explanation`) why.
 
     `start`/`end` is the half-open window [start, end) in which the conflict holds: the overlap
     of two changes, an overbooked stretch, or the part of a change outside its allowed windows.
@@ -68,9 +68,16 @@ class Conflict:
     subjects: tuple[str, ...]
     start_us: int
     end_us: int
-    explanation: str
     details: dict[str, Any] = field(default_factory=dict)
     policy: str = ""
+
+    @property
+    def explanation(self) -> str:
+        """One sentence a change manager can act on; written on demand, since a big schedule
+        yields tens of thousands of conflicts and most callers print only a few."""
+        from csi_rules.conflicts.describe import explain
+
+        return explain(self)
 
     @property
     def start(self) -> datetime:
@@ -82,7 +89,7 @@ class Conflict:
 
     def sort_key(self) -> tuple[Any, ...]:
         return (CHECK_NAMES.index(self.check), self.start_us, self.end_us,
-                self.changes, self.subjects, self.explanation)
+                self.changes, self.subjects)
 
 
 @dataclass(frozen=True, order=True)

@@ -20,7 +20,6 @@ from csi_rules.conflicts.checks.maintenance import _conflict as maintenance_conf
 from csi_rules.conflicts.checks.related_ci import _conflict as related_conflict
 from csi_rules.conflicts.checks.related_ci import path_text
 from csi_rules.conflicts.cmdb import RelationshipGraph
-from csi_rules.conflicts.describe import duration_text, names_text
 from csi_rules.conflicts.model import ChangeRef, Conflict, ConflictReport, from_micros, to_micros
 from csi_rules.conflicts.settings import (
     BlackoutSettings,
@@ -81,11 +80,13 @@ def _overlap(a: Booking, b: Booking) -> tuple[int, int]:
 
 
 def _all_pairs(bookings: Sequence[Booking], skip: frozenset[str]) -> Iterable[tuple[Booking, Booking]]:
-    part = [b for b in bookings if b.change_type not in skip]
+    """Every pair of taking-part bookings whose windows overlap, each in change-ref order."""
+    part = sorted((b for b in bookings if b.change_type not in skip), key=lambda b: b.ref)
     for i, a in enumerate(part):
+        a_start, a_end = a.start_us, a.end_us
         for b in part[i + 1:]:
-            first, second = sorted((a, b), key=lambda x: x.ref)
-            yield first, second
+            if b.start_us < a_end and a_start < b.end_us:
+                yield a, b
 
 
 def _same_ci(bookings: Sequence[Booking], s: OverlapSettings, p: str) -> list[Conflict]:
@@ -94,25 +95,29 @@ def _same_ci(bookings: Sequence[Booking], s: OverlapSettings, p: str) -> list[Co
         start, end = _overlap(a, b)
         shared = sorted(set(a.cis) & set(b.cis))
         if shared and end > start and end - start >= s.min_overlap_us:
-            out.append(Conflict(
-                "sameCi", s.severity, (a.ref, b.ref), "ci", tuple(shared), start, end,
-                f"{a.ref.label} and {b.ref.label} are both planned on {names_text(shared)} at "
-                f"the same time, for {duration_text(end - start)}.", policy=p))
+            out.append(Conflict("sameCi", s.severity, (a.ref, b.ref), "ci", tuple(shared), start,
+                                end, policy=p))
     return out
 
 
-def _distances(graph: RelationshipGraph, types: frozenset[str], origin: str) -> dict[str, int]:
+def _adjacency(graph: RelationshipGraph, types: frozenset[str]) -> dict[str, set[str]]:
+    """Undirected neighbour sets over edges of `types`, built from the raw edge list."""
+    adjacency: dict[str, set[str]] = {}
+    for rel in graph.relationships:
+        if rel.type in types and rel.source != rel.target:
+            adjacency.setdefault(rel.source, set()).add(rel.target)
+            adjacency.setdefault(rel.target, set()).add(rel.source)
+    return adjacency
+
+
+def _distances(adjacency: dict[str, set[str]], origin: str, depth: int) -> dict[str, int]:
+    """Hop counts from `origin`, found by relaxing `depth` rounds over every known node."""
     dist = {origin: 0}
-    changed = True
-    while changed:  # Bellman-Ford style relaxation over the edge list: slow and plain
-        changed = False
-        for rel in graph.relationships:
-            if rel.type not in types or rel.source == rel.target:
-                continue
-            for x, y in ((rel.source, rel.target), (rel.target, rel.source)):
-                if x in dist and dist[x] + 1 < dist.get(y, 1 << 30):
-                    dist[y] = dist[x] + 1
-                    changed = True
+    for _ in range(depth):
+        for node, d in list(dist.items()):
+            for neighbour in adjacency.get(node, ()):
+                if d + 1 < dist.get(neighbour, 1 << 30):
+                    dist[neighbour] = d + 1
     return dist
 
 
@@ -120,6 +125,7 @@ def _related_ci(bookings: Sequence[Booking], s: OverlapSettings, graph: Relation
                 same_pairs: set[tuple[str, str]], p: str) -> list[Conflict]:
     cache: dict[str, dict[str, int]] = {}
     paths: dict[tuple[str, str], str] = {}
+    adjacency = _adjacency(graph, s.relationship_types)
     out = []
     for a, b in _all_pairs(bookings, s.ignore_change_types):
         start, end = _overlap(a, b)
@@ -131,7 +137,9 @@ def _related_ci(bookings: Sequence[Booking], s: OverlapSettings, graph: Relation
                 if x == y:
                     continue
                 lo, hi = min(x, y), max(x, y)
-                dist = cache.setdefault(lo, _distances(graph, s.relationship_types, lo))
+                if lo not in cache:
+                    cache[lo] = _distances(adjacency, lo, s.depth)
+                dist = cache[lo]
                 if dist.get(hi, 1 << 30) <= s.depth:
                     links.add((lo, hi))
                     paths[(lo, hi)] = path_text(graph.path(lo, hi, s.relationship_types, s.depth))
@@ -175,10 +183,8 @@ def _blackouts(bookings: Sequence[Booking], s: BlackoutSettings, p: str) -> list
         for w in s.windows:
             start, end = max(b.start_us, w.start_us), min(b.end_us, w.end_us)
             if end > start:
-                out.append(Conflict(
-                    "blackouts", s.severity, (b.ref,), "blackout", (w.name,), start, end,
-                    f"{b.ref.label} is planned inside blackout window {w.name!r} for "
-                    f"{duration_text(end - start)}.", policy=p))
+                out.append(Conflict("blackouts", s.severity, (b.ref,), "blackout", (w.name,),
+                                    start, end, policy=p))
     return out
 
 
@@ -241,17 +247,10 @@ def _initiatives(bookings: Sequence[Booking], s: InitiativeSettings, p: str) -> 
         for b in entries[i + 1:]:
             if a[0].kind == "change" and b[0].kind == "change":
                 continue
-            first, second = sorted((a, b), key=lambda e: e[0])
+            first, second = sorted((a, b), key=lambda e: (e[0].kind, e[0]))
             start, end = max(a[1], b[1]), min(a[2], b[2])
             shared = sorted(a[3] & b[3])
             if end > start and shared:
-                out.append(Conflict(
-                    "initiatives", s.severity, (first[0], second[0]), "shared_need",
-                    tuple(shared), start, end,
-                    f"{_name(first[0])} and {_name(second[0])} both need {names_text(shared)} "
-                    f"during the same {duration_text(end - start)}.", policy=p))
+                out.append(Conflict("initiatives", s.severity, (first[0], second[0]),
+                                    "shared_need", tuple(shared), start, end, policy=p))
     return out
-
-
-def _name(ref: ChangeRef) -> str:
-    return f"initiative {ref.id}" if ref.kind == "initiative" else f"change {ref.label}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 
 from csi_rules.conflicts.bookings import make_bookings
 from csi_rules.conflicts.checks.blackouts import find_blackouts
@@ -15,7 +16,7 @@ from csi_rules.conflicts.checks.maintenance import find_outside_maintenance
 from csi_rules.conflicts.checks.related_ci import find_related_ci
 from csi_rules.conflicts.checks.same_ci import find_same_ci
 from csi_rules.conflicts.cmdb import RelationshipGraph
-from csi_rules.conflicts.model import Conflict, ConflictReport
+from csi_rules.conflicts.model import CHECK_NAMES, Conflict, ConflictReport
 from csi_rules.conflicts.settings import ConflictSettings
 from csi_rules.errors import UsageError
 from csi_rules.records import Record
@@ -84,6 +85,11 @@ def _run(changes: Iterable[Record], settings: ConflictSettings,
     if settings.initiatives is not None:
         ran.append("initiatives")
         conflicts += find_initiative_conflicts(bookings, settings.initiatives, policy)
-    conflicts.sort(key=Conflict.sort_key)
-    return ConflictReport(tuple(conflicts), tuple(unchecked), len(bookings), tuple(ran),
+    # Checks ran in CHECK_NAMES order, so sorting within each check gives Conflict.sort_key order
+    # with C-level keys.
+    by_time = attrgetter("start_us", "end_us", "changes", "subjects")
+    ordered: list[Conflict] = []
+    for check in CHECK_NAMES:
+        ordered += sorted((c for c in conflicts if c.check == check), key=by_time)
+    return ConflictReport(tuple(ordered), tuple(unchecked), len(bookings), tuple(ran),
                           policy, tuple(notes))

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from csi_rules.conflicts.bookings import Booking
 from csi_rules.conflicts.checks.common import taking_part
-from csi_rules.conflicts.describe import duration_text
 from csi_rules.conflicts.model import Conflict
 from csi_rules.conflicts.settings import BlackoutSettings
 from csi_rules.conflicts.sweep import cross_pairs
@@ -23,7 +22,5 @@ def find_blackouts(bookings: Sequence[Booking], settings: BlackoutSettings,
         conflicts.append(Conflict(
             check="blackouts", severity=settings.severity, changes=(booking.ref,),
             subject_kind="blackout", subjects=(window.name,), start_us=start, end_us=end,
-            explanation=(f"{booking.ref.label} is planned inside blackout window "
-                         f"{window.name!r} for {duration_text(end - start)}."),
             policy=policy))
     return conflicts

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from csi_rules.conflicts.bookings import Booking
 from csi_rules.conflicts.checks.common import taking_part
-from csi_rules.conflicts.describe import duration_text
 from csi_rules.conflicts.model import Conflict
 from csi_rules.conflicts.settings import CapacityResource, CapacitySettings
 from csi_rules.conflicts.sweep import Interval, overbooked_episodes
@@ -55,9 +54,6 @@ def _conflict(bookings: Sequence[Booking], resource: CapacityResource, name: str
     refs = tuple(sorted(bookings[k].ref for k in members))
     return Conflict(
         check="capacity", severity=settings.severity, changes=refs, subject_kind="resource",
-        subjects=(name,), start_us=start, end_us=end,
-        explanation=(f"{resource.field} {name} is booked by up to {peak} changes at once "
-                     f"(capacity {capacity}) for {duration_text(end - start)}; "
-                     f"{len(refs)} changes are involved."),
-        details={"field": resource.field, "capacity": capacity, "peak": peak},
+        subjects=(f"{resource.field}:{name}",), start_us=start, end_us=end,
+        details={"field": resource.field, "name": name, "capacity": capacity, "peak": peak},
         policy=policy)

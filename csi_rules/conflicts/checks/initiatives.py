@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from csi_rules.conflicts.bookings import Booking
 from csi_rules.conflicts.checks.common import pair_key
-from csi_rules.conflicts.describe import duration_text, names_text
 from csi_rules.conflicts.model import ChangeRef, Conflict
 from csi_rules.conflicts.settings import InitiativeSettings
 from csi_rules.conflicts.sweep import Interval, cross_pairs, overlapping_pairs
@@ -60,17 +59,12 @@ def find_initiative_conflicts(bookings: Sequence[Booking], settings: InitiativeS
             shared[pair_key(a, b)].append(need)
     conflicts = []
     for (a, b), needs in shared.items():
-        first, second = sorted(((refs[a], windows[a]), (refs[b], windows[b])))
+        first, second = sorted(((refs[a], windows[a]), (refs[b], windows[b])),
+                               key=lambda e: (e[0].kind, e[0]))  # changes before initiatives
         start, end = max(first[1][0], second[1][0]), min(first[1][1], second[1][1])
         needs.sort()
         conflicts.append(Conflict(
             check="initiatives", severity=settings.severity, changes=(first[0], second[0]),
             subject_kind="shared_need", subjects=tuple(needs), start_us=start, end_us=end,
-            explanation=(f"{_name(first[0])} and {_name(second[0])} both need "
-                         f"{names_text(needs)} during the same {duration_text(end - start)}."),
             policy=policy))
     return conflicts
-
-
-def _name(ref: ChangeRef) -> str:
-    return f"initiative {ref.id}" if ref.kind == "initiative" else f"change {ref.label}"

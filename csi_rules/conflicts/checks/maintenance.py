@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from csi_rules.conflicts.bookings import Booking
 from csi_rules.conflicts.checks.common import taking_part
 from csi_rules.conflicts.coverage import Coverage
-from csi_rules.conflicts.describe import duration_text, names_text
 from csi_rules.conflicts.model import Conflict
 from csi_rules.conflicts.settings import MaintenanceSettings, WindowSet
 
@@ -45,12 +44,8 @@ def find_outside_maintenance(bookings: Sequence[Booking], settings: MaintenanceS
 
 def _conflict(booking: Booking, cis: list[str], window_set: WindowSet, gap: tuple[int, int],
               settings: MaintenanceSettings, policy: str) -> Conflict:
-    which = "the default maintenance windows" if window_set.name == "default" \
-        else f"the maintenance windows of {window_set.name}"
     return Conflict(
         check="maintenanceWindows", severity=settings.severity, changes=(booking.ref,),
         subject_kind="ci_window", subjects=tuple(cis), start_us=gap[0], end_us=gap[1],
-        explanation=(f"{booking.ref.label} on {names_text(cis)} is not inside {which}; the "
-                     f"first stretch outside them lasts {duration_text(gap[1] - gap[0])}."),
         details={"window_set": window_set.name},
         policy=policy)

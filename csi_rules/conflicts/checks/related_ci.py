@@ -15,10 +15,9 @@ from collections.abc import Sequence, Set
 from csi_rules.conflicts.bookings import Booking
 from csi_rules.conflicts.checks.common import intervals_by_ci, pair_key, taking_part
 from csi_rules.conflicts.cmdb import Path, RelationshipGraph
-from csi_rules.conflicts.describe import duration_text
 from csi_rules.conflicts.model import Conflict
 from csi_rules.conflicts.settings import OverlapSettings
-from csi_rules.conflicts.sweep import Interval, cross_pairs
+from csi_rules.conflicts.sweep import cross_pairs
 
 Link = tuple[str, str]  # (a CI of one change, a related CI of the other), in name order
 
@@ -31,25 +30,24 @@ def find_related_ci(bookings: Sequence[Booking], settings: OverlapSettings,
     by_ci = intervals_by_ci(taking_part(bookings, settings.ignore_change_types))
     rank = {ci: (len(intervals), ci) for ci, intervals in by_ci.items()}
     smaller: dict[str, list[str]] = defaultdict(list)
-    for ci in by_ci:
+    for ci, mine in rank.items():
         for other in graph.within(ci, types, depth):
-            if other in rank and rank[other] < rank[ci]:
+            theirs = rank.get(other)
+            if theirs is not None and theirs < mine:
                 smaller[ci].append(other)
     links: dict[tuple[int, int], set[Link]] = defaultdict(set)
     for ci in sorted(smaller):
-        tags: list[tuple[int, str]] = []
-        right: list[Interval] = []
-        for other in sorted(smaller[ci]):
-            for start, end, key in by_ci[other]:
-                right.append((start, end, len(tags)))
-                tags.append((key, other))
-        for a, tag, start, end in cross_pairs(by_ci[ci], right):
-            b, other = tags[tag]
+        neighbours = frozenset(smaller[ci])
+        right = list({key: interval for other in smaller[ci]
+                      for interval in by_ci[other] for key in (interval[2],)}.values())
+        for a, b, start, end in cross_pairs(by_ci[ci], right):
             if a == b or end - start < settings.min_overlap_us:
                 continue
             key = pair_key(a, b)
             if key not in already_reported:
-                links[key].add((ci, other) if ci < other else (other, ci))
+                found = links[key]
+                for other in neighbours.intersection(bookings[b].ci_set):
+                    found.add((ci, other) if ci < other else (other, ci))
     paths: dict[Link, str] = {}
     conflicts = []
     for (a, b), found in links.items():
@@ -69,15 +67,10 @@ def _conflict(one: Booking, two: Booking, links: set[Link], paths: dict[Link, st
               settings: OverlapSettings, policy: str) -> Conflict:
     first, second = (one, two) if one.ref < two.ref else (two, one)
     start, end = max(first.start_us, second.start_us), min(first.end_us, second.end_us)
-    ordered = sorted(links)
-    ci, other_ci = ordered[0]
-    more = f" (and {len(ordered) - 1} more CI links)" if len(ordered) > 1 else ""
+    ordered = sorted(links) if len(links) > 1 else list(links)
+    names = [f"{x}~{y}" for x, y in ordered]
     return Conflict(
         check="relatedCi", severity=settings.severity, changes=(first.ref, second.ref),
-        subject_kind="ci_link", subjects=tuple(f"{x}~{y}" for x, y in ordered),
-        start_us=start, end_us=end,
-        explanation=(f"{first.ref.label} and {second.ref.label} overlap for "
-                     f"{duration_text(end - start)} on related CIs {ci} and {other_ci} "
-                     f"({paths[ordered[0]]}){more}."),
-        details={"paths": {f"{x}~{y}": paths[(x, y)] for x, y in ordered}},
+        subject_kind="ci_link", subjects=tuple(names), start_us=start, end_us=end,
+        details={"paths": {name: paths[link] for name, link in zip(names, ordered, strict=True)}},
         policy=policy)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from csi_rules.conflicts.bookings import Booking
 from csi_rules.conflicts.checks.common import intervals_by_ci, pair_key, taking_part
-from csi_rules.conflicts.describe import duration_text, names_text
 from csi_rules.conflicts.model import Conflict
 from csi_rules.conflicts.settings import OverlapSettings
 from csi_rules.conflicts.sweep import overlapping_pairs
@@ -31,8 +30,5 @@ def find_same_ci(bookings: Sequence[Booking], settings: OverlapSettings,
         cis.sort()
         conflicts.append(Conflict(
             check="sameCi", severity=settings.severity, changes=(first.ref, second.ref),
-            subject_kind="ci", subjects=tuple(cis), start_us=start, end_us=end,
-            explanation=(f"{first.ref.label} and {second.ref.label} are both planned on "
-                         f"{names_text(cis)} at the same time, for {duration_text(end - start)}."),
-            policy=policy))
+            subject_kind="ci", subjects=tuple(cis), start_us=start, end_us=end, policy=policy))
     return conflicts

@@ -38,6 +38,7 @@ class RowReader:
         self.mapping = mapping
         self.positions = positions
         self.zone = ZoneInfo(mapping.time_zone) if mapping.time_zone else None
+        self.null_values = mapping.null_values
         self._dates: dict[str, datetime] = {}
 
     def read(self, row: Sequence[str]) -> dict[str, tuple[Any, str, str]]:
@@ -61,6 +62,8 @@ class RowReader:
                 continue
             assert source.column is not None
             text = row[self.positions[source.column]].strip()
+            if text in self.null_values:
+                text = ""
             value = self._cell(rule, source, text)
             if value is not None:
                 return value, source.column, text

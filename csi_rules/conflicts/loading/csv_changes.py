@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from csi_rules.conflicts.loading.csv_cells import CellError, RowReader
+from csi_rules.conflicts.loading.csv_rows import numbered_rows, read_header
 from csi_rules.conflicts.loading.mapping import CsvMapping, FieldRule
 from csi_rules.conflicts.loading.record_check import checked_record
 from csi_rules.conflicts.loading.result import LoadResult, OnError, RowProblems
 from csi_rules.conflicts.loading.sources import open_text
 from csi_rules.errors import RecordError
-from csi_rules.suggest import unknown_name
 
 
 @dataclass
@@ -39,21 +39,11 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
     with open_text(path, mapping.encoding, mapping.archive_member) as (stream, name):
         problems = RowProblems(name, on_error)
         reader = csv.reader(stream, delimiter=mapping.delimiter, quotechar=mapping.quotechar)
-        header = _header(reader, name, mapping)
+        header = read_header(reader, name, mapping)
         rows = RowReader(mapping, {col: header.index(col) for col in mapping.columns()})
         group_at = header.index(mapping.group_by) if mapping.group_by else None
         pending: dict[str, _Pending] = {}
-        line_end = reader.line_num
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                raise RecordError(f"{name}:{reader.line_num}: unreadable CSV: {exc}") from None
-            line, line_end = line_end + 1, reader.line_num
-            if not row:
-                continue
+        for line, row in numbered_rows(reader, name):
             result.rows_read += 1
             if len(row) != len(header):
                 problems.report(line, f"has {len(row)} cells, the header has {len(header)}")
@@ -74,21 +64,6 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
                 _build(change, problems, result)
     result.skipped = problems.skipped
     return result
-
-
-def _header(reader: Any, name: str, mapping: CsvMapping) -> list[str]:
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise RecordError(f"{name}:1: empty file; expected a header row") from None
-    for column in mapping.columns():
-        if column not in header:
-            raise RecordError(f"{name}:1: {unknown_name('column', column, header)}, named in "
-                              f"mapping {mapping.name} ({mapping.file})")
-        if header.count(column) > 1:
-            raise RecordError(f"{name}:1: column {column!r} appears {header.count(column)} "
-                              f"times in the header")
-    return header
 
 
 def _merge(change: _Pending, values: dict[str, tuple[Any, str, str]], line: int,

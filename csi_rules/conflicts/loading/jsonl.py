@@ -26,7 +26,7 @@ def load_changes_jsonl(path: str | Path, on_error: OnError = "fail") -> LoadResu
                 continue
             result.rows_read += 1
             try:
-                obj = json.loads(line)
+                obj = json.loads(line.rstrip("\r\n"))
             except json.JSONDecodeError as exc:
                 problems.report(number, f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue

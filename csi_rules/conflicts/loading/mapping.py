@@ -1,5 +1,9 @@
 """Load and check a CSV column mapping file into a compiled CsvMapping.
 
+Two kinds share the format: ChangeCsvMapping (change records, merged per groupBy value) and
+SnapshotCsvMapping (a ticket audit log: rows of one ticket are snapshots in time, see
+csi_rules/replay/snapshot_log.py).
+
 Every problem is reported at once as `file:line:col: mapping NAME: path: message`, the same
 shape as policy findings, so a broken mapping is fixed in one pass.
 """
@@ -55,8 +59,18 @@ class FieldRule:
 
 
 @dataclass(frozen=True)
+class SnapshotRules:
+    """How a ticket's snapshot rows become one record with history (SnapshotCsvMapping)."""
+
+    record_kind: str
+    order_by: tuple[str, ...]
+    track: tuple[str, ...]
+    at: str = "updated_at"
+
+
+@dataclass(frozen=True)
 class CsvMapping:
-    """A checked mapping, ready to turn CSV rows into change records."""
+    """A checked mapping, ready to turn CSV rows into records."""
 
     name: str
     file: str
@@ -68,6 +82,13 @@ class CsvMapping:
     time_zone: str | None = None
     date_formats: tuple[str, ...] = ()
     group_by: str | None = None
+    kind: str = "ChangeCsvMapping"
+    null_values: frozenset[str] = frozenset()
+    snapshots: SnapshotRules | None = None
+
+    @property
+    def record_kind(self) -> str:
+        return self.snapshots.record_kind if self.snapshots else "change"
 
     def columns(self) -> list[str]:
         """Every column the mapping reads, in first-use order."""
@@ -79,8 +100,9 @@ class CsvMapping:
         return seen
 
 
-def load_mapping(path: str | Path) -> CsvMapping:
-    """Read, validate and compile a mapping file; raises PolicyError with every finding."""
+def load_mapping(path: str | Path, kind: str = "ChangeCsvMapping") -> CsvMapping:
+    """Read, validate and compile a mapping file of `kind`; raises PolicyError with every
+    finding."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -94,6 +116,9 @@ def load_mapping(path: str | Path) -> CsvMapping:
     doc = docs[0]
     findings = [doc.finding(tuple(e.absolute_path), str(e.message))
                 for e in _VALIDATOR.iter_errors(doc.data)]
+    if not findings and doc.data["kind"] != kind:
+        findings = [doc.finding(("kind",), f"this is a {doc.data['kind']}; a {kind} is needed "
+                                           f"here")]
     if not findings:
         findings = _semantic_findings(doc)
     if findings:
@@ -112,8 +137,9 @@ def _semantic_findings(doc: Document) -> list[Finding]:
     spec = doc.data["spec"]
     out: list[Finding] = []
     where = ("spec", "fields")
+    record_kind = spec.get("snapshots", {}).get("recordKind", "change")
     valid = sorted(n for n, s in FIELDS.items()
-                   if "change" in s.kinds and not s.derived and n not in ("kind", "raw"))
+                   if record_kind in s.kinds and not s.derived and n not in ("kind", "raw"))
     if "timeZone" in spec:
         try:
             ZoneInfo(spec["timeZone"])
@@ -121,11 +147,12 @@ def _semantic_findings(doc: Document) -> list[Finding]:
             out.append(doc.finding(("spec", "timeZone"),
                                    f"unknown time zone {spec['timeZone']!r} (use an IANA name)"))
     if "id" not in spec["fields"]:
-        out.append(doc.finding(where, "no rule for field id (every change needs an id)"))
+        out.append(doc.finding(where, f"no rule for field id (every {record_kind} needs an id)"))
+    out += _snapshot_findings(doc)
     for name, rule in spec["fields"].items():
         ptr = (*where, name)
         if name == "kind":
-            out.append(doc.finding(ptr, "kind is always 'change'; remove this rule"))
+            out.append(doc.finding(ptr, f"kind is always {record_kind!r}; remove this rule"))
             continue
         ftype = _field_type(name, rule)
         if ftype is None or (not name.startswith("raw.") and name not in valid):
@@ -156,6 +183,45 @@ def _semantic_findings(doc: Document) -> list[Finding]:
         for i, source in enumerate(rule.get("firstOf", [rule])):
             sptr = (*ptr, "firstOf", i) if "firstOf" in rule else ptr
             out += _source_findings(doc, sptr, source, ftype, enum)
+    return out
+
+
+def _snapshot_findings(doc: Document) -> list[Finding]:
+    """A snapshot log needs groupBy and a snapshots section naming mapped, fitting fields."""
+    spec = doc.data["spec"]
+    snapshot_kind = doc.data["kind"] == "SnapshotCsvMapping"
+    if not snapshot_kind:
+        return [doc.finding(("spec", "snapshots"), "snapshots is for kind SnapshotCsvMapping")] \
+            if "snapshots" in spec else []
+    out = []
+    if "groupBy" not in spec:
+        out.append(doc.finding(("spec",), "groupBy is required: the column naming the ticket "
+                                          "each snapshot row belongs to"))
+    if "snapshots" not in spec:
+        return [*out, doc.finding(("spec",), "snapshots is required (recordKind, orderBy, "
+                                             "track)")]
+    rules = spec["snapshots"]
+    fields = spec["fields"]
+    named: list[tuple[str, int | None, str]] = [("orderBy", i, n)
+                                                for i, n in enumerate(rules["orderBy"])]
+    named += [("track", i, n) for i, n in enumerate(rules["track"])]
+    named.append(("at", None, rules.get("at", "updated_at")))
+    for key, i, name in named:
+        ptr = ("spec", "snapshots", key) + ((i,) if i is not None else ())
+        if name not in fields:
+            out.append(doc.finding(ptr, unknown_name("mapped field", name, list(fields))))
+            continue
+        ftype = _field_type(name, fields[name])
+        if key == "orderBy" and ftype not in _ORDERED_TYPES:
+            out.append(doc.finding(ptr, f"{name} is a {ftype}; order snapshots by a date-time "
+                                        "or a number"))
+        if key == "at" and ftype != "datetime":
+            out.append(doc.finding(ptr, f"{name} is a {ftype}; the snapshot instant must be a "
+                                        "date-time"))
+    for name, rule in fields.items():
+        if "merge" in rule:
+            out.append(doc.finding(("spec", "fields", name, "merge"), "merge does not apply to "
+                                   "snapshot logs: the last snapshot gives the record's values"))
     return out
 
 
@@ -213,8 +279,13 @@ def _compile(doc: Document) -> CsvMapping:
                                rule.get("merge", default_merge), rule.get("required", False),
                                rule.get("split"), enum))
     csv = spec.get("csv", {})
+    snaps = spec.get("snapshots")
     return CsvMapping(
         name=doc.name, file=doc.file, rules=tuple(rules), delimiter=csv.get("delimiter", ","),
         quotechar=csv.get("quotechar", '"'), encoding=csv.get("encoding", "utf-8"),
         archive_member=csv.get("archiveMember"), time_zone=spec.get("timeZone"),
-        date_formats=tuple(spec.get("dateFormats", ())), group_by=spec.get("groupBy"))
+        date_formats=tuple(spec.get("dateFormats", ())), group_by=spec.get("groupBy"),
+        kind=doc.data["kind"], null_values=frozenset(csv.get("nullValues", ())),
+        snapshots=SnapshotRules(snaps["recordKind"], tuple(snaps["orderBy"]),
+                                tuple(snaps["track"]), snaps.get("at", "updated_at"))
+        if snaps else None)

@@ -1,6 +1,9 @@
-"""JSON Schema of a CSV column mapping file (`kind: ChangeCsvMapping`), documented in
-docs/conflicts-mapping.md. Semantic checks (field names, value types, merge rules) are in
-mapping.py."""
+"""JSON Schema of a CSV column mapping file, documented in docs/conflicts-mapping.md.
+
+`kind: ChangeCsvMapping` turns rows (or groups of rows) into change records for `conflicts`;
+`kind: SnapshotCsvMapping` reads an audit log of full ticket snapshots (docs/replay.md), where
+the rows of one ticket become one record with a field history. Semantic checks (field names,
+value types, merge rules) are in mapping.py."""
 
 from __future__ import annotations
 
@@ -53,15 +56,38 @@ _RULE = {
     },
 }
 
+MAPPING_KINDS = ("ChangeCsvMapping", "SnapshotCsvMapping")
+
+_SNAPSHOTS = {
+    "type": "object", "additionalProperties": False, "required": ["recordKind", "orderBy", "track"],
+    "description": "How the rows of one ticket (same groupBy value) become one record with "
+                   "a history (SnapshotCsvMapping only).",
+    "properties": {
+        "recordKind": {"enum": ["incident", "change", "problem", "request"],
+                       "description": "Kind of the records the log holds."},
+        "orderBy": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
+                    "description": "Mapped fields that put a ticket's snapshots in order "
+                                   "(e.g. updated_at, then a modification counter); rows "
+                                   "equal on all of them keep their file order."},
+        "track": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
+                  "description": "Mapped fields whose changes between consecutive snapshots "
+                                 "become history entries {at, field, from, to}."},
+        "at": {"type": "string", "minLength": 1, "default": "updated_at",
+               "description": "Mapped date-time field giving the instant of each snapshot."},
+    },
+}
+
 MAPPING_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "csi-rules CSV column mapping for change records",
+    "title": "csi-rules CSV column mapping (change records or ticket snapshot logs)",
     "type": "object",
     "additionalProperties": False,
     "required": ["apiVersion", "kind", "metadata", "spec"],
     "properties": {
         "apiVersion": {"const": "csi-rules/v1", "description": "Format version."},
-        "kind": {"const": "ChangeCsvMapping", "description": "What this document is."},
+        "kind": {"enum": list(MAPPING_KINDS), "description": "What this document is: "
+                 "ChangeCsvMapping (change records) or SnapshotCsvMapping (ticket snapshot "
+                 "logs)."},
         "metadata": {
             "type": "object", "additionalProperties": False, "required": ["name"],
             "description": "Name and provenance.",
@@ -73,7 +99,7 @@ MAPPING_SCHEMA: dict[str, Any] = {
         },
         "spec": {
             "type": "object", "additionalProperties": False, "required": ["fields"],
-            "description": "How CSV rows become change records.",
+            "description": "How CSV rows become records.",
             "properties": {
                 "csv": {
                     "type": "object", "additionalProperties": False,
@@ -87,6 +113,9 @@ MAPPING_SCHEMA: dict[str, Any] = {
                                      "description": "Text encoding (utf-8-sig skips a BOM)."},
                         "archiveMember": {"type": "string", "description": "File to read when "
                                           "the input is a .zip holding several files."},
+                        "nullValues": {"type": "array", "items": {"type": "string"},
+                                       "description": "Cell texts that mean 'no value', like "
+                                                      "an empty cell (e.g. '?' or 'NULL')."},
                     },
                 },
                 "timeZone": {"type": "string", "minLength": 1,
@@ -96,9 +125,10 @@ MAPPING_SCHEMA: dict[str, Any] = {
                                 "description": "strptime formats tried in order; without "
                                                "them date-times must be ISO 8601."},
                 "groupBy": {"type": "string", "minLength": 1,
-                            "description": "Column whose equal values make one change (rows "
-                                           "of a change x CI table); without it every row is "
-                                           "one change."},
+                            "description": "Column whose equal values make one record (rows "
+                                           "of a change x CI table, snapshots of a ticket); "
+                                           "without it every row is one change."},
+                "snapshots": _SNAPSHOTS,
                 "fields": {"type": "object", "minProperties": 1,
                            "additionalProperties": _RULE,
                            "description": "Record field (or raw.<name>) -> where it comes "

@@ -1,0 +1,158 @@
+"""Benchmark: replay the full UCI ServiceNow incident log (141,712 snapshot events of 24,918
+incidents) through the example policies in policies/.
+
+Two configurations, each in a fresh process (`python -m bench.replay_uci --child NAME`) so its
+peak RSS is its own, measured in the same run:
+
+  baseline  parse and order the events: read the CSV out of the .zip, map every cell through
+            policies/mappings/uci-incident-log.yaml, order each incident's snapshots by update
+            time and sys_mod_count, derive its field history, then sort all history entries by
+            time. This is the load step of `csi-rules replay` plus a global sort.
+  replay    the same load, then `csi-rules replay` itself: every incident through the SLA clocks
+            and escalation ladders, events sorted across incidents and written as JSON lines
+            (to a counting sink, not a terminal), plus the summary.
+
+events/s = input snapshot events (CSV rows) / wall time of the configuration, excluding the
+one-off policy load (reported apart); the same per CPU second (time.process_time of the child)
+is given too, as wall time swings on a shared machine. Peak RSS =
+getrusage(RUSAGE_SELF).ru_maxrss of the child at its end (the high-water mark of its resident
+set, KiB on Linux, shown in MiB). Ratios are replay / baseline.
+
+    .venv/bin/python -m bench.replay_uci [--reps 3] [--history FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.harness import median, peak_rss_kib, run_child, table
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "uci_servicenow_incident_event_log"
+FULL_LOG = DATA / "incident_event_log.zip"
+MAPPING = ROOT / "policies" / "mappings" / "uci-incident-log.yaml"
+CONFIGS = ("baseline", "replay")
+
+
+class _CountingSink:
+    """Where the JSON lines go: counted, not kept, so output size does not bend the RSS."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.chars = 0
+
+    def write(self, text: str) -> None:
+        self.lines += 1
+        self.chars += len(text)
+
+
+def child(config: str, history: str) -> dict[str, Any]:
+    from datetime import datetime
+
+    from csi_rules.plugins import load_plugins
+    from csi_rules.policy.validate import load_policy_set
+    from csi_rules.records.model import parse_datetime
+    from csi_rules.replay import history_end, load_history, replay
+
+    started = time.perf_counter()
+    policy_set = load_policy_set([str(ROOT / "policies")], load_plugins(entry_points=False))
+    policies_s = time.perf_counter() - started
+
+    started, cpu = time.perf_counter(), time.process_time()
+    loaded = load_history(history, MAPPING)
+    load_s = time.perf_counter() - started
+    out: dict[str, Any] = {"config": config, "rows": loaded.rows_read,
+                           "tickets": len(loaded.records), "policies_s": policies_s,
+                           "load_s": load_s}
+    if config == "baseline":
+        started = time.perf_counter()
+        entries: list[tuple[datetime, str, str]] = [
+            (parse_datetime(h["at"], "at"), r.id, h["field"])
+            for r in loaded.records for h in r.data["history"]]
+        entries.sort()
+        out["order_s"] = time.perf_counter() - started
+        out["history_entries"] = len(entries)
+        out["total_s"] = load_s + out["order_s"]
+        out["cpu_s"] = time.process_time() - cpu
+    else:
+        started = time.perf_counter()
+        end = history_end(loaded.records)
+        assert end is not None
+        result = replay(policy_set, loaded.records, end)
+        sink = _CountingSink()
+        for event in result.events:
+            sink.write(json.dumps(event.to_json()) + "\n")
+        sink.write(json.dumps({"summary": result.summary.to_json()}) + "\n")
+        out["replay_s"] = time.perf_counter() - started
+        out["events_out"] = len(result.events)
+        out["total_s"] = load_s + out["replay_s"]
+        out["cpu_s"] = time.process_time() - cpu
+        out["summary"] = {k: v for k, v in result.summary.to_json().items()
+                          if k not in ("skipped_rows",)}
+    out["peak_rss_kib"] = peak_rss_kib()
+    return out
+
+
+def run(reps: int, history: str) -> int:
+    if not Path(history).is_file():
+        print(f"no history at {history}: the UCI log lives in ../shared/data next to the repo",
+              file=sys.stderr)
+        return 2
+    results: dict[str, list[dict[str, Any]]] = {c: [] for c in CONFIGS}
+    for _ in range(reps):
+        for config in CONFIGS:  # interleaved, so drift in machine load hits both alike
+            res = run_child("bench.replay_uci", ["--child", config, "--history", history])
+            if "error" in res:
+                print(f"{config}: {res['error']}", file=sys.stderr)
+                return 1
+            results[config].append(res)
+    base, rep = results["baseline"], results["replay"]
+    rows = base[0]["rows"]
+    base_s, rep_s = median([r["total_s"] for r in base]), median([r["total_s"] for r in rep])
+    base_cpu, rep_cpu = median([r["cpu_s"] for r in base]), median([r["cpu_s"] for r in rep])
+    base_rss = max(r["peak_rss_kib"] for r in base) / 1024
+    rep_rss = max(r["peak_rss_kib"] for r in rep) / 1024
+    print(f"UCI incident log: {rows:,} snapshot events, {base[0]['tickets']:,} incidents; "
+          f"{reps} run(s) per configuration, median wall time, max peak RSS")
+    print(f"policy load (not counted): {median([r['policies_s'] for r in rep]):.2f} s; "
+          f"load step inside replay: {median([r['load_s'] for r in rep]):.2f} s")
+    print(table(["config", "wall s", "events/s", "CPU s", "events/CPU s", "peak RSS MiB",
+                 "vs baseline"], [
+        ["baseline (parse + order)", f"{base_s:.2f}", f"{rows / base_s:,.0f}", f"{base_cpu:.2f}",
+         f"{rows / base_cpu:,.0f}", f"{base_rss:.0f}", "1.00x"],
+        ["replay (policies/)", f"{rep_s:.2f}", f"{rows / rep_s:,.0f}", f"{rep_cpu:.2f}",
+         f"{rows / rep_cpu:,.0f}", f"{rep_rss:.0f}",
+         f"{rep_s / base_s:.2f}x wall, {rep_cpu / base_cpu:.2f}x CPU, "
+         f"{rep_rss / base_rss:.2f}x RSS"],
+    ]))
+    summary = rep[0]["summary"]
+    print(f"replay output: {rep[0]['events_out']:,} events "
+          f"{json.dumps(summary['events_by_outcome'])}")
+    for sla in summary["slas"]:
+        print(f"  {sla['policy']} {sla['metric']}: {sla['achieved']} achieved, "
+              f"{sla['breached']} breached, {sla['cancelled']} cancelled, {sla['open']} open")
+    for agreement in summary["made_sla_agreement"]:
+        print(f"  agreement with made_sla, {agreement['metric']}: "
+              f"{agreement['agreement_percent']}% of {agreement['compared']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.replay_uci")
+    parser.add_argument("--reps", type=int, default=3, help="runs per configuration")
+    parser.add_argument("--history", default=str(FULL_LOG), help="UCI log (.zip or .csv)")
+    parser.add_argument("--child", choices=CONFIGS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.history)))
+        return 0
+    return run(args.reps, args.history)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

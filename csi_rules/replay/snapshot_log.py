@@ -1,0 +1,148 @@
+"""Ticket records with history from an audit log of full snapshots (CSV, or a .zip holding one).
+
+ServiceNow audit exports such as the UCI incident event log hold one row per update, each a
+full copy of the ticket at that moment. The rows of one ticket (same `groupBy` value), put in
+`orderBy` order, become one record: its fields come from the last snapshot, and every change of a
+tracked field between two consecutive snapshots becomes a history entry {at, field, from, to},
+`at` being the later snapshot's instant. Cells are read by the shared column-mapping code
+(csi_rules/conflicts/loading), so value maps, null markers, date formats and error messages are
+the same as for change files.
+
+Only what the history needs is kept per row (order key, instant, tracked values); the full
+values are kept for the latest row of each ticket alone, so the 141,712-row UCI log loads in
+bounded memory.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from csi_rules.conflicts.loading.csv_cells import CellError, RowReader
+from csi_rules.conflicts.loading.csv_rows import numbered_rows, read_header
+from csi_rules.conflicts.loading.mapping import CsvMapping, SnapshotRules
+from csi_rules.conflicts.loading.record_check import checked_record
+from csi_rules.conflicts.loading.result import OnError, RowProblems
+from csi_rules.conflicts.loading.sources import open_text
+from csi_rules.errors import RecordError, UsageError
+from csi_rules.replay.loaded import LoadedHistory
+
+Values = dict[str, tuple[Any, str, str]]  # field -> (value, column, cell text), from RowReader
+
+
+@dataclass
+class _Row:
+    order: tuple[Any, ...]
+    position: int  # file order breaks ties between rows equal on every orderBy field
+    at: datetime
+    tracked: tuple[Any, ...]
+
+
+@dataclass
+class _Ticket:
+    key: str
+    first_line: int
+    rows: list[_Row] = field(default_factory=list)
+    latest: _Row | None = None
+    latest_values: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, row: _Row, values: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if self.latest is None or (row.order, row.position) >= (self.latest.order,
+                                                                 self.latest.position):
+            self.latest, self.latest_values = row, values
+
+
+def load_snapshot_log(path: str | Path, mapping: CsvMapping,
+                      on_error: OnError = "fail") -> LoadedHistory:
+    """One record per ticket, in order of first appearance; broken rows raise `file:line: ...`
+    or, with on_error='skip', are left out of their ticket and listed in `skipped`."""
+    rules = mapping.snapshots
+    if rules is None or mapping.group_by is None:
+        raise UsageError(f"mapping {mapping.name} ({mapping.file}) is a {mapping.kind}, not a "
+                         f"SnapshotCsvMapping: it does not say how snapshots become history")
+    result = LoadedHistory()
+    with open_text(path, mapping.encoding, mapping.archive_member) as (stream, name):
+        problems = RowProblems(name, on_error)
+        reader = csv.reader(stream, delimiter=mapping.delimiter, quotechar=mapping.quotechar)
+        header = read_header(reader, name, mapping)
+        cells = RowReader(mapping, {col: header.index(col) for col in mapping.columns()})
+        group_at = header.index(mapping.group_by)
+        lists = {r.field for r in mapping.rules if r.type == "string[]"}  # one cell, one item
+        tickets: dict[str, _Ticket] = {}
+        for line, row in numbered_rows(reader, name):
+            result.rows_read += 1
+            if len(row) != len(header):
+                problems.report(line, f"has {len(row)} cells, the header has {len(header)}")
+                continue
+            try:
+                key = row[group_at].strip()
+                if not key or key in mapping.null_values:
+                    raise CellError(mapping.group_by, "empty, but it identifies the ticket")
+                values = cells.read(row)
+                snapshot = _snapshot(values, rules, line)
+            except CellError as exc:
+                problems.report(line, f"column {exc.column}: {exc.message}")
+                continue
+            ticket = tickets.get(key)
+            if ticket is None:
+                ticket = tickets[key] = _Ticket(key, line)
+            ticket.add(snapshot, {f: [v[0]] if f in lists and not isinstance(v[0], list)
+                                  else v[0] for f, v in values.items()})
+        for ticket in tickets.values():
+            try:
+                result.records.append(_record(ticket, mapping, rules))
+            except RecordError as exc:
+                problems.report(ticket.first_line, f"{rules.record_kind} {ticket.key}: {exc}")
+    result.skipped = problems.skipped
+    return result
+
+
+def _snapshot(values: Values, rules: SnapshotRules, line: int) -> _Row:
+    order = []
+    for name in rules.order_by:
+        if name not in values:
+            raise CellError(name, f"empty, but snapshots are ordered by {name}")
+        order.append(values[name][0])
+    if rules.at not in values:
+        raise CellError(rules.at, f"empty, but it gives the snapshot's time ({rules.at})")
+    tracked = tuple(values[f][0] if f in values else None for f in rules.track)
+    return _Row(tuple(order), line, values[rules.at][0], tracked)
+
+
+def history_entries(rows: list[_Row], track: tuple[str, ...]) -> list[dict[str, Any]]:
+    """{at, field, from, to} for every tracked field that differs between consecutive rows."""
+    out = []
+    for before, after in pairwise(rows):
+        if before.tracked == after.tracked:
+            continue
+        at = after.at.isoformat()
+        for name, old, new in zip(track, before.tracked, after.tracked, strict=True):
+            if old != new:
+                out.append({"at": at, "field": name, "from": _json(old), "to": _json(new)})
+    return out
+
+
+def _record(ticket: _Ticket, mapping: CsvMapping, rules: SnapshotRules) -> Any:
+    ticket.rows.sort(key=lambda r: (r.order, r.position))
+    data: dict[str, Any] = {"kind": rules.record_kind}
+    for name, value in ticket.latest_values.items():
+        if name.startswith("raw."):
+            data.setdefault("raw", {})[name[4:]] = _json(value)
+        else:
+            data[name] = value
+    record = checked_record(data)
+    record.data["history"] = history_entries(ticket.rows, rules.track)
+    return record
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value
