@@ -4,7 +4,8 @@ The clock starts when `start` first holds, runs while neither `pause`, `stop` no
 holds, and stops on `stop`. When `stop` no longer holds (the ticket was reopened) the clock
 resumes, or starts a new cycle with `onReopen: restart`. The goal in effect at each moment is
 the first target whose condition the ticket meets then; a breach, once reached under the goal
-then in effect, stays a breach however the ticket changes later.
+then in effect, stays a breach however the ticket changes later, and a stopped clock is judged
+by the goal in effect when it stopped.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
         return None
     names = {t.calendar for t in metric.targets}
     rules = metric.clock
+    stop_target: Target | None = None  # the goal in effect when the clock last stopped
     clock = "not_started"
     cycle: _Cycle | None = None
     cycles = 0
@@ -91,10 +93,13 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
                 clock, stopped_at = "cancelled", snap.at
             elif holds(rules.stop, record):
                 clock, stopped_at = "stopped", snap.at
+                stop_target = target_for(metric, record)
             else:
                 clock = "paused" if holds(rules.pause, record) else "running"
         if clock == "running" and cycle is not None and end > snap.at:
             _add_segment(cycle, snap.at, end, target_for(metric, record), calendars, names)
+    if clock == "stopped" and stop_target is not None:
+        final_target = stop_target  # a finished SLA is judged by the goal it finished under
     return _status(policy, metric, final_target, clock, cycle, cycles, stopped_at, now, calendars)
 
 

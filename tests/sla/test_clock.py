@@ -112,3 +112,12 @@ def test_breach_never_reverts_as_now_moves_on(plugins, changes, a, b):
     if s1.stage == "breached":
         assert s2.stage == "breached" and s2.breached_at == s1.breached_at
     assert s2.elapsed >= s1.elapsed - 1e-6
+
+
+def test_a_finished_sla_keeps_the_goal_it_finished_under(plugins):
+    # resolved after 3h as a P3 (4h goal), made P1 (1h goal) a day later: still achieved
+    rec = record(1, [(180, "state", "Open", "Resolved"), (1440, "priority", 3, 1)],
+                 state="Resolved")
+    s = status(plugins, rec, 1500)
+    assert (s.stage, s.target.seconds) == ("achieved", 4 * 3600)
+    assert [c.threshold.id for c in s.crossed] == ["half"]
