@@ -10,20 +10,26 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+from csi_rules.clock import parse_now
+from csi_rules.demo.live import live_demo
+from csi_rules.demo.report import print_cycle, print_gates
 from csi_rules.errors import EXIT_INVALID, UsageError
 from csi_rules.evaluation import Evaluator
-from csi_rules.plugins import load_plugins
+from csi_rules.plugins import Plugins, load_plugins
 from csi_rules.policy.validate import load_policy_set, validate_paths
 from csi_rules.records.io import parse_records_text
 from csi_rules.testing.runner import run_file
 from csi_rules.testing.spec import find_test_files, load_test_file
 
-DEMO_NOW = datetime.fromisoformat("2026-03-02T09:30:00+00:00")
+DEMO_NOW = datetime.fromisoformat("2026-03-02T09:30:00+00:00")  # for the offline records
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="validate, test and evaluate the example policies offline")
     p.add_argument("--policies", default="policies", metavar="DIR")
+    p.add_argument("--now", metavar="ISO8601",
+                   help="instant of the live runner cycle (default: the clock)")
+    p.add_argument("--offline", action="store_true", help="skip the emulators and the runner")
     p.set_defaults(run=run)
 
 
@@ -57,6 +63,22 @@ def run(args: argparse.Namespace) -> int:
                 print("     " + d.format_text().replace("\n", "\n     "))
             if not decisions:
                 print("     no policy applies")
+    if not args.offline:
+        _live(plugins, root, parse_now(args.now))
     print("\nNext: csi-rules validate policies/ · csi-rules test policies/ · "
           "csi-rules evaluate --policies policies --record FILE --format text · docs/guide.md")
     return 1 if failed else 0
+
+
+def _live(plugins: Plugins, root: Path, now: datetime) -> None:
+    print(f"\n== 4. live: ServiceNow and Jira emulators on loopback, one runner cycle at "
+          f"{now.isoformat()}")
+    run = live_demo(plugins, root, now)
+    if run is None:
+        print("   no emulator plugins installed (pip install -e adapters/servicenow adapters/jira)")
+        return
+    print_cycle(run)
+    print_gates(load_policy_set([str(root)], plugins), run, now)
+    print(f"\n   state and audit log: csi-rules status --config {run.config_path}")
+    print(f"                        csi-rules log show --config {run.config_path} --record ID")
+    print("   try it yourself:     csi-rules emulate servicenow --port 8080  (login admin/admin)")

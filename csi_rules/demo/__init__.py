@@ -1,0 +1,1 @@
+"""`csi-rules demo`: everything csi-rules does, offline, against emulators on loopback."""
