@@ -6,9 +6,9 @@ matched"; policies, reasons and actions stay on this side of the boundary.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
 from csi_rules.change.routes import route_actions, route_details
 from csi_rules.conditions.evaluate import explain
@@ -43,7 +43,8 @@ def rule_groups(policies: Iterable[Policy]) -> tuple[list[RuleGroup], dict[str, 
             key = f"p{p}r{r}"
             table[key] = (policy, rule)
             specs.append(RuleSpec(key, rule.when))
-        hit = "first" if policy.hit_policy in ("first", "unique") else "collect"
+        hit: Literal["first", "collect"] = (
+            "first" if policy.hit_policy in ("first", "unique") else "collect")
         groups.append(RuleGroup(f"p{p}", hit, frozenset(policy.applies_to), tuple(specs)))
     return groups, table
 
@@ -51,13 +52,15 @@ def rule_groups(policies: Iterable[Policy]) -> tuple[list[RuleGroup], dict[str, 
 class Evaluator:
     """Evaluates records against the rule-based policies of a policy set."""
 
-    def __init__(self, policy_set: PolicySet, matcher_factory: type | None = None,
-                 **matcher_options: object):
+    def __init__(self, policy_set: PolicySet, matcher_factory: Callable[..., Matcher] | None = None,
+                 **matcher_options: Any):
         self.policy_set = policy_set
         self.policies = policy_set.of_kind(*RULE_KINDS)
         groups, self._table = rule_groups(self.policies)
         if matcher_factory is None:
-            from csi_rules.engine.matcher import DurableMatcher as matcher_factory
+            from csi_rules.engine.matcher import DurableMatcher
+
+            matcher_factory = DurableMatcher
         self._matcher: Matcher = matcher_factory(groups, **matcher_options)
 
     def close(self) -> None:

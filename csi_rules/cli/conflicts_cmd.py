@@ -14,7 +14,7 @@ from csi_rules.plugins import load_plugins
 from csi_rules.policy.validate import load_policy_set
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("conflicts", help="find resource conflicts in a change schedule")
     p.add_argument("--policies", action="append", required=True, metavar="DIR")
     p.add_argument("--changes", required=True, metavar="FILE",

@@ -24,7 +24,7 @@ from csi_rules.testing.spec import find_test_files, load_test_file
 DEMO_NOW = datetime.fromisoformat("2026-03-02T09:30:00+00:00")  # for the offline records
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="validate, test and evaluate the example policies offline")
     p.add_argument("--policies", default="policies", metavar="DIR")
     p.add_argument("--now", metavar="ISO8601",

@@ -10,7 +10,7 @@ from csi_rules.errors import UsageError
 from csi_rules.plugins import load_plugins
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("emulate", help="run a ServiceNow/Jira emulator on 127.0.0.1")
     p.add_argument("name", help="emulator name (see `csi-rules plugins`)")
     p.add_argument("--port", type=int, default=0, help="TCP port (default: any free port)")

@@ -17,7 +17,7 @@ from csi_rules.policy.validate import load_policy_set
 from csi_rules.records.io import read_records
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="evaluate records against policies and explain decisions")
     p.add_argument("--policies", action="append", required=True, metavar="DIR",
                    help="policy file or directory (repeatable)")

@@ -22,7 +22,7 @@ from csi_rules.records.io import read_records
 from csi_rules.records.model import Record
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gate", help="go/no-go for a change (exit 0 go, 1 no-go, 2 bad input, "
                        "3 platform unreachable)")
     p.add_argument("--policies", action="append", required=True, metavar="DIR")

@@ -19,7 +19,7 @@ from csi_rules.runtime import load_config
 from csi_rules.runtime.sqlite_store import SqliteStore, open_existing
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("log", help="verify, show or export the decision and audit log")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
     v = verbs.add_parser("verify", help="check the hash chain (exit 1 at the first bad entry)")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from csi_rules.plugins import load_plugins
+from csi_rules.registry import Registry
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("plugins", help="list loaded plugins and what they registered")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=run)
@@ -17,8 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     plugins = load_plugins()
-    registries = {"actions": plugins.actions, "kinds": plugins.kinds,
-                  "adapters": plugins.adapters, "emulators": plugins.emulators}
+    registries: dict[str, Registry[Any]] = {
+        "actions": plugins.actions, "kinds": plugins.kinds,
+        "adapters": plugins.adapters, "emulators": plugins.emulators}
     rows = []
     for name, origin in plugins.plugin_names():
         contributed = {what: [n for n in reg if reg.owner(n) == name]

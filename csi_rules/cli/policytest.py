@@ -11,7 +11,7 @@ from csi_rules.testing.runner import relative, run_file
 from csi_rules.testing.spec import find_test_files, load_test_file
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("test", help="run policy unit tests (YAML: given records, expect decisions)")
     p.add_argument("paths", nargs="+", metavar="DIR", help="test files or directories holding them")
     p.add_argument("-v", "--verbose", action="store_true", help="list passing tests too")

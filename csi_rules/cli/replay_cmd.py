@@ -20,7 +20,7 @@ from csi_rules.policy.validate import load_policy_set
 from csi_rules.replay import history_end, load_history, replay
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("replay", help="replay ticket histories through SLA and escalation "
                                       "policies and list the decisions over time")
     p.add_argument("--policies", action="append", required=True, metavar="DIR",

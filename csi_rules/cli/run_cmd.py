@@ -18,7 +18,7 @@ from csi_rules.runtime import FaultHook, JsonLinesReporter, Runner, SystemClock,
 from csi_rules.runtime.events import Reporter, TerminalReporter
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="sync, evaluate and act continuously (or --once)")
     p.add_argument("--config", required=True, metavar="FILE", help="runner config (YAML)")
     p.add_argument("--once", action="store_true", help="run one cycle and exit")

@@ -27,7 +27,7 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="print or write the JSON Schemas of policies and records")
     p.add_argument("--output", metavar="DIR", help="write one file per schema into DIR")
     p.add_argument("--builtin-only", action="store_true",

@@ -16,7 +16,7 @@ from csi_rules.server import CsiServer
 from csi_rules.server.service import server_context
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="HTTP server: webhooks, POST /v1/gate, /healthz, /metrics")
     p.add_argument("--config", required=True, metavar="FILE")
     p.add_argument("--host", help="listen address (default: server.host or 127.0.0.1)")

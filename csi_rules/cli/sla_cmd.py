@@ -12,7 +12,7 @@ from csi_rules.records.io import read_records
 from csi_rules.sla.evaluate import sla_statuses
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sla", help="show where a ticket stands against its SLAs")
     p.add_argument("--policies", action="append", required=True, metavar="DIR")
     p.add_argument("--record", required=True, metavar="FILE",

@@ -12,7 +12,7 @@ from csi_rules.runtime import load_config
 from csi_rules.runtime.sqlite_store import open_existing
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("status", help="show sync watermarks, queued wake-ups and last errors")
     p.add_argument("--config", required=True, metavar="FILE")
     p.add_argument("--limit", type=int, default=20, help="wake-ups and errors to list")

@@ -11,7 +11,7 @@ from csi_rules.plugins import load_plugins
 from csi_rules.policy.validate import validate_paths
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="validate policy files and report every finding")
     p.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
     p.add_argument("--format", choices=("text", "json"), default="text")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 # operator -> one-line meaning (the docs reference and the schema are generated from this)
 OPERATORS: dict[str, str] = {
@@ -22,7 +22,7 @@ OPERATORS: dict[str, str] = {
     "between": "field lies in [low, high], both ends included",
 }
 
-Pointer = tuple[Union[str, int], ...]
+Pointer = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Not:
     pointer: Pointer = field(default=(), compare=False)
 
 
-Condition = Union[Matcher, AllOf, AnyOf, Not]
+Condition = Matcher | AllOf | AnyOf | Not
 
 ALWAYS = AllOf(())  # the empty conjunction: matches every record
 

@@ -82,7 +82,7 @@ def run_cycle(plugins: Plugins, policies: Path, now: datetime, urls: dict[str, s
     os.environ.update(DEMO_SECRETS)
     with Runner(parsed, clock=ManualClock(now), plugins=plugins) as runner:
         cycle = runner.run_once()
-        audit = [row.entry for row in runner.store.audit()]
+        audit = [dict(row.entry) for row in runner.store.audit()]
         changes: list[Record] = []
         for adapter in runner.adapters.values():
             changes += list(adapter.fetch_records(RecordQuery(kinds=("change",))))

@@ -82,8 +82,8 @@ def compare(test: PolicyTest, decisions: list[Decision],
         expected["trends"] = test.expected_trends
         trends = kpi_decisions(policy_set, test.series or ()) if policy_set else []
         actual["trends"] = [{k: v for k, v in {"policy": d.policy,
-                                                "series": d.details["series"],
-                                                "periods": d.details["periods"]}.items()
+                                                "series": (d.details or {})["series"],
+                                                "periods": (d.details or {})["periods"]}.items()
                              if k in (test.expected_trends[i] if i < len(test.expected_trends)
                                       else {"policy"})}
                             for i, d in enumerate(trends)

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from csi_rules.change.meetings import WEEKDAYS, Meeting
+from csi_rules.conditions.ast import Pointer
 from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
 from csi_rules.policy.kinds.rules import HIT_POLICIES, build_policy, build_rules, check_rules
@@ -103,20 +104,20 @@ class CabRoutingPolicy:
                     out.append(doc.finding((*pointer, "minimumLeadTime"), str(exc)))
         for i, rule in enumerate(spec["rules"]):
             route = rule.get("route")
-            pointer = ("spec", "rules", i, "route")
+            route_ptr: Pointer = ("spec", "rules", i, "route")
             if route is None:
                 out.append(doc.finding(("spec", "rules", i), f"rule {rule['id']!r} has no route"))
                 continue
             if "model" in route and route["model"] not in models:
-                out.append(doc.finding((*pointer, "model"),
+                out.append(doc.finding((*route_ptr, "model"),
                                        unknown_name("change model", route["model"], models)))
             if "meeting" in route and route["meeting"] not in meetings:
-                out.append(doc.finding((*pointer, "meeting"),
+                out.append(doc.finding((*route_ptr, "meeting"),
                                        unknown_name("CAB meeting", route["meeting"], meetings)))
             if route["type"] == "pre-approved" and "model" not in route:
-                out.append(doc.finding(pointer, "a pre-approved route names its change model"))
+                out.append(doc.finding(route_ptr, "a pre-approved route names its change model"))
             if route["type"] in ("cab", "emergency-cab", "peer-review") and "approvers" not in route:
-                out.append(doc.finding(pointer, f"a {route['type']} route needs approvers"))
+                out.append(doc.finding(route_ptr, f"a {route['type']} route needs approvers"))
         return out
 
     def build(self, doc: Document) -> Policy:

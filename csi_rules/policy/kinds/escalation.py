@@ -91,7 +91,8 @@ class EscalationPolicy:
             if not problems:
                 out += [doc.finding(i.pointer, i.message, i.severity)
                         for i in check_condition(parse_condition(raw, pointer), kinds)]
-        previous, ids = -1.0, {}
+        previous = -1.0
+        ids: dict[str, int] = {}
         for i, level in enumerate(spec["levels"]):
             pointer = ("spec", "levels", i)
             if level["id"] in ids:

@@ -177,7 +177,9 @@ def _conditions(spec: dict[str, Any]) -> list[tuple[Pointer, Any]]:
 
 
 def _threshold_lists(spec: dict[str, Any]) -> list[tuple[Pointer, list[dict[str, Any]]]]:
-    out = [(("spec", "thresholds"), spec["thresholds"])] if "thresholds" in spec else []
+    out: list[tuple[Pointer, list[dict[str, Any]]]] = []
+    if "thresholds" in spec:
+        out.append((("spec", "thresholds"), spec["thresholds"]))
     for m, metric in enumerate(spec["metrics"]):
         if "thresholds" in metric:
             out.append((("spec", "metrics", m, "thresholds"), metric["thresholds"]))
