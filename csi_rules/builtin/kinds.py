@@ -7,6 +7,7 @@ from csi_rules.policy.kinds.base import PolicyKind
 from csi_rules.policy.kinds.cab_routing import CabRoutingPolicy
 from csi_rules.policy.kinds.calendar import CalendarKind
 from csi_rules.policy.kinds.conflict import ConflictPolicy
+from csi_rules.policy.kinds.correlation import CorrelationPolicy
 from csi_rules.policy.kinds.escalation import EscalationPolicy
 from csi_rules.policy.kinds.gate import GatePolicy
 from csi_rules.policy.kinds.kpi import KpiPolicy
@@ -18,5 +19,6 @@ from csi_rules.registry import Registry
 @hookimpl
 def csi_register_policy_kinds(register: Registry[PolicyKind]) -> None:
     for kind in (RoutingPolicy(), CalendarKind(), SlaPolicy(), EscalationPolicy(),
-                 CabRoutingPolicy(), GatePolicy(), ConflictPolicy(), KpiPolicy()):
+                 CabRoutingPolicy(), GatePolicy(), ConflictPolicy(), KpiPolicy(),
+                 CorrelationPolicy()):
         register.add(kind.name, kind)

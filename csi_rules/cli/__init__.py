@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from csi_rules import __version__
 from csi_rules.cli import (
     conflicts_cmd,
+    correlate_cmd,
     demo,
     emulate,
     evaluate,
@@ -28,7 +29,7 @@ from csi_rules.cli import (
 )
 from csi_rules.errors import EXIT_INTERNAL, CsiRulesError, PolicyError
 
-COMMANDS = (validate, evaluate, policytest, sla_cmd, replay_cmd, gate, conflicts_cmd, kpi_cmd,
+COMMANDS = (validate, evaluate, policytest, sla_cmd, replay_cmd, gate, conflicts_cmd, correlate_cmd, kpi_cmd,
             schema_cmd, plugins_cmd, emulate, demo,
             run_cmd, status_cmd, log_cmd, serve_cmd)
 

@@ -13,7 +13,9 @@ import yaml
 
 from csi_rules.change.gate import GateResult, evaluate_gate
 from csi_rules.change.schedule import conflicts_with
+from csi_rules.correlation.evaluate import correlate, correlation_groups
 from csi_rules.decisions import Decision
+from csi_rules.engine.matcher import DurableMatcher
 from csi_rules.evaluation import Evaluator
 from csi_rules.kpi.evaluate import kpi_decisions
 from csi_rules.plugins import Plugins
@@ -88,6 +90,9 @@ def compare(test: PolicyTest, decisions: list[Decision],
                                       else {"policy"})}
                             for i, d in enumerate(trends)
                             if not test.only or d.policy in test.only]
+    if test.expected_correlated is not None:
+        expected["correlated"] = test.expected_correlated
+        actual["correlated"] = _correlated(test, policy_set)
     if test.expected_gate is not None:
         expected["gate"] = test.expected_gate
         actual["gate"] = {"verdict": gate.verdict if gate else None}
@@ -111,6 +116,19 @@ def run_file(test_file: TestFile, plugins: Plugins,
                         _gate(policy_set, t) if t.expected_gate is not None else None,
                         policy_set)
                 for t in test_file.tests]
+
+
+def _correlated(test: PolicyTest, policy_set: PolicySet | None) -> list[dict[str, Any]]:
+    if policy_set is None:
+        return []
+    with DurableMatcher(correlation_groups(policy_set)) as matcher:
+        found = correlate(policy_set, list(test.records), matcher, test.now)
+    rows = [{"policy": d.policy, "group": (d.details or {})["group"],
+             "records": (d.details or {})["records"]}
+            for d in found if not test.only or d.policy in test.only]
+    wanted = test.expected_correlated or []
+    return [{k: v for k, v in row.items() if k in (wanted[i] if i < len(wanted) else {"policy"})}
+            for i, row in enumerate(rows)]
 
 
 def _gate(policy_set: PolicySet, test: PolicyTest) -> GateResult:

@@ -52,13 +52,16 @@ TEST_FILE_SCHEMA: dict[str, Any] = {
         "tests": {"type": "array", "minItems": 1, "items": {
             "type": "object",
             "required": ["name", "expect"],
-            "oneOf": [{"required": ["record"]}, {"required": ["series"]}],
+            "oneOf": [{"required": ["record"]}, {"required": ["series"]},
+                      {"required": ["records"]}],
             "additionalProperties": False,
             "properties": {
                 "name": {"type": "string", "minLength": 1},
                 "now": {"type": "string"},
                 "only": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                 "record": {"type": "object"},
+                "records": {"type": "array", "items": {"type": "object"}, "minItems": 1,
+                            "description": "several tickets, for correlation policies"},
                 "series": {"type": "array", "items": {"type": "object"},
                            "description": "KPI points {period, metric, value, labels...}"},
                 "schedule": {"type": "array", "items": {"type": "object"},
@@ -73,6 +76,11 @@ TEST_FILE_SCHEMA: dict[str, Any] = {
                                               "outcome": {"enum": ["matched", "default",
                                                                    "threshold", "escalation"]},
                                               "actions": {"type": "array"}}}},
+                                          "correlated": {"type": "array", "items": {
+                                              "type": "object", "additionalProperties": False,
+                                              "properties": {"policy": {"type": "string"},
+                                                             "group": {"type": "object"},
+                                                             "records": {"type": "array"}}}},
                                           "trends": {"type": "array", "items": {
                                               "type": "object", "additionalProperties": False,
                                               "properties": {"policy": {"type": "string"},
@@ -113,6 +121,8 @@ class PolicyTest:
     schedule: tuple[Record, ...] | None = None
     series: tuple[Any, ...] | None = None
     expected_trends: list[dict[str, Any]] | None = None
+    records: tuple[Record, ...] = ()
+    expected_correlated: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +169,10 @@ def load_test_file(path: Path) -> TestFile:
                                 raw["expect"].get("decisions"), raw["expect"].get("slas"),
                                 tuple(raw.get("only", ())), raw["expect"].get("gate"), schedule,
                                 _points(raw.get("series"), path, line),
-                                raw["expect"].get("trends")))
+                                raw["expect"].get("trends"),
+                                tuple(parse_record(r, f"{where} records #{j}")
+                                      for j, r in enumerate(raw.get("records", ()), 1)),
+                                raw["expect"].get("correlated")))
     return TestFile(path, policies, tests)
 
 

@@ -32,6 +32,7 @@ def test_every_example_policy_is_named_in_a_unit_test():
             tested |= {d.get("policy") for d in test["expect"].get("decisions", [])}
             tested |= {s.get(k) for s in test["expect"].get("slas", []) for k in ("policy", "calendar")}
             tested |= {t.get("policy") for t in test["expect"].get("trends", [])}
+            tested |= {c.get("policy") for c in test["expect"].get("correlated", [])}
             if "gate" in test["expect"]:
                 tested |= set(test.get("only", []))
     assert names and names <= tested, f"policies without tests: {sorted(names - tested)}"

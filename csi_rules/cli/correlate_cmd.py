@@ -1,0 +1,35 @@
+"""`csi-rules correlate`: sets of related tickets (same service, CI, symptom) within a window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from csi_rules.clock import parse_now
+from csi_rules.correlation.evaluate import correlate, correlation_groups
+from csi_rules.engine.matcher import DurableMatcher
+from csi_rules.plugins import load_plugins
+from csi_rules.policy.validate import load_policy_set
+from csi_rules.records.io import read_records
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("correlate", help="find correlated tickets (e.g. 3 P1s on one service "
+                       "in 10 minutes)")
+    p.add_argument("--policies", action="append", required=True, metavar="DIR")
+    p.add_argument("--records", required=True, metavar="FILE",
+                   help="tickets as JSON lines (or an array); '-' reads standard input")
+    p.add_argument("--now", metavar="ISO8601", help="evaluation instant (default: the clock)")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    now = parse_now(args.now)
+    policy_set = load_policy_set(args.policies, load_plugins())
+    records = read_records(args.records)
+    with DurableMatcher(correlation_groups(policy_set)) as matcher:
+        for decision in correlate(policy_set, records, matcher, now):
+            print(json.dumps(decision.to_json()) if args.format == "json"
+                  else decision.format_text())
+    return 0
