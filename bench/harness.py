@@ -2,8 +2,8 @@
 
 Memory is `resource.getrusage(...).ru_maxrss` (peak resident set, KiB on Linux): the
 "data" figure is taken after the records are generated and before any engine is imported
-or built, the "peak" figure at the end. A durable worker process reports its own peak
-(RUSAGE_CHILDREN after it has exited).
+or built, the "peak" figure at the end. A durable worker process's own peak is its VmHWM from
+/proc/<pid>/status, read just before it is closed.
 """
 
 from __future__ import annotations

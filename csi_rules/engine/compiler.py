@@ -1,12 +1,14 @@
 """RuleGroups -> durable-rules rulesets (JSON dicts) plus side tables. A pure function.
 
-Per group, each rule's condition is lowered to typed slot tests (`lowering`), and the rules
-are packed, in order, into as few durable rulesets ("shards") as durable's fixed limits
-allow (`network`). Each shard gets:
+Per group, each rule's condition is lowered to integer tests on generated fact properties
+(`lowering`, `facts`), and the rules are packed, in order, into as few durable rulesets
+("shards") as durable's fixed limits allow (`network`); a rule whose top-level `any` is
+too wide alone becomes one durable rule per branch, and a rule still too wide is refused
+with EngineError naming it. Each shard gets:
 
-* generated names only: ruleset `g<i>s<j>`, rules `r<spec>[_<part>]`, properties `f<i><kind>`
-  / `p<i>` (hash-checked by `naming`), so no policy text can reach durable's parser
-  (`$state`, `$flow`, `$not` in a name change its meaning there);
+* generated names only: ruleset `g<i>s<j>`, rules `r<spec>[_<part>]`, properties `f<i>`,
+  `f<i>n|s|d` and `p<i>` (hash-checked by `naming`), so no policy text reaches durable's
+  parser (`$state`, `$flow`, `$not` in a name change its meaning there);
 * `pri` = the rule's position in its group, and a catch-all rule `catch_all` with the highest
   `pri` that matches every fact we post: every message is handled by some action, so
   MessageNotHandledException never drives control flow and `post_batch` never skips actions;
@@ -25,17 +27,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from csi_rules.engine.facts import encode_constant
+from csi_rules.engine.facts import encode_operand
 from csi_rules.engine.groups import RuleGroup, check_unique_ids
-from csi_rules.engine.lowering import FALSE, TRUE, And, Node, Or, Precomputed, Test, lower
+from csi_rules.engine.lowering import FALSE, TRUE, And, Key, Node, Or, Precomputed, Test, lower
 from csi_rules.engine.naming import MARKER, NameSpace
-from csi_rules.engine.network import SlotInfo, limit_problem
+from csi_rules.engine.network import limit_problem
 from csi_rules.engine.program import CompiledProgram, GroupPlan, ShardPlan, Slot
 from csi_rules.errors import EngineError
 
 CATCH_ALL = "catch_all"
 MAX_PRI = 65534  # durable reads `pri` into an unsigned short
-_SUFFIX = {"type": "t", "number": "n", "string": "s", "datetime": "d", "bool": "b"}
 _JSON_OPS = {"neq": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 
 Clause = tuple[int, str, Node]  # (spec index, durable rule name, lowered condition)
@@ -110,9 +111,7 @@ def _fitting_parts(group: RuleGroup, clause: Clause) -> list[Clause]:
 def _problem(clauses: list[Clause], n_specs: int) -> str:
     shard = _build_shard("probe", clauses, n_specs)
     patterns = [rule["all"][0]["m"] for rule in shard.definition.values()]
-    infos = {s.name: SlotInfo(s.path, s.kind) for s in shard.slots}
-    infos[MARKER] = SlotInfo("", "pre")
-    return limit_problem(patterns, infos)
+    return limit_problem(patterns, len(shard.slots) + 1)
 
 
 def _tests(node: Node) -> list[Test]:
@@ -128,27 +127,31 @@ def _slot_key(test: Test) -> tuple[str, Any]:
 
 
 def _slots(clauses: list[Clause]) -> dict[tuple[str, Any], Slot]:
-    """One slot per (path, kind) the clauses test, named in order of first use."""
+    """One slot per field (and per precomputed matcher) the clauses test, in order of use."""
     tests = [t for _, _, node in clauses for t in _tests(node)]
-    constants: dict[tuple[str, Any], set[Any]] = {}
+    constants: dict[tuple[str, str], set[Any]] = {}
     for t in tests:
-        constants.setdefault(_slot_key(t), set()).add(t.value)
+        if isinstance(t.operand, Key) and t.operand.cls in ("number", "string", "datetime"):
+            constants.setdefault((t.path, t.operand.cls), set()).add(t.operand.value)
     names = NameSpace()
-    path_index: dict[str, int] = {}
     slots: dict[tuple[str, Any], Slot] = {}
+    fields = pres = 0
     for t in tests:
         key = _slot_key(t)
         if key in slots:
             continue
         if isinstance(t.kind, Precomputed):
-            name = names.claim(f"p{sum(1 for k in slots if isinstance(k[1], Precomputed))}")
-            slots[key] = Slot(name, t.path, "pre", op=t.kind.op, expected=t.kind.expected)
+            slots[key] = Slot(names.claim(f"p{pres}"), t.path, "pre", op=t.kind.op,
+                              expected=t.kind.expected)
+            pres += 1
             continue
-        i = path_index.setdefault(t.path, len(path_index))
-        name = names.claim(f"f{i}{_SUFFIX[t.kind]}")
-        ranked = t.kind in ("number", "string")
-        keys = tuple(sorted(constants[key])) if ranked else ()
-        slots[key] = Slot(name, t.path, t.kind, keys=keys)
+        ranked = {cls: tuple(sorted(constants.get((t.path, cls), ())))
+                  for cls in ("number", "string", "datetime")}
+        suffix = "" if t.kind == "value" else t.kind[0]
+        slots[key] = Slot(names.claim(f"f{fields}{suffix}"), t.path, str(t.kind),
+                          numbers=ranked["number"], strings=ranked["string"],
+                          datetimes=ranked["datetime"])
+        fields += 1
     return slots
 
 
@@ -156,7 +159,7 @@ def _emit(node: Node, slots: dict[tuple[str, Any], Slot]) -> list[dict[str, Any]
     """The node as a list of durable conditions to be and-ed."""
     if isinstance(node, Test):
         slot = slots[_slot_key(node)]
-        value = encode_constant(slot, node.value)
+        value = encode_operand(slot, node.operand)
         if node.op == "eq":
             return [{slot.name: value}]
         return [{_JSON_OPS[node.op]: {slot.name: value}}]

@@ -1,29 +1,28 @@
-"""Project a record (at a given `now`) onto the flat, typed fact one durable ruleset reads.
+"""Project a record (at a given `now`) onto the flat integer fact one durable ruleset reads.
 
 Why a projection at all: durable coerces types (`"9" > 10` is true, `1 == "1" == true`),
 reserves `id`, `sid` and `$...`, allows at most 255 properties per message, misparses JSON
 numbers written with an exponent (`1e-05` is read as 1), compares strings with `strncmp`
 over the longer length (reading past the end of the shorter one), and keeps JSON escapes.
-The fact therefore carries only generated property names and small integers or booleans:
+So a fact carries only generated property names and integers:
 
-* `type` slot, one per field that a negated test needs: 0 missing, 1 bool, 2 number,
-  3 string, 4 date-time, 5 anything else (lists, objects, NaN).
-* `number` / `string` slot: present only when the value is a number / a string, holding its
-  *rank* among the constants the ruleset compares that field with: `2i+1` when it equals the
-  i-th constant, `2i` when it lies between constants i-1 and i. Ranks keep every `<`, `==`,
-  `>` against those constants exactly (Python's own ordering decides them, so int/float,
-  infinities, huge integers and any Unicode text are exact) and are always plain integers.
-* `datetime` slot: present only for an aware date-time, as integer microseconds since the
-  epoch (exact; equal instants in different offsets are equal).
-* `bool` slot: present only for a real bool, as a JSON boolean.
-* `pre` slot: 0/1, the result of a matcher durable cannot express faithfully, evaluated here
-  with the reference semantics (`conditions.evaluate.apply_operator`):
-  - `matches`: Python `re.search`; durable's regex dialect is its own and not PCRE/Python.
-  - `contains`: polymorphic (list element without coercion, or substring); durable would
-    need its own regex dialect for substrings and coerces list elements.
-  `exists` needs no precomputation: it is a test on the type slot.
-
-NaN is tagged "other": it equals and orders with nothing, like in Python.
+* one *value key* per field the ruleset reads: `band << 32 | rank`. The band is the type
+  class (0 missing, 1 bool, 2 number, 3 string, 4 date-time, 5 anything else: lists,
+  objects, NaN), so values of different types can never compare equal or ordered. The rank
+  places the value among the constants of its class that the ruleset compares the field
+  with: `2i+1` when it equals the i-th constant, `2i` when it lies between constants i-1
+  and i. Python's own ordering decides the rank, so int/float, infinities, huge integers,
+  any Unicode text and date-times in any UTC offset are exact; durable only ever compares
+  two small integers. (A bool's key is its band plus 0 or 1; bools are never ordered.)
+* for a field with positive ordering tests, a *class slot* too: the rank alone, present
+  only when the value is of that class (absent properties never match in durable), so
+  `x > 5` is one test instead of an interval of two.
+* one 0/1 slot per matcher durable cannot express faithfully, evaluated here with the
+  reference semantics (`conditions.evaluate.apply_operator`):
+  - `matches`: Python `re.search`; durable's regex dialect is its own, not Python's.
+  - `contains`: polymorphic (list element without coercion, or substring); durable has no
+    substring test outside its regex dialect and coerces list elements.
+  `exists` needs no precomputation: it is `key != 0`.
 """
 
 from __future__ import annotations
@@ -31,28 +30,21 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from csi_rules.conditions.evaluate import apply_operator
-from csi_rules.engine.lowering import TYPE_CODES
+from csi_rules.engine.lowering import BandEnd, BandStart, Key
 from csi_rules.engine.naming import MARKER
 from csi_rules.engine.program import Slot
 from csi_rules.errors import RecordError
 from csi_rules.records.model import MISSING
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
-_MISSING, _BOOL, _NUMBER, _STRING, _DATETIME, _OTHER = (
-    TYPE_CODES[k] for k in ("missing", "bool", "number", "string", "datetime", "other")
-)
-_KIND_CODE = {"bool": _BOOL, "number": _NUMBER, "string": _STRING, "datetime": _DATETIME}
-
-
-def epoch_micros(value: datetime) -> int:
-    if value.utcoffset() is None:
-        raise RecordError(f"date-time {value.isoformat()} has no UTC offset")
-    return (value - EPOCH) // MICROSECOND
+BANDS: dict[str, int] = {
+    "missing": 0, "bool": 1, "number": 2, "string": 3, "datetime": 4, "other": 5,
+}
+BAND_WIDTH = 1 << 32
+_MISSING, _BOOL, _NUMBER, _STRING, _DATETIME, _OTHER = range(6)
 
 
 def rank(keys: Sequence[Any], value: Any) -> int:
@@ -61,7 +53,7 @@ def rank(keys: Sequence[Any], value: Any) -> int:
     return 2 * i + 1 if i < len(keys) and keys[i] == value else 2 * i
 
 
-def type_code(value: Any) -> int:
+def band_of(value: Any) -> int:
     if value is MISSING:
         return _MISSING
     if isinstance(value, bool):
@@ -71,45 +63,70 @@ def type_code(value: Any) -> int:
     if isinstance(value, str):
         return _STRING
     if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise RecordError(f"date-time {value.isoformat()} has no UTC offset")
         return _DATETIME
     return _OTHER
 
 
-def encode_constant(slot: Slot, value: Any) -> Any:
-    """The JSON value a rule compares `slot` with (the compiler's half of the encoding)."""
-    if slot.kind in ("number", "string"):
-        return rank(slot.keys, value)
-    if slot.kind == "datetime":
-        return epoch_micros(value)
-    return value  # type codes, 0/1 for pre, booleans
+def value_key(slot: Slot, value: Any) -> int:
+    """The integer durable sees for `value` in a value slot."""
+    band = band_of(value)
+    base = band * BAND_WIDTH
+    if band == _NUMBER:
+        return base + rank(slot.numbers, value)
+    if band == _STRING:
+        return base + rank(slot.strings, value)
+    if band == _DATETIME:
+        return base + rank(slot.datetimes, value)
+    if band == _BOOL:
+        return base + int(value)
+    return base
 
 
-Projector = Callable[[Sequence[Any], Sequence[int]], dict[str, Any]]
+_CLASS_BAND = {"number": _NUMBER, "string": _STRING, "datetime": _DATETIME}
+
+
+def class_rank(slot: Slot, value: Any) -> int:
+    keys = {"number": slot.numbers, "string": slot.strings, "datetime": slot.datetimes}
+    return rank(keys[slot.kind], value)
+
+
+def encode_operand(slot: Slot, operand: Key | BandStart | BandEnd | int) -> int:
+    """The integer a rule compares `slot` with (the compiler's half of the encoding)."""
+    if slot.kind in _CLASS_BAND:
+        assert isinstance(operand, Key)
+        return class_rank(slot, operand.value)
+    if isinstance(operand, BandStart):
+        return BANDS[operand.cls] * BAND_WIDTH
+    if isinstance(operand, BandEnd):
+        return (BANDS[operand.cls] + 1) * BAND_WIDTH
+    if isinstance(operand, Key):
+        return 0 if operand.cls == "missing" else value_key(slot, operand.value)
+    return operand  # 0/1 for precomputed slots
+
+
+Projector = Callable[[Sequence[Any]], dict[str, Any]]
 
 
 def projector(slots: Sequence[Slot], index: dict[str, int]) -> Projector:
-    """A function (values, type codes) -> fact dict for a ruleset with these slots.
+    """A function values -> fact dict for a ruleset with these slots.
 
-    `values[index[path]]` is the record's value at `path`, `codes[...]` its `type_code`; the
-    caller looks every path up once per record, however many rulesets read it.
+    `values[index[path]]` is the record's value at `path`; the caller looks every path up
+    once per record, however many rulesets read it.
     """
-    steps = [(s.name, index[s.path], s.kind, s.keys, s.op, s.expected) for s in slots]
+    steps = [(s, s.name, index[s.path], s.kind, _CLASS_BAND.get(s.kind)) for s in slots]
 
-    def project(values: Sequence[Any], codes: Sequence[int]) -> dict[str, Any]:
+    def project(values: Sequence[Any]) -> dict[str, Any]:
         fact: dict[str, Any] = {MARKER: 1}
-        for name, i, kind, keys, op, expected in steps:
-            code = codes[i]
-            if kind == "type":
-                fact[name] = code
+        for slot, name, i, kind, band in steps:
+            value = values[i]
+            if kind == "value":
+                fact[name] = value_key(slot, value)
             elif kind == "pre":
-                fact[name] = 1 if apply_operator(op, values[i], expected) else 0
-            elif code == _KIND_CODE[kind]:
-                if kind == "number" or kind == "string":
-                    fact[name] = rank(keys, values[i])
-                elif kind == "datetime":
-                    fact[name] = epoch_micros(values[i])
-                else:
-                    fact[name] = values[i]
+                fact[name] = 1 if apply_operator(slot.op, value, slot.expected) else 0
+            elif band_of(value) == band:
+                fact[name] = class_rank(slot, value)
         return fact
 
     return project

@@ -1,13 +1,18 @@
-"""Lower condition trees to negation-free trees of typed slot tests that durable can evaluate.
+"""Lower condition trees to negation-free trees of integer tests that durable can evaluate.
 
-durable-rules has no expression-level `not`, compares across types ("9" > 10), and a test on
-an absent property is simply false. So every matcher becomes tests on *typed* slots (a value
-only reaches the number slot when it is a number, the string slot when it is a string, ...),
-and `not` is pushed down to the leaves with De Morgan. Negating a typed test needs the
-field's type tag: `not (x == "a")` is `type(x) != string  or  x_string != "a"`.
+Every field a ruleset reads becomes one integer "value key" in the fact (see `facts`):
+`band(type) + rank`, where the bands keep types apart (missing < bool < number < string <
+date-time < other) and the rank orders a value among the constants the ruleset compares
+that field with. In key space, "x is a string < 'b'" is the interval
+`[band(string), key('b'))`, so durable's integer comparisons decide every operator without
+ever comparing across types, and a negation is the complement of an interval. A positive
+ordering test reads the field's class slot instead (the rank alone, present only when the
+value is of that class), which makes it one test rather than two: durable allows only 15
+`$and`/`$or` groups per rule.
 
-The result keeps the Python constants; `compiler` encodes them per shard. Every rewrite here
-must agree with `conditions.evaluate.apply_operator` (the differential tests check it).
+durable-rules has no expression-level `not`, so `not` is pushed down to the leaves with
+De Morgan. Every rewrite here must agree with `conditions.evaluate.apply_operator` (the
+differential tests check it).
 """
 
 from __future__ import annotations
@@ -21,13 +26,30 @@ from csi_rules.conditions.ast import AllOf, AnyOf, Condition, Matcher, Not
 from csi_rules.conditions.evaluate import type_class
 from csi_rules.errors import EngineError
 
-# type tag codes carried in each field's "type" slot
-TYPE_CODES: dict[str, int] = {
-    "missing": 0, "bool": 1, "number": 2, "string": 3, "datetime": 4, "other": 5,
-}
 ORDER_OPS = ("lt", "lte", "gt", "gte")
-FLIP = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
 PRECOMPUTED_OPS = ("matches", "contains")
+
+
+@dataclass(frozen=True)
+class Key:
+    """The key of a constant of type class `cls` ("missing" has no constant)."""
+
+    cls: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class BandEnd:
+    """The first key above every value of type class `cls`."""
+
+    cls: str
+
+
+@dataclass(frozen=True)
+class BandStart:
+    """The lowest key of type class `cls`."""
+
+    cls: str
 
 
 @dataclass(frozen=True)
@@ -41,12 +63,13 @@ class Precomputed:
 
 @dataclass(frozen=True)
 class Test:
-    """`slot(path, kind) OP value`; kind is a type class, "type", or a Precomputed."""
+    """`slot OP operand`: the value key of `path` (kind "value"), its class slot (kind
+    "number", "string" or "datetime"), or a precomputed 0/1."""
 
     path: str
     kind: str | Precomputed
     op: str  # eq neq lt lte gt gte
-    value: Any
+    operand: Key | BandStart | BandEnd | int
 
 
 @dataclass(frozen=True)
@@ -110,41 +133,43 @@ def comparable_class(value: Any) -> str | None:
     return cls
 
 
-def _type_is_not(path: str, cls: str) -> Test:
-    return Test(path, "type", "neq", TYPE_CODES[cls])
+def _test(path: str, op: str, operand: Key | BandStart | BandEnd) -> Test:
+    return Test(path, "value", op, operand)
 
 
-def _eq(path: str, value: Any) -> Node:
-    cls = comparable_class(value)
-    return FALSE if cls is None else Test(path, cls, "eq", value)
-
-
-def _not_eq(path: str, value: Any) -> Node:
+def _eq(path: str, value: Any, positive: bool) -> Node:
     cls = comparable_class(value)
     if cls is None:
-        return TRUE
-    return make_or([_type_is_not(path, cls), Test(path, cls, "neq", value)])
+        return FALSE if positive else TRUE
+    return _test(path, "eq" if positive else "neq", Key(cls, value))
 
 
-def _ordered(path: str, op: str, value: Any) -> Node:
-    cls = comparable_class(value)
-    return FALSE if cls in (None, "bool") else Test(path, str(cls), op, value)
-
-
-def _not_ordered(path: str, op: str, value: Any) -> Node:
+def _ordered(path: str, op: str, value: Any, positive: bool) -> Node:
+    """`x OP value` for x of value's (orderable) class; the negation is its complement."""
     cls = comparable_class(value)
     if cls in (None, "bool"):
-        return TRUE
-    return make_or([_type_is_not(path, str(cls)), Test(path, str(cls), FLIP[op], value)])
+        return FALSE if positive else TRUE
+    key = Key(str(cls), value)
+    if positive:  # the class's own slot: present only when x is of that class
+        return Test(path, str(cls), op, key)
+    if op in ("lt", "lte"):
+        return make_or([_test(path, "lt", BandStart(str(cls))),
+                        _test(path, "gte" if op == "lt" else "gt", key)])
+    return make_or([_test(path, "lte" if op == "gt" else "lt", key),
+                    _test(path, "gte", BandEnd(str(cls)))])
 
 
-def _bounds(m: Matcher) -> tuple[Any, Any, str | None]:
+def _between(m: Matcher, positive: bool) -> Node:
     if not isinstance(m.value, list | tuple) or len(m.value) != 2:
         raise EngineError(f"{m.describe()}: 'between' needs [low, high]")
     low, high = m.value
     c_low, c_high = comparable_class(low), comparable_class(high)
-    cls = c_low if c_low == c_high and c_low not in (None, "bool") else None
-    return low, high, cls
+    if c_low != c_high or c_low in (None, "bool"):
+        return FALSE if positive else TRUE
+    k_low, k_high = Key(str(c_low), low), Key(str(c_low), high)
+    if positive:  # one band, so no type test is needed
+        return make_and([_test(m.path, "gte", k_low), _test(m.path, "lte", k_high)])
+    return make_or([_test(m.path, "lt", k_low), _test(m.path, "gt", k_high)])
 
 
 def _values(m: Matcher) -> list[Any]:
@@ -165,35 +190,28 @@ def _precomputed(m: Matcher) -> Precomputed:
 
 
 def lower_matcher(m: Matcher, positive: bool) -> Node:
-    """One matcher (or its negation) as typed slot tests."""
+    """One matcher (or its negation) as integer tests."""
     op, path = m.op, m.path
     if op == "exists":
         present = bool(m.value) == positive
-        return Test(path, "type", "neq" if present else "eq", TYPE_CODES["missing"])
+        return _test(path, "neq" if present else "eq", Key("missing"))
     if op in ("eq", "ne"):
-        return _eq(path, m.value) if (op == "eq") == positive else _not_eq(path, m.value)
+        return _eq(path, m.value, (op == "eq") == positive)
     if op in ("in", "not_in"):
-        values = _values(m)
         if (op == "in") == positive:
-            return make_or([_eq(path, v) for v in values])
-        return make_and([_not_eq(path, v) for v in values])
+            return make_or([_eq(path, v, True) for v in _values(m)])
+        return make_and([_eq(path, v, False) for v in _values(m)])
     if op in ORDER_OPS:
-        return _ordered(path, op, m.value) if positive else _not_ordered(path, op, m.value)
+        return _ordered(path, op, m.value, positive)
     if op == "between":
-        low, high, cls = _bounds(m)
-        if cls is None:
-            return FALSE if positive else TRUE
-        if positive:
-            return make_and([Test(path, cls, "gte", low), Test(path, cls, "lte", high)])
-        return make_or([_type_is_not(path, cls), Test(path, cls, "lt", low),
-                        Test(path, cls, "gt", high)])
+        return _between(m, positive)
     if op in PRECOMPUTED_OPS:
         return Test(path, _precomputed(m), "eq", 1 if positive else 0)
     raise EngineError(f"{m.describe()}: unknown operator {op!r}")
 
 
 def lower(cond: Condition, positive: bool = True) -> Node:
-    """The condition (or its negation) as an and/or tree of typed tests, constants folded."""
+    """The condition (or its negation) as an and/or tree of integer tests, constants folded."""
     if isinstance(cond, Matcher):
         return lower_matcher(cond, positive)
     if isinstance(cond, Not):

@@ -142,14 +142,9 @@ class DurableMatcher:
                 now: datetime) -> None:
         try:
             backend.submit(batch)
-        except WorkerCrashed:
+        except WorkerCrashed:  # it died between batches: restart, resend (the one retry)
             self._restart(backend)
-            self._submit_retry(backend, chunk, now)
-
-    def _submit_retry(self, backend: _Inline | WorkerProcess, chunk: Sequence[Record],
-                      now: datetime) -> None:
-        # a dead pipe on submit: the retry is the one allowed; its answer is read by _finish
-        backend.submit(self._build(chunk, now))
+            backend.submit(self._build(chunk, now))
 
     def _finish(self, backend: _Inline | WorkerProcess, chunk: Sequence[Record], batch: Batch,
                 now: datetime) -> list[MatchResult]:

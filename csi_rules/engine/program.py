@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# slot kinds: a field's type tag, one slot per comparable type class, or a precomputed matcher
-SLOT_KINDS = ("type", "number", "string", "datetime", "bool", "pre")
+# slot kinds: a field's value key, its rank within one type class (see facts), or a matcher
+# precomputed in Python (0/1)
+SLOT_KINDS = ("value", "number", "string", "datetime", "pre")
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,9 @@ class Slot:
     name: str  # generated: [a-z0-9_], hash-distinct from every other property name
     path: str  # record path (or derived field) it reads
     kind: str  # one of SLOT_KINDS
-    keys: tuple[Any, ...] = ()  # number/string: sorted distinct constants (rank encoding)
+    numbers: tuple[Any, ...] = ()  # value: sorted distinct constants of each type class,
+    strings: tuple[str, ...] = ()  # the ranks are taken among these
+    datetimes: tuple[Any, ...] = ()
     op: str = ""  # pre: the operator Python evaluates
     expected: Any = None  # pre: the operand
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from csi_rules.engine.facts import Projector, projector, type_code
+from csi_rules.engine.facts import Projector, projector
 from csi_rules.engine.groups import MatchResult
 from csi_rules.engine.lookup import record_lookup
 from csi_rules.engine.program import CompiledProgram
@@ -60,14 +60,13 @@ class Projection:
         for pos, record in enumerate(records):
             lookup = record_lookup(record, now)
             values = [lookup(path) for path in paths]
-            codes = [type_code(value) for value in values]
             kind = record.kind
             for g, group in enumerate(self.program.groups):
                 if kind not in group.kinds or not group.shards:
                     continue
                 positions[g].append(pos)
                 for s, project in enumerate(self._projectors[g]):
-                    facts[g][s].append(project(values, codes))
+                    facts[g][s].append(project(values))
         return Batch(len(records), positions, facts)
 
     def assemble(self, batch: Batch, answers: Answers) -> list[MatchResult]:

@@ -3,7 +3,7 @@
 Containment decision: durable's C core is not memory-safe (reproduced segfaults on session
 deletion, past 1,024 sessions, and an out-of-bounds read in correlated joins), and a
 segfault cannot be caught in-process. The engine therefore runs in a worker process: a
-fresh interpreter started as `python -m csi_rules.engine.worker` (not multiprocessing's
+fresh interpreter started with `python -c` running `serve` (not multiprocessing's
 "fork", which would copy the caller's threads and locks, nor "spawn", which re-imports
 the caller's `__main__`), talking over a socket pair. The parent owns the records and sends
 only projected facts; the worker answers spec indices. A worker that dies closes its end
@@ -30,6 +30,10 @@ from csi_rules.engine.program import CompiledProgram
 from csi_rules.engine.runner import Answers, Batch
 from csi_rules.errors import EngineError
 
+# what the child runs: `-c`, not `-m`, so the engine package is imported exactly once
+_BOOT = ("import sys; from multiprocessing.connection import Connection; "
+         "from csi_rules.engine.worker import serve; serve(Connection(int(sys.argv[1])))")
+
 
 class WorkerCrashed(EngineError):
     """The worker process died (signal or exit) before answering."""
@@ -41,7 +45,11 @@ def serve(conn: Connection) -> None:
     from csi_rules.engine.runner import run_batch
 
     program: CompiledProgram = conn.recv()
-    runtime = DurableRuntime(program)
+    try:
+        runtime = DurableRuntime(program)
+    except EngineError as exc:  # e.g. durable refused a ruleset: tell the parent why
+        conn.send(("error", str(exc)))
+        return
     conn.send(("ready", None))
     while True:
         try:
@@ -82,7 +90,7 @@ class WorkerProcess:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "csi_rules.engine.worker", str(theirs.fileno())],
+                [sys.executable, "-c", _BOOT, str(theirs.fileno())],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, env=env, close_fds=True,
                 start_new_session=True,  # Ctrl-C is the caller's to handle, not the worker's
@@ -91,11 +99,16 @@ class WorkerProcess:
             theirs.close()
         self._conn = Connection(ours.detach())
         self.starts += 1
-        self._conn.send(self._program)
-        self._receive()  # "ready": the rulesets were accepted
+        try:
+            self._conn.send(self._program)
+            self._receive()  # "ready": the rulesets were accepted
+        except BaseException:
+            self.close()
+            raise
 
     def submit(self, batch: Batch) -> None:
-        assert self._conn is not None
+        if self._conn is None:
+            raise WorkerCrashed("durable worker is not running")
         try:
             self._conn.send(batch)
         except OSError:
@@ -106,7 +119,8 @@ class WorkerProcess:
         return answers
 
     def _receive(self) -> Answers:
-        assert self._conn is not None
+        if self._conn is None:
+            raise WorkerCrashed("durable worker is not running")
         if not wait([self._conn], self._timeout):
             self._kill()
             raise EngineError(f"durable worker gave no answer within {self._timeout:g} s; "
@@ -157,6 +171,3 @@ class WorkerProcess:
                 self._kill()
             self._proc = None
 
-
-if __name__ == "__main__":
-    serve(Connection(int(sys.argv[1])))

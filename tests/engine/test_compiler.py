@@ -138,5 +138,5 @@ def test_a_wide_top_level_any_is_split_into_one_rule_per_branch() -> None:
 def test_a_rule_too_wide_for_durable_is_refused_by_name() -> None:
     wide = {"all": [{"field": "priority", "eq": 1},
                     {"any": [{"field": "age_seconds", "gt": n} for n in range(100)]}]}
-    with pytest.raises(EngineError, match="rule too_wide: condition too wide .*limit 60"):
+    with pytest.raises(EngineError, match=r"rule too_wide: condition too wide .*limit 60"):
         compile_groups([group("g", "first", {"too_wide": wide})])

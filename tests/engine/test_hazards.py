@@ -175,3 +175,39 @@ def test_durable_error_codes_are_spelled_out() -> None:
     shard.definition["r0"]["al"] = shard.definition["r0"].pop("all")  # unknown key: error 105
     with pytest.raises(EngineError, match="unexpected name"):
         DurableRuntime(bad)
+
+
+def test_more_simultaneous_matches_than_durables_stack_are_split_off(
+        inline: Any, now: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = {f"older_than_{n}": {"field": "age_seconds", "gt": n} for n in range(100)}
+    g = group("g", "collect", rules)
+    r = record(opened_at="2024-06-01T11:00:00Z")  # an hour old: all 100 tests hold at once
+    assert inline([g]).match(r, now) == {"g": list(rules)}
+    from csi_rules.engine import network
+
+    monkeypatch.setattr(network, "STACK_LIMIT", 10_000)  # pretend durable had no such limit
+    with pytest.raises(EngineError, match="error code: 303"):
+        inline([g]).match(r, now)
+
+
+def test_long_value_lists_fit_durables_15_group_limit(inline: Any, now: datetime) -> None:
+    values = [f"cat{i}" for i in range(40)]
+    g = group("g", "collect", {"not_in": {"field": "category", "not_in": values},
+                               "in": {"field": "category", "in": values}})
+    got = inline([g]).match_many([record(category="cat7"), record(category="x"), record()], now)
+    assert got == [{"g": ["in"]}, {"g": ["not_in"]}, {"g": ["not_in"]}]
+
+
+def test_rules_beyond_durables_15_group_limit_are_refused_by_name(
+        inline: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # not(any(all(a, b), ...)) becomes all(any(not a, not b), ...): one `$or` per branch
+    branches = [{"all": [{"field": "priority", "eq": i}, {"field": "category", "eq": f"c{i}"}]}
+                for i in range(20)]
+    g = group("g", "first", {"wide_not": {"not": {"any": branches}}})
+    with pytest.raises(EngineError, match=r"rule wide_not: .*21 all/any groups in one rule"):
+        inline([g])
+    from csi_rules.engine import network
+
+    monkeypatch.setattr(network, "MAX_LOGIC_NODES", 1_000)  # pretend durable had no such limit
+    with pytest.raises(EngineError, match="error code: 113"):
+        inline([g])

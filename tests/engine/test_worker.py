@@ -79,3 +79,14 @@ def test_a_hung_worker_is_stopped_after_the_timeout(now: datetime) -> None:
         with pytest.raises(EngineError, match="no answer within 1 s"):
             m.match_many(RECORDS, now)
         assert m.match_many(RECORDS, now) == ReferenceMatcher(G).match_many(RECORDS, now)
+
+
+def test_a_ruleset_durable_refuses_is_reported_from_the_worker() -> None:
+    from csi_rules.engine.compiler import compile_groups
+    from csi_rules.engine.worker import WorkerProcess
+
+    program = compile_groups(G)
+    rule = program.groups[0].shards[0].definition["r0"]
+    rule["al"] = rule.pop("all")  # durable: error 105
+    with pytest.raises(EngineError, match=r"refused the rulesets.*unexpected name"):
+        WorkerProcess(program, timeout=30)

@@ -78,7 +78,35 @@ def check_rules(doc: Document, base: Pointer, kinds: Sequence[str], hit_policy: 
             continue
         usable.append((i, cond))
     findings.extend(_hit_policy_findings(doc, base, rules, usable, hit_policy))
+    findings.extend(_engine_findings(doc, base, rules, usable))
     return findings
+
+
+def _engine_findings(doc: Document, base: Pointer, rules: list[dict[str, Any]],
+                     usable: list[tuple[int, Condition]]) -> list[Finding]:
+    """Rules the engine cannot run faithfully (too wide for durable-rules' fixed limits).
+
+    Found here, at validation, rather than when the first record is evaluated.
+    """
+    from csi_rules.engine.compiler import compile_groups
+    from csi_rules.engine.groups import RuleGroup, RuleSpec
+    from csi_rules.errors import EngineError
+
+    out = []
+    for i, cond in usable:
+        try:
+            compile_groups([RuleGroup("g", "first", frozenset({"incident"}),
+                                      (RuleSpec("r", cond),))])
+        except EngineError as exc:
+            out.append(doc.finding((*base, i, "when"), f"rule {rules[i]['id']!r} is too complex "
+                                   f"for the rules engine: {exc}; split it into several rules"))
+    try:
+        compile_groups([RuleGroup("g", "first", frozenset({"incident"}),
+                                  tuple(RuleSpec(f"r{i}", c) for i, c in usable))])
+    except EngineError as exc:
+        if not out:
+            out.append(doc.finding(base, f"the rules engine cannot run this rule list: {exc}"))
+    return out
 
 
 def _hit_policy_findings(doc: Document, base: Pointer, rules: list[dict[str, Any]],
