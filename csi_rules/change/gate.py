@@ -66,9 +66,12 @@ def evaluate_gate(policy_set: PolicySet, change: Record, now: datetime,
             continue
         for check in policy.compiled:
             passed, reason = CHECKS[check["type"]](change, check, ctx)
-            results.append(CheckResult(policy.name, check["id"], check["type"],
-                                       check.get("severity", "blocking"), passed, reason,
-                                       f"{policy.file}:{check['__line']}"))
+            severity = check.get("severity", "blocking")
+            if check["type"] == "no_conflicts" and conflicts and not any(
+                    getattr(c, "severity", "blocking") == "blocking" for c in conflicts):
+                severity = "advisory"  # only advisory conflicts: a warning, never a no-go
+            results.append(CheckResult(policy.name, check["id"], check["type"], severity,
+                                       passed, reason, f"{policy.file}:{check['__line']}"))
     if any(not r.passed and r.severity == "blocking" for r in results):
         verdict = NO_GO
     elif any(not r.passed for r in results):

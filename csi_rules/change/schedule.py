@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from csi_rules.policy.model import PolicySet
@@ -31,8 +32,21 @@ def conflicts_with(policy_set: PolicySet, change: Record, others: list[Record],
     from csi_rules.conflicts import run_conflicts
 
     schedule = [change, *(r for r in others if r.id != change.id)]
-    found = []
+    found: list[Any] = []
     for policy in policy_set.of_kind("ConflictPolicy"):
         report = run_conflicts(schedule, policy.compiled, graph)
         found += [c for c in report.conflicts if any(ref.id == change.id for ref in c.changes)]
+        found += [Unplaceable(u.reason) for u in report.unchecked if u.change.id == change.id]
     return found
+
+
+@dataclass(frozen=True)
+class Unplaceable:
+    """The gated change itself could not be checked (e.g. it has no planned window)."""
+
+    reason: str
+    severity: str = "blocking"
+
+    @property
+    def explanation(self) -> str:
+        return f"cannot check this change for conflicts: {self.reason}"

@@ -16,7 +16,7 @@ from csi_rules.records import Record
 class Booking:
     """One change with a usable planned window [start_us, end_us)."""
 
-    __slots__ = ("change_type", "ci_set", "cis", "end_us", "key", "record", "ref", "start_us")
+    __slots__ = ("change_type", "ci_set", "end_us", "key", "record", "ref", "start_us")
 
     def __init__(self, key: int, record: Record, ref: ChangeRef, start_us: int, end_us: int):
         self.key = key
@@ -26,7 +26,11 @@ class Booking:
         self.end_us = end_us
         self.change_type: str | None = record.data.get("change_type")
         self.ci_set = frozenset(record.data.get("configuration_items") or ())
-        self.cis: tuple[str, ...] = tuple(sorted(self.ci_set))
+
+    @property
+    def cis(self) -> tuple[str, ...]:
+        """The change's distinct CIs in name order."""
+        return tuple(sorted(self.ci_set))
 
     def interval(self) -> tuple[int, int, int]:
         return (self.start_us, self.end_us, self.key)
@@ -35,23 +39,25 @@ class Booking:
         return f"Booking({self.ref.label} {self.start_us}..{self.end_us})"
 
 
-def _window_problem(record: Record) -> str | None:
-    start, end = record.data.get("planned_start"), record.data.get("planned_end")
-    if record.kind != "change":
-        return f"not a change record (kind {record.kind!r})"
-    if start is None and end is None:
-        return "no planned window (planned_start and planned_end are missing)"
-    if start is None:
-        return "planned_start is missing"
-    if end is None:
-        return "planned_end is missing"
+def _window(data: dict[str, object]) -> tuple[int, int] | str:
+    """The planned window in microseconds, or why there is no usable one."""
+    start, end = data.get("planned_start"), data.get("planned_end")
+    if data.get("kind") != "change":
+        return f"not a change record (kind {data.get('kind')!r})"
     if not isinstance(start, datetime) or not isinstance(end, datetime):
+        if start is None and end is None:
+            return "no planned window (planned_start and planned_end are missing)"
+        if start is None:
+            return "planned_start is missing"
+        if end is None:
+            return "planned_end is missing"
         return "planned_start/planned_end are not date-times"
-    if end == start:
+    start_us, end_us = to_micros(start), to_micros(end)
+    if end_us == start_us:
         return f"empty planned window: planned_end equals planned_start ({start.isoformat()})"
-    if end < start:
+    if end_us < start_us:
         return f"planned_end {end.isoformat()} is before planned_start {start.isoformat()}"
-    return None
+    return start_us, end_us
 
 
 def make_bookings(records: Iterable[Record]) -> tuple[list[Booking], list[UncheckedChange]]:
@@ -62,13 +68,12 @@ def make_bookings(records: Iterable[Record]) -> tuple[list[Booking], list[Unchec
     for record in records:
         data = record.data
         ref = ChangeRef(str(data["id"]), str(data.get("number") or ""))
-        problem = _window_problem(record)
-        if problem is None and record.id in seen:
-            problem = f"duplicate id {record.id!r} (already used by {seen[record.id]})"
-        if problem is not None:
-            unchecked.append(UncheckedChange(ref, problem))
+        window = _window(data)
+        if not isinstance(window, str) and ref.id in seen:
+            window = f"duplicate id {ref.id!r} (already used by {seen[ref.id]})"
+        if isinstance(window, str):
+            unchecked.append(UncheckedChange(ref, window))
             continue
-        seen[record.id] = ref.label
-        start, end = to_micros(data["planned_start"]), to_micros(data["planned_end"])
-        bookings.append(Booking(len(bookings), record, ref, start, end))
+        seen[ref.id] = ref.label
+        bookings.append(Booking(len(bookings), record, ref, *window))
     return bookings, sorted(unchecked)

@@ -16,6 +16,38 @@ from csi_rules.conflicts.model import from_micros, to_micros
 from csi_rules.conflicts.settings import WindowSet
 
 _DAY_US = 86_400_000_000
+_WEEK_MIN = 7 * 24 * 60
+
+
+def always_open(window_set: WindowSet) -> bool:
+    """True when the weekly spans leave no minute of the week uncovered (a 24x7 set): every
+    change is inside it, however long."""
+    spans = []
+    for span in window_set.weekly:
+        for day in span.days:
+            start = day * 24 * 60 + span.start_min
+            end = start + span.length_min
+            spans.append((start, min(end, _WEEK_MIN)))
+            if end > _WEEK_MIN:  # Sunday night runs into Monday
+                spans.append((0, end - _WEEK_MIN))
+    reach = 0
+    for start, end in sorted(spans):
+        if start > reach:
+            return False
+        reach = max(reach, end)
+    return reach >= _WEEK_MIN
+
+
+def horizon(window_set: WindowSet, latest_start: int, latest_end: int) -> int:
+    """How far the windows must be unrolled to judge changes starting by `latest_start`.
+
+    Unless the set is 24x7, its weekly spans leave a gap every week, and after the last explicit
+    window nothing fills it: a change's first stretch outside starts within a week of its start
+    or of that last explicit window. So a change planned for ten years (or a typo'd year 2204)
+    costs no more than one planned for a day.
+    """
+    last_explicit = max((w.end_us for w in window_set.explicit), default=latest_start)
+    return min(latest_end, max(latest_start, last_explicit) + 8 * _DAY_US)
 
 
 class Coverage:

@@ -17,7 +17,7 @@ Severity = Literal["blocking", "advisory"]
 CHECK_NAMES: tuple[str, ...] = (
     "sameCi", "relatedCi", "capacity", "blackouts", "maintenanceWindows", "initiatives",
 )
-SubjectKind = Literal["ci", "ci_link", "resource", "blackout", "ci_window", "initiative"]
+SubjectKind = Literal["ci", "ci_link", "resource", "blackout", "ci_window", "shared_need"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)

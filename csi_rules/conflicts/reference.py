@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from csi_rules.conflicts.bookings import Booking, make_bookings
@@ -158,7 +159,7 @@ def _capacity(bookings: Sequence[Booking], s: CapacitySettings, p: str) -> list[
             cap = resource.capacity_of(name)
             points = sorted({t for b in mine for t in (b.start_us, b.end_us)})
             over = []
-            for lo, hi in zip(points, points[1:], strict=False):
+            for lo, hi in pairwise(points):
                 count = sum(1 for b in mine if b.start_us <= lo and b.end_us >= hi)
                 if count > cap:
                     over.append((lo, hi, count))

@@ -10,11 +10,10 @@ from operator import attrgetter
 from csi_rules.conflicts.bookings import make_bookings
 from csi_rules.conflicts.checks.blackouts import find_blackouts
 from csi_rules.conflicts.checks.capacity import find_capacity
-from csi_rules.conflicts.checks.common import pair_key
 from csi_rules.conflicts.checks.initiatives import find_initiative_conflicts
 from csi_rules.conflicts.checks.maintenance import find_outside_maintenance
 from csi_rules.conflicts.checks.related_ci import find_related_ci
-from csi_rules.conflicts.checks.same_ci import find_same_ci
+from csi_rules.conflicts.checks.same_ci import find_same_ci, same_ci_pairs
 from csi_rules.conflicts.cmdb import RelationshipGraph
 from csi_rules.conflicts.model import CHECK_NAMES, Conflict, ConflictReport
 from csi_rules.conflicts.settings import ConflictSettings
@@ -57,39 +56,33 @@ def _run(changes: Iterable[Record], settings: ConflictSettings,
          cmdb: RelationshipGraph | None) -> ConflictReport:
     bookings, unchecked = make_bookings(changes)
     policy = settings.policy
-    conflicts: list[Conflict] = []
-    ran: list[str] = []
+    found: dict[str, list[Conflict]] = {}
     notes: list[str] = []
+    reported: dict[tuple[int, int], list[str]] = {}
     if settings.same_ci is not None:
-        ran.append("sameCi")
-        conflicts += find_same_ci(bookings, settings.same_ci, policy)
+        reported = same_ci_pairs(bookings, settings.same_ci)
+        found["sameCi"] = find_same_ci(bookings, settings.same_ci, policy, reported)
     if settings.related_ci is not None and cmdb is not None:
-        ran.append("relatedCi")
-        key_of = {b.ref: b.key for b in bookings}
-        reported = {pair_key(key_of[c.changes[0]], key_of[c.changes[1]])
-                    for c in conflicts if c.check == "sameCi"}
-        conflicts += find_related_ci(bookings, settings.related_ci, cmdb, reported, policy)
+        found["relatedCi"] = find_related_ci(bookings, settings.related_ci, cmdb,
+                                             reported.keys(), policy)
         unknown = sorted(settings.related_ci.relationship_types - cmdb.types())
         if unknown:
             notes.append(f"relatedCi: the CMDB graph has no relationships of type "
                          f"{', '.join(unknown)}")
     if settings.capacity is not None:
-        ran.append("capacity")
-        conflicts += find_capacity(bookings, settings.capacity, policy)
+        found["capacity"] = find_capacity(bookings, settings.capacity, policy)
     if settings.blackouts is not None:
-        ran.append("blackouts")
-        conflicts += find_blackouts(bookings, settings.blackouts, policy)
+        found["blackouts"] = find_blackouts(bookings, settings.blackouts, policy)
     if settings.maintenance is not None:
-        ran.append("maintenanceWindows")
-        conflicts += find_outside_maintenance(bookings, settings.maintenance, policy)
+        found["maintenanceWindows"] = find_outside_maintenance(bookings, settings.maintenance,
+                                                               policy)
     if settings.initiatives is not None:
-        ran.append("initiatives")
-        conflicts += find_initiative_conflicts(bookings, settings.initiatives, policy)
-    # Checks ran in CHECK_NAMES order, so sorting within each check gives Conflict.sort_key order
-    # with C-level keys.
+        found["initiatives"] = find_initiative_conflicts(bookings, settings.initiatives, policy)
+    # Conflict.sort_key order: by check in CHECK_NAMES order, then by time, changes, subjects.
     by_time = attrgetter("start_us", "end_us", "changes", "subjects")
     ordered: list[Conflict] = []
     for check in CHECK_NAMES:
-        ordered += sorted((c for c in conflicts if c.check == check), key=by_time)
-    return ConflictReport(tuple(ordered), tuple(unchecked), len(bookings), tuple(ran),
+        ordered += sorted(found.get(check, ()), key=by_time)
+    ran = tuple(check for check in CHECK_NAMES if check in found)
+    return ConflictReport(tuple(ordered), tuple(unchecked), len(bookings), ran,
                           policy, tuple(notes))

@@ -6,8 +6,9 @@ validation time, not in the middle of a run.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,7 +43,7 @@ class CapacityResource:
 
     field: str
     capacity: int = 1
-    overrides: Mapping[str, int] = field(default_factory=dict)
+    overrides: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
     def capacity_of(self, name: str) -> int:
         return self.overrides.get(name, self.capacity)
@@ -136,7 +137,8 @@ class ConflictSettings:
 
 def spec_problems(spec: Any) -> list[tuple[Pointer, str]]:
     """Every schema and semantic problem of `spec`, each as (pointer under spec, message)."""
-    problems = [(tuple(e.absolute_path), e.message) for e in _VALIDATOR.iter_errors(spec)]
+    problems: list[tuple[Pointer, str]] = [(tuple(e.absolute_path), e.message)
+                                           for e in _VALIDATOR.iter_errors(spec)]
     if problems:
         return sorted(problems, key=lambda p: tuple(map(str, p[0])))
     found: list[tuple[Pointer, str]] = []
@@ -146,7 +148,9 @@ def spec_problems(spec: Any) -> list[tuple[Pointer, str]]:
     maint = spec.get("maintenanceWindows", {})
     if "timeZone" in maint:
         _check_zone(maint["timeZone"], ("maintenanceWindows", "timeZone"), found)
-    sets = [(("maintenanceWindows", "default"), maint["default"])] if "default" in maint else []
+    sets: list[tuple[Pointer, Any]] = []
+    if "default" in maint:
+        sets.append((("maintenanceWindows", "default"), maint["default"]))
     sets += [(("maintenanceWindows", "cis", ci), ws) for ci, ws in maint.get("cis", {}).items()]
     for ptr, ws in sets:
         if "timeZone" in ws:
@@ -185,7 +189,8 @@ def settings_from_spec(spec: Any, policy: str = "", document: Any = None) -> Con
 
 def _finding(ptr: Pointer, message: str, policy: str, document: Any) -> Finding:
     if document is not None:
-        return document.finding(("spec", *ptr), message)  # type: ignore[no-any-return]
+        finding: Finding = document.finding(("spec", *ptr), message)
+        return finding
     path = ".".join(map(str, ("spec", *ptr)))
     return Finding("<spec>", 0, 0, policy, path, message)
 

@@ -10,19 +10,29 @@ An interval is a tuple (start, end, key) of integers; `key` identifies the booki
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 Interval = tuple[int, int, int]
-TINY = 4  # cross_pairs compares directly when len(left) * len(right) is at most this
+# At most this many comparisons are made directly instead of sweeping: for a CI with a handful
+# of changes, comparing each pair is the same bounded work without sorting and heaps. Tests set
+# it to 0 to drive every input through the sweep.
+TINY = 64
 
 
-def overlapping_pairs(intervals: Iterable[Interval]) -> Iterator[tuple[int, int, int, int]]:
+def overlapping_pairs(intervals: Sequence[Interval]) -> Iterator[tuple[int, int, int, int]]:
     """Yield (key_a, key_b, overlap_start, overlap_end) once for every overlapping pair.
 
     Sorted by start, each interval meets exactly the intervals still running when it starts;
     a heap by end time drops those that finished at or before that start.
     """
+    n = len(intervals)
+    if n * (n - 1) // 2 <= TINY:
+        for i, (a_start, a_end, a_key) in enumerate(intervals):
+            for b_start, b_end, b_key in intervals[i + 1:]:
+                if a_start < b_end and b_start < a_end:
+                    yield a_key, b_key, max(a_start, b_start), min(a_end, b_end)
+        return
     running: list[tuple[int, int]] = []  # (end, key), min-heap by end
     for start, end, key in sorted(intervals):
         while running and running[0][0] <= start:
@@ -38,7 +48,7 @@ def cross_pairs(left: Sequence[Interval],
 
     One sweep over both lists; each side keeps its own heap of running intervals, and an interval
     pairs with the running intervals of the other side only. Tiny inputs (most CI pairs carry
-    one or two changes each) are compared directly: the same bounded work without the set-up.
+    a few changes each) are compared directly, see TINY.
     """
     if len(left) * len(right) <= TINY:
         for l_start, l_end, l_key in left:

@@ -61,3 +61,16 @@ def test_exempt_change_types_may_run_outside_the_windows() -> None:
     urgent = _change(7, "2024-06-04T10:00:00Z", "2024-06-04T11:00:00Z", ["db1"],
                      change_type="emergency")
     assert _outside(spec, urgent) == []
+
+
+def test_a_round_the_clock_set_accepts_any_change_and_long_changes_stay_cheap() -> None:
+    round_the_clock = {"default": {"weekly": [
+        {"days": ["tue", "wed", "thu", "fri", "sat"], "start": "00:00", "end": "24:00"},
+        {"days": ["sun"], "start": "00:00", "end": "12:00"},
+        {"days": ["sun"], "start": "12:00", "end": "06:00"},  # overnight into Monday
+        {"days": ["mon"], "start": "06:00", "end": "24:00"}]}}
+    decades = _change(8, "2024-06-03T10:00:00Z", "2204-06-03T10:00:00Z", ["db1"])
+    assert _outside(round_the_clock, decades) == []
+    # Nights only: the same 180-year change is outside from its first morning, found at once.
+    assert _outside(WEEKEND_NIGHTS, decades) == [
+        ("CHG8", ("db1",), "2024-06-03T10:00:00+00:00", "2024-06-08T16:00:00+00:00")]

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csi_rules.conflicts import RelationshipGraph, run_conflicts, settings_from_spec
+from csi_rules.conflicts import RelationshipGraph, run_conflicts, settings_from_spec, sweep
 from csi_rules.conflicts.cmdb import Relationship
 from csi_rules.conflicts.reference import reference_conflicts
 from csi_rules.records import parse_record
@@ -115,13 +117,16 @@ def schedule(draw: Any) -> tuple[list[dict[str, Any]], dict[str, Any], list[Rela
     return changes, draw(policy_spec()), [Relationship(*e) for e in edges]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(schedule())
-def test_sweep_and_all_pairs_reference_report_the_same(case: Any) -> None:
+@pytest.mark.parametrize("tiny", [sweep.TINY, 0], ids=["as-shipped", "always-sweep"])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=schedule())
+def test_sweep_and_all_pairs_reference_report_the_same(tiny: int, case: Any) -> None:
+    # tiny=0 sends even two-change CIs through the heap sweep instead of direct comparison
     raw_changes, spec, edges = case
     records = [parse_record(c) for c in raw_changes]
     policy = settings_from_spec(spec, "random")
     graph = RelationshipGraph(edges)
-    swept = run_conflicts(records, policy, graph)
+    with patch.object(sweep, "TINY", tiny):
+        swept = run_conflicts(records, policy, graph)
     assert swept == reference_conflicts(records, policy, graph)
     assert list(swept.conflicts) == sorted(swept.conflicts, key=lambda c: c.sort_key())

@@ -21,7 +21,7 @@ def intervals_by_ci(bookings: Sequence[Booking]) -> dict[str, list[Interval]]:
     by_ci: dict[str, list[Interval]] = defaultdict(list)
     for booking in bookings:
         interval = booking.interval()
-        for ci in booking.cis:
+        for ci in booking.ci_set:
             by_ci[ci].append(interval)
     return dict(by_ci)
 

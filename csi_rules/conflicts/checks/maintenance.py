@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from csi_rules.conflicts.bookings import Booking
 from csi_rules.conflicts.checks.common import taking_part
-from csi_rules.conflicts.coverage import Coverage
+from csi_rules.conflicts.coverage import Coverage, always_open, horizon
 from csi_rules.conflicts.model import Conflict
 from csi_rules.conflicts.settings import MaintenanceSettings, WindowSet
 
@@ -33,8 +33,11 @@ def find_outside_maintenance(bookings: Sequence[Booking], settings: MaintenanceS
     conflicts = []
     for set_id, set_uses in uses.items():
         window_set = sets[set_id]
+        if always_open(window_set):
+            continue
+        latest_start = max(b.start_us for b, _ in set_uses)
         coverage = Coverage(window_set, min(b.start_us for b, _ in set_uses),
-                            max(b.end_us for b, _ in set_uses))
+                            horizon(window_set, latest_start, max(b.end_us for b, _ in set_uses)))
         for booking, cis in set_uses:
             gap = coverage.first_gap(booking.start_us, booking.end_us)
             if gap is not None:

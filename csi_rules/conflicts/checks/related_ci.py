@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence, Set
+from itertools import chain
 
 from csi_rules.conflicts.bookings import Booking
-from csi_rules.conflicts.checks.common import intervals_by_ci, pair_key, taking_part
+from csi_rules.conflicts.checks.common import intervals_by_ci, taking_part
 from csi_rules.conflicts.cmdb import Path, RelationshipGraph
 from csi_rules.conflicts.model import Conflict
 from csi_rules.conflicts.settings import OverlapSettings
@@ -26,24 +27,27 @@ def find_related_ci(bookings: Sequence[Booking], settings: OverlapSettings,
                     graph: RelationshipGraph, already_reported: Set[tuple[int, int]] = frozenset(),
                     policy: str = "") -> list[Conflict]:
     """One conflict per pair of changes, listing every CI link that brings them together."""
-    types, depth = settings.relationship_types, settings.depth
+    types, depth, min_overlap = settings.relationship_types, settings.depth, settings.min_overlap_us
     by_ci = intervals_by_ci(taking_part(bookings, settings.ignore_change_types))
     rank = {ci: (len(intervals), ci) for ci, intervals in by_ci.items()}
-    smaller: dict[str, list[str]] = defaultdict(list)
+    smaller: dict[str, list[str]] = {}
+    within, ranked = graph.within, rank.get
     for ci, mine in rank.items():
-        for other in graph.within(ci, types, depth):
-            theirs = rank.get(other)
-            if theirs is not None and theirs < mine:
-                smaller[ci].append(other)
+        # CIs without changes are not ranked: `or mine` makes them fail the comparison
+        below = [other for other in within(ci, types, depth)
+                 if (ranked(other) or mine) < mine]
+        if below:
+            smaller[ci] = below
     links: dict[tuple[int, int], set[Link]] = defaultdict(set)
     for ci in sorted(smaller):
         neighbours = frozenset(smaller[ci])
-        right = list({key: interval for other in smaller[ci]
-                      for interval in by_ci[other] for key in (interval[2],)}.values())
+        # a change on several of these CIs appears more than once: the pair repeats, the link
+        # set below absorbs it, and that is cheaper than de-duplicating every list
+        right = list(chain.from_iterable(map(by_ci.__getitem__, smaller[ci])))
         for a, b, start, end in cross_pairs(by_ci[ci], right):
-            if a == b or end - start < settings.min_overlap_us:
+            if a == b or end - start < min_overlap:
                 continue
-            key = pair_key(a, b)
+            key = (a, b) if a < b else (b, a)
             if key not in already_reported:
                 found = links[key]
                 for other in neighbours.intersection(bookings[b].ci_set):
@@ -67,10 +71,16 @@ def _conflict(one: Booking, two: Booking, links: set[Link], paths: dict[Link, st
               settings: OverlapSettings, policy: str) -> Conflict:
     first, second = (one, two) if one.ref < two.ref else (two, one)
     start, end = max(first.start_us, second.start_us), min(first.end_us, second.end_us)
-    ordered = sorted(links) if len(links) > 1 else list(links)
-    names = [f"{x}~{y}" for x, y in ordered]
+    if len(links) == 1:
+        (link,) = links
+        name = f"{link[0]}~{link[1]}"
+        subjects: tuple[str, ...] = (name,)
+        by_name = {name: paths[link]}
+    else:
+        ordered = sorted(links)
+        subjects = tuple(f"{x}~{y}" for x, y in ordered)
+        by_name = {name: paths[link] for name, link in zip(subjects, ordered, strict=True)}
     return Conflict(
         check="relatedCi", severity=settings.severity, changes=(first.ref, second.ref),
-        subject_kind="ci_link", subjects=tuple(names), start_us=start, end_us=end,
-        details={"paths": {name: paths[link] for name, link in zip(names, ordered, strict=True)}},
-        policy=policy)
+        subject_kind="ci_link", subjects=subjects, start_us=start, end_us=end,
+        details={"paths": by_name}, policy=policy)

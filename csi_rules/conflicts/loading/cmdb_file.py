@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from csi_rules.conflicts.cmdb import RelationshipGraph, Relationship, normalize_type
+from csi_rules.conflicts.cmdb import Relationship, RelationshipGraph, normalize_type
 from csi_rules.conflicts.loading.sources import open_text
 from csi_rules.errors import RecordError
 

@@ -6,6 +6,7 @@ A cell that cannot be read raises CellError naming its column; the loader adds f
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,10 +127,8 @@ class RowReader:
             except ValueError:
                 continue
         if not self.mapping.date_formats:
-            try:
+            with suppress(ValueError):
                 value = datetime.fromisoformat(text)
-            except ValueError:
-                pass
         if value is None:
             wanted = " or ".join(self.mapping.date_formats) or "ISO 8601"
             raise CellError(column, f"{text!r} is not a date-time in the format {wanted}")

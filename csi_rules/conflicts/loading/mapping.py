@@ -28,6 +28,9 @@ from csi_rules.suggest import unknown_name
 _VALIDATOR = Draft202012Validator(MAPPING_SCHEMA)
 _ORDERED_TYPES = ("datetime", "integer", "number")
 NO_VALUE: Any = object()
+_PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "boolean": bool, "integer": int, "number": (int, float), "string": str, "string[]": str,
+    "datetime": str}
 
 
 @dataclass(frozen=True)
@@ -251,8 +254,7 @@ def _value_problem(value: Any, ftype: str, enum: tuple[str, ...] | None) -> str 
         return None
     if enum and value not in enum:
         return f"{value!r} is not a valid value (valid: {', '.join(enum)})"
-    expected = {"boolean": bool, "integer": int, "number": (int, float),
-                "string": str, "string[]": str, "datetime": str}[ftype]
+    expected = _PYTHON_TYPES[ftype]
     if not isinstance(value, expected) or (ftype in ("integer", "number")
                                            and isinstance(value, bool)):
         return f"{value!r} is not a {ftype} value"
@@ -274,7 +276,7 @@ def _compile(doc: Document) -> CsvMapping:
         ftype = _field_type(name, rule) or "string"
         default_merge = "collect" if ftype == "string[]" else "same"
         enum = FIELDS[name].enum if name in FIELDS else None
-        sources = [rule] if "firstOf" not in rule else rule["firstOf"]
+        sources = rule.get("firstOf", [rule])
         rules.append(FieldRule(name, ftype, tuple(_compile_source(s) for s in sources),
                                rule.get("merge", default_merge), rule.get("required", False),
                                rule.get("split"), enum))

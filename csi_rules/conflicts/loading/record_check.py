@@ -16,7 +16,7 @@ from csi_rules.errors import RecordError
 from csi_rules.records import Record
 from csi_rules.records.fields import FIELDS
 
-_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+_PYTHON_TYPES: dict[str, Any] = {  # Any: isinstance must not narrow `value` to object
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
     "datetime": (datetime,), "object": (dict,), "string[]": (list,),
 }
@@ -27,7 +27,8 @@ def checked_record(data: dict[str, Any]) -> Record:
     field, as parse_record would."""
     if not isinstance(data.get("id"), str) or not data["id"]:
         raise RecordError("field id: a change needs a non-empty id")
-    for name, value in data.items():
+    for name in data:
+        value: Any = data[name]
         spec = FIELDS.get(name)
         if spec is None or spec.derived:
             raise RecordError(f"field {name}: not a record field")

@@ -1,0 +1,191 @@
+"""Conflict search on the whole Rabobank change table: sweep engine vs the all-pairs reference.
+
+    .venv/bin/python -m bench.conflicts [--runs 5] [--baseline all|sameCi|none]
+
+Each measurement runs in a fresh child process (`--phase data|engine|baseline`), so its peak
+RSS is its own. Peak RSS is `resource.getrusage(RUSAGE_SELF).ru_maxrss` (KiB on Linux) read at
+the end of the phase; "data only" is a process that loads the table and builds the CMDB graph
+and stops there. Engine time is `run_conflicts` alone (loading excluded) for each check alone,
+for all checks but relatedCi (the one that needs the synthetic CMDB) and for all: wall clock
+(perf_counter) and CPU (process_time), median of --runs. The baseline is
+csi_rules.conflicts.reference (every pair of changes compared; same report, checked equal).
+
+Input: ../shared/data/bpi2014_rabobank_itsm/detail_change.zip read in place through
+policies/mappings/rabobank-changes.yaml. The table has no CMDB, no assignees and no maintenance
+windows, so the policy below adds: a synthetic CMDB (each CI gets two seeded random
+depends_on/runs_on edges; relatedCi follows them to depth 2), capacity per service component
+(raw.service_components, 25 concurrent changes each, as a stand-in for the team behind it), the
+2012 and 2013 year-end freezes, and weekday-night plus weekend maintenance windows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from bench.harness import peak_rss_kib, run_child, table
+from csi_rules.conflicts import (
+    RelationshipGraph,
+    load_changes,
+    run_conflicts,
+    settings_from_spec,
+)
+from csi_rules.conflicts.cmdb import Relationship
+from csi_rules.conflicts.reference import reference_conflicts
+from csi_rules.conflicts.settings import ConflictSettings
+from csi_rules.records import Record
+
+REPO = Path(__file__).resolve().parents[1]
+TABLE = REPO.parent / "shared" / "data" / "bpi2014_rabobank_itsm" / "detail_change.zip"
+MAPPING = REPO / "policies" / "mappings" / "rabobank-changes.yaml"
+SEED = 2014
+
+SPEC: dict[str, Any] = {
+    "sameCi": {},
+    "relatedCi": {"relationshipTypes": ["depends_on", "runs_on"], "depth": 2},
+    "capacity": {"resources": [{"field": "raw.service_components", "capacity": 25}]},
+    "blackouts": {"exemptChangeTypes": ["emergency"], "windows": [
+        {"name": "year-end freeze 2012", "start": "2012-12-20T00:00:00+01:00",
+         "end": "2013-01-04T00:00:00+01:00"},
+        {"name": "year-end freeze 2013", "start": "2013-12-20T00:00:00+01:00",
+         "end": "2014-01-06T00:00:00+01:00"}]},
+    "maintenanceWindows": {"timeZone": "Europe/Amsterdam", "exemptChangeTypes": ["emergency"],
+                           "default": {"weekly": [
+                               {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "19:00",
+                                "end": "07:00"},
+                               {"days": ["sat", "sun"], "start": "00:00", "end": "24:00"}]}},
+}
+FIELD_OF_CHECK = {"sameCi": "same_ci", "relatedCi": "related_ci", "capacity": "capacity",
+                  "blackouts": "blackouts", "maintenanceWindows": "maintenance"}
+
+
+def synthetic_cmdb(changes: list[Record]) -> RelationshipGraph:
+    """Two seeded random edges per CI: a stand-in for a CMDB the data set does not have."""
+    cis = sorted({ci for c in changes for ci in c.data.get("configuration_items") or ()})
+    rnd = random.Random(SEED)
+    return RelationshipGraph(Relationship(ci, rnd.choice(("depends_on", "runs_on")),
+                                          rnd.choice(cis)) for ci in cis for _ in range(2))
+
+
+def only(settings: ConflictSettings, check: str) -> ConflictSettings:
+    """The settings with every check but `check` switched off."""
+    off = {name: None for name in FIELD_OF_CHECK.values()}
+    field = FIELD_OF_CHECK[check]
+    return replace(settings, **{**off, field: getattr(settings, field)})
+
+
+def timed(call: Callable[[], Any], runs: int) -> tuple[dict[str, float], Any]:
+    walls, cpus, result = [], [], None
+    for _ in range(runs):
+        result = None  # let the previous report go before the next run, so peaks do not stack
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = call()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return {"wall_s": statistics.median(walls), "cpu_s": statistics.median(cpus),
+            "wall_min_s": min(walls)}, result
+
+
+def phase(name: str, runs: int, checks: list[str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    loaded = load_changes(TABLE, MAPPING)
+    graph = synthetic_cmdb(loaded.changes)
+    settings = settings_from_spec(SPEC, "bench")
+    out: dict[str, Any] = {"load_s": time.perf_counter() - started,
+                           "rows": loaded.rows_read, "changes": len(loaded.changes),
+                           "skipped": len(loaded.skipped), "cmdb_edges": len(graph)}
+    if name == "engine":
+        for check in checks:
+            times, report = timed(partial(run_conflicts, loaded.changes, only(settings, check),
+                                          graph), runs)
+            out[check] = {**times, "conflicts": len(report.conflicts)}
+            report = None
+        no_graph = replace(settings, related_ci=None)
+        times, report = timed(partial(run_conflicts, loaded.changes, no_graph, graph), runs)
+        out["all but relatedCi"] = {**times, "conflicts": len(report.conflicts)}
+        report = None
+        times, report = timed(partial(run_conflicts, loaded.changes, settings, graph), runs)
+        out["all"] = {**times, "conflicts": len(report.conflicts),
+                      "checked": report.changes_checked, "unchecked": len(report.unchecked)}
+    elif name == "baseline":
+        for check in checks:
+            engine = run_conflicts(loaded.changes, only(settings, check), graph)
+            times, report = timed(partial(reference_conflicts, loaded.changes,
+                                          only(settings, check), graph), 1)
+            out[check] = {**times, "conflicts": len(report.conflicts), "same": report == engine}
+    out["peak_rss_kib"] = peak_rss_kib()
+    return out
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.conflicts")
+    parser.add_argument("--runs", type=int, default=5, help="engine repetitions (median)")
+    parser.add_argument("--baseline", choices=["all", "sameCi", "none"], default="all",
+                        help="which checks get the all-pairs baseline (all: about a minute)")
+    parser.add_argument("--phase", choices=["data", "engine", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--checks", default=",".join(FIELD_OF_CHECK), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.phase:
+        print(json.dumps(phase(args.phase, args.runs, args.checks.split(","))))
+        return 0
+    if not TABLE.is_file():
+        print(f"missing {TABLE}", file=sys.stderr)
+        return 2
+    checks = list(FIELD_OF_CHECK)
+    base_checks = [] if args.baseline == "none" else checks if args.baseline == "all" \
+        else ["sameCi"]
+    data = run_child("bench.conflicts", ["--phase", "data"])
+    engine = run_child("bench.conflicts", ["--phase", "engine", "--runs", str(args.runs)])
+    base = run_child("bench.conflicts", ["--phase", "baseline", "--checks", ",".join(base_checks)]) \
+        if base_checks else {}
+    for result in (data, engine, base):
+        if "error" in result:
+            print(f"child failed: {result['error']}", file=sys.stderr)
+            return 1
+    print(f"Rabobank detail_change: {data['rows']:,} rows -> {data['changes']:,} changes "
+          f"({engine['all']['checked']:,} with a usable planned window, "
+          f"{engine['all']['unchecked']:,} reported as unchecked); {data['skipped']} rows "
+          f"skipped; load {data['load_s']:.1f} s (not counted). Synthetic CMDB: "
+          f"{data['cmdb_edges']:,} edges.")
+    rows = []
+    for check in [*checks, "all but relatedCi", "all"]:
+        e = engine[check]
+        b = base.get(check)
+        rows.append([check, f"{e['conflicts']:,}", _ms(e["wall_s"]), _ms(e["cpu_s"]),
+                     _ms(b["wall_s"]) if b else "-", _ms(b["cpu_s"]) if b else "-",
+                     f"{b['cpu_s'] / e['cpu_s']:,.0f}x" if b else "-",
+                     ("yes" if b["same"] else "NO") if b else "-"])
+    if base_checks == checks:
+        for row, name in ((rows[-2], "all but relatedCi"), (rows[-1], "all")):
+            parts = [c for c in checks if name == "all" or c != "relatedCi"]
+            wall, cpu = (sum(base[c][k] for c in parts) for k in ("wall_s", "cpu_s"))
+            row[4:8] = [_ms(wall) + " (sum)", _ms(cpu) + " (sum)",
+                        f"{cpu / engine[name]['cpu_s']:,.0f}x",
+                        "yes" if all(base[c]["same"] for c in parts) else "NO"]
+    print(f"\nEngine: median of {args.runs} runs, each check alone, then all together; "
+          f"all-pairs: one run per check. Ratio = all-pairs CPU / engine CPU.")
+    print(table(["check", "conflicts", "engine ms", "engine cpu ms", "all-pairs ms",
+                 "all-pairs cpu ms", "ratio", "same report"], rows))
+    mib = 1024
+    print(f"\nPeak RSS (ru_maxrss of a fresh process per phase): data only "
+          f"{data['peak_rss_kib'] / mib:.0f} MiB; engine {engine['peak_rss_kib'] / mib:.0f} MiB "
+          f"(+{(engine['peak_rss_kib'] - data['peak_rss_kib']) / mib:.0f} MiB over the data)"
+          + (f"; all-pairs {base['peak_rss_kib'] / mib:.0f} MiB" if base else "") + ".")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
