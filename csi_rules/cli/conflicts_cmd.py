@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from csi_rules.cli.common import add_policies
 from csi_rules.conflicts import format_table, load_changes, load_cmdb, report_to_json, run_conflicts
 from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
 from csi_rules.plugins import load_plugins
@@ -16,7 +17,7 @@ from csi_rules.policy.validate import load_policy_set
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("conflicts", help="find resource conflicts in a change schedule")
-    p.add_argument("--policies", action="append", required=True, metavar="DIR")
+    add_policies(p)
     p.add_argument("--changes", required=True, metavar="FILE",
                    help="change records: JSON lines, or CSV (or a .zip of one) with --mapping")
     p.add_argument("--mapping", metavar="FILE", help="column mapping for CSV input "

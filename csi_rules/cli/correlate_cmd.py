@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from csi_rules.cli.common import add_now, add_policies
 from csi_rules.clock import parse_now
 from csi_rules.correlation.evaluate import correlate, correlation_groups
 from csi_rules.engine.matcher import DurableMatcher
@@ -16,10 +17,10 @@ from csi_rules.records.io import read_records
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("correlate", help="find correlated tickets (e.g. 3 P1s on one service "
                        "in 10 minutes)")
-    p.add_argument("--policies", action="append", required=True, metavar="DIR")
+    add_policies(p)
     p.add_argument("--records", required=True, metavar="FILE",
                    help="tickets as JSON lines (or an array); '-' reads standard input")
-    p.add_argument("--now", metavar="ISO8601", help="evaluation instant (default: the clock)")
+    add_now(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(run=run)
 

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from csi_rules.cli.common import add_now, add_policies
 from csi_rules.clock import parse_now
 from csi_rules.evaluation import Evaluator
 from csi_rules.plugins import load_plugins
@@ -19,11 +20,10 @@ from csi_rules.records.io import read_records
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="evaluate records against policies and explain decisions")
-    p.add_argument("--policies", action="append", required=True, metavar="DIR",
-                   help="policy file or directory (repeatable)")
+    add_policies(p, help="policy file or directory (repeatable)")
     p.add_argument("--record", required=True, metavar="FILE",
                    help="JSON record, JSON array or JSON lines; '-' reads standard input")
-    p.add_argument("--now", metavar="ISO8601", help="evaluation instant (default: the clock)")
+    add_now(p)
     p.add_argument("--format", choices=("json", "text"), default="json")
     p.set_defaults(run=run)
 

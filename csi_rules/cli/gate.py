@@ -14,6 +14,7 @@ import yaml
 from csi_rules.change.gate import NO_GO, evaluate_gate
 from csi_rules.change.render import RENDERERS
 from csi_rules.change.schedule import schedule_conflicts
+from csi_rules.cli.common import add_now, add_policies
 from csi_rules.clock import parse_now
 from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
 from csi_rules.plugins import Plugins, load_plugins
@@ -25,7 +26,7 @@ from csi_rules.records.model import Record
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gate", help="go/no-go for a change (exit 0 go, 1 no-go, 2 bad input, "
                        "3 platform unreachable)")
-    p.add_argument("--policies", action="append", required=True, metavar="DIR")
+    add_policies(p)
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--change", metavar="FILE", help="the change record (JSON; '-' = stdin)")
     source.add_argument("--change-id", metavar="ID", help="fetch the change from --adapter")
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--schedule", metavar="FILE",
                    help="other planned changes (JSON lines) to check conflicts against")
     p.add_argument("--cmdb", metavar="FILE", help="CMDB relationships for related-CI conflicts")
-    p.add_argument("--now", metavar="ISO8601", help="evaluation instant (default: the clock)")
+    add_now(p)
     p.add_argument("--format", choices=tuple(RENDERERS), default="text")
     p.set_defaults(run=run)
 

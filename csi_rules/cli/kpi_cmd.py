@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from csi_rules.cli.common import add_policies
 from csi_rules.kpi.evaluate import kpi_decisions
 from csi_rules.kpi.series import read_points
 from csi_rules.plugins import load_plugins
@@ -13,7 +14,7 @@ from csi_rules.policy.validate import load_policy_set
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("kpi", help="find KPI series breached N consecutive periods")
-    p.add_argument("--policies", action="append", required=True, metavar="DIR")
+    add_policies(p)
     p.add_argument("--series", required=True, metavar="FILE",
                    help="JSON lines: {period: YYYY-MM-DD, metric, value, <labels>}")
     p.add_argument("--format", choices=("json", "text"), default="text")

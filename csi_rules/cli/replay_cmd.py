@@ -13,6 +13,7 @@ import json
 import sys
 from datetime import datetime
 
+from csi_rules.cli.common import add_policies
 from csi_rules.clock import parse_now
 from csi_rules.errors import UsageError
 from csi_rules.plugins import load_plugins
@@ -23,8 +24,7 @@ from csi_rules.replay import history_end, load_history, replay
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("replay", help="replay ticket histories through SLA and escalation "
                                       "policies and list the decisions over time")
-    p.add_argument("--policies", action="append", required=True, metavar="DIR",
-                   help="policy file or directory (repeatable)")
+    add_policies(p, help="policy file or directory (repeatable)")
     p.add_argument("--history", required=True, metavar="FILE",
                    help="JSON lines of records with `history`, or a snapshot log (CSV, or a "
                         ".zip of one) with --mapping")

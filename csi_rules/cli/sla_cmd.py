@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from csi_rules.cli.common import add_now, add_policies
 from csi_rules.clock import parse_now
 from csi_rules.plugins import load_plugins
 from csi_rules.policy.validate import load_policy_set
@@ -14,10 +15,10 @@ from csi_rules.sla.evaluate import sla_statuses
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sla", help="show where a ticket stands against its SLAs")
-    p.add_argument("--policies", action="append", required=True, metavar="DIR")
+    add_policies(p)
     p.add_argument("--record", required=True, metavar="FILE",
                    help="record(s) with `history`; '-' reads standard input")
-    p.add_argument("--now", metavar="ISO8601", help="evaluation instant (default: the clock)")
+    add_now(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(run=run)
 

@@ -11,14 +11,14 @@ from csi_rules.conflicts.loading.changes import load_changes
 from csi_rules.conflicts.loading.cmdb_file import load_cmdb
 from csi_rules.conflicts.loading.csv_changes import load_changes_csv
 from csi_rules.conflicts.loading.jsonl import load_changes_jsonl
-from csi_rules.conflicts.loading.mapping import CsvMapping, load_mapping
-from csi_rules.conflicts.loading.mapping_schema import MAPPING_SCHEMA
 from csi_rules.conflicts.loading.result import LoadResult, SkippedRow
 from csi_rules.conflicts.model import ChangeRef, Conflict, ConflictReport, UncheckedChange
 from csi_rules.conflicts.output import format_table, report_to_json
 from csi_rules.conflicts.run import run_conflicts
 from csi_rules.conflicts.schema import CONFLICT_POLICY_SPEC_SCHEMA
 from csi_rules.conflicts.settings import ConflictSettings, settings_from_spec, spec_problems
+from csi_rules.ingest.mapping import CsvMapping, load_mapping
+from csi_rules.ingest.mapping_schema import MAPPING_SCHEMA
 
 __all__ = [
     "CONFLICT_POLICY_SPEC_SCHEMA", "MAPPING_SCHEMA", "ChangeRef", "Conflict", "ConflictReport",

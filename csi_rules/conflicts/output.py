@@ -8,8 +8,8 @@ from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from csi_rules.conflicts.loading.result import SkippedRow
 from csi_rules.conflicts.model import Conflict, ConflictReport, from_micros
+from csi_rules.ingest.problems import SkippedRow
 
 FORMAT = "csi-rules.conflicts/v1"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from csi_rules.conflicts.loading.result import SkippedRow
+from csi_rules.ingest.problems import SkippedRow
 from csi_rules.records import Record
 
 

@@ -5,7 +5,7 @@ full copy of the ticket at that moment. The rows of one ticket (same `groupBy` v
 `orderBy` order, become one record: its fields come from the last snapshot, and every change of a
 tracked field between two consecutive snapshots becomes a history entry {at, field, from, to},
 `at` being the later snapshot's instant. Cells are read by the shared column-mapping code
-(csi_rules/conflicts/loading), so value maps, null markers, date formats and error messages are
+(csi_rules/ingest), so value maps, null markers, date formats and error messages are
 the same as for change files.
 
 Only what the history needs is kept per row (order key, instant, tracked values); the full
@@ -15,20 +15,18 @@ bounded memory.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from csi_rules.conflicts.loading.csv_cells import CellError, RowReader
-from csi_rules.conflicts.loading.csv_rows import numbered_rows, read_header
-from csi_rules.conflicts.loading.mapping import CsvMapping, SnapshotRules
-from csi_rules.conflicts.loading.record_check import checked_record
-from csi_rules.conflicts.loading.result import OnError, RowProblems
-from csi_rules.conflicts.loading.sources import open_text
 from csi_rules.errors import RecordError, UsageError
+from csi_rules.ingest.csv_cells import CellError
+from csi_rules.ingest.csv_rows import open_mapped_csv
+from csi_rules.ingest.mapping import CsvMapping, SnapshotRules
+from csi_rules.ingest.problems import OnError
+from csi_rules.ingest.record_check import checked_record, json_value, record_data
 from csi_rules.replay.loaded import LoadedHistory
 
 Values = dict[str, tuple[Any, str, str]]  # field -> (value, column, cell text), from RowReader
@@ -66,24 +64,17 @@ def load_snapshot_log(path: str | Path, mapping: CsvMapping,
         raise UsageError(f"mapping {mapping.name} ({mapping.file}) is a {mapping.kind}, not a "
                          f"SnapshotCsvMapping: it does not say how snapshots become history")
     result = LoadedHistory()
-    with open_text(path, mapping.encoding, mapping.archive_member) as (stream, name):
-        problems = RowProblems(name, on_error)
-        reader = csv.reader(stream, delimiter=mapping.delimiter, quotechar=mapping.quotechar)
-        header = read_header(reader, name, mapping)
-        cells = RowReader(mapping, {col: header.index(col) for col in mapping.columns()})
-        group_at = header.index(mapping.group_by)
+    with open_mapped_csv(path, mapping, on_error) as csv_file:
+        problems = csv_file.problems
+        group_at = csv_file.header.index(mapping.group_by)
         lists = {r.field for r in mapping.rules if r.type == "string[]"}  # one cell, one item
         tickets: dict[str, _Ticket] = {}
-        for line, row in numbered_rows(reader, name):
-            result.rows_read += 1
-            if len(row) != len(header):
-                problems.report(line, f"has {len(row)} cells, the header has {len(header)}")
-                continue
+        for line, row in csv_file.rows():
             try:
                 key = row[group_at].strip()
                 if not key or key in mapping.null_values:
                     raise CellError(mapping.group_by, "empty, but it identifies the ticket")
-                values = cells.read(row)
+                values = csv_file.cells.read(row)
                 snapshot = _snapshot(values, rules, line)
             except CellError as exc:
                 problems.report(line, f"column {exc.column}: {exc.message}")
@@ -98,6 +89,7 @@ def load_snapshot_log(path: str | Path, mapping: CsvMapping,
                 result.records.append(_record(ticket, mapping, rules))
             except RecordError as exc:
                 problems.report(ticket.first_line, f"{rules.record_kind} {ticket.key}: {exc}")
+    result.rows_read = csv_file.rows_read
     result.skipped = problems.skipped
     return result
 
@@ -123,26 +115,13 @@ def history_entries(rows: list[_Row], track: tuple[str, ...]) -> list[dict[str, 
         at = after.at.isoformat()
         for name, old, new in zip(track, before.tracked, after.tracked, strict=True):
             if old != new:
-                out.append({"at": at, "field": name, "from": _json(old), "to": _json(new)})
+                out.append({"at": at, "field": name, "from": json_value(old), "to": json_value(new)})
     return out
 
 
 def _record(ticket: _Ticket, mapping: CsvMapping, rules: SnapshotRules) -> Any:
     ticket.rows.sort(key=lambda r: (r.order, r.position))
-    data: dict[str, Any] = {"kind": rules.record_kind}
-    for name, value in ticket.latest_values.items():
-        if name.startswith("raw."):
-            data.setdefault("raw", {})[name[4:]] = _json(value)
-        else:
-            data[name] = value
-    record = checked_record(data)
+    record = checked_record(record_data(rules.record_kind, ticket.latest_values))
     record.data["history"] = history_entries(ticket.rows, rules.track)
     return record
 
-
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_json(v) for v in value]
-    return value

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from csi_rules.conflicts.loading.result import SkippedRow
+from csi_rules.ingest.problems import SkippedRow
 from csi_rules.replay.events import OUTCOMES, ReplayEvent
 from csi_rules.replay.ticket import TicketReplay
 from csi_rules.sla.status import SlaStatus

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from csi_rules_jira.adapter import JiraAdapter
 from csi_rules_jira.config import parse_config
 from csi_rules_jira.emulator import JiraEmulator

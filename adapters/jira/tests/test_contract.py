@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from csi_rules_jira.emulator.http import Exchange
 
 from csi_rules.adapter import ActionRequest, RecordQuery
 from csi_rules.errors import RecordNotFound
+from csi_rules_jira.emulator.http import Exchange
 
 
 def _exchange(method: str, path: str, status: int, body: Any, request: Any = None,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from csi_rules_jira.emulator import jql
 from csi_rules_jira.emulator.seed import load_seed
 from csi_rules_jira.emulator.store import Site

@@ -6,12 +6,12 @@ import base64
 import logging
 
 import pytest
-from csi_rules_jira.config import parse_config
-from csi_rules_jira.error_mapping import error_from_response, error_messages
-from csi_rules_jira.errors import JiraConfigError
 
 from csi_rules.adapter import ActionRequest, RecordQuery
 from csi_rules.errors import AdapterAuthError, AdapterError, AdapterUnavailable, RecordNotFound
+from csi_rules_jira.config import parse_config
+from csi_rules_jira.error_mapping import error_from_response, error_messages
+from csi_rules_jira.errors import JiraConfigError
 
 
 def test_error_body_shapes():

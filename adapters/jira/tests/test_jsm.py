@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from csi_rules_jira.jsm import normalize_sla
-
 from csi_rules.adapter import ActionRequest
+from csi_rules_jira.jsm import normalize_sla
 
 
 def test_sla_sample_from_the_official_document(shared):

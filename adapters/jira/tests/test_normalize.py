@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from csi_rules_jira.config import parse_config
-from csi_rules_jira.normalize import issue_to_record
 
 from csi_rules.adapter import RecordQuery
 from csi_rules.records import parse_record
+from csi_rules_jira.config import parse_config
+from csi_rules_jira.normalize import issue_to_record
 
 ENV = {"T": "x"}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from csi_rules_jira.ratelimit import retry_delay
 
 from csi_rules.adapter import RecordQuery
 from csi_rules.errors import AdapterUnavailable
+from csi_rules_jira.ratelimit import retry_delay
 
 
 def test_search_retries_after_429_and_503_honouring_retry_after(emulator, make_adapter, sleeps):

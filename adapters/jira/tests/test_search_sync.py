@@ -6,9 +6,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from csi_rules_jira.sync import SyncLedger, incremental
-
 from csi_rules.adapter import RecordQuery
+from csi_rules_jira.sync import SyncLedger, incremental
 
 
 def _bulk(emulator: Any, clock: Any, count: int, *, minutes_apart: float = 1.0) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from csi_rules_jira.errors import WebhookRejected
 from csi_rules_jira.secrets import Secret
 from csi_rules_jira.webhooks import WebhookReceiver, sign, verify_signature

@@ -41,11 +41,7 @@ def resolve_secret(spec: Mapping[str, Any], name: str, environ: Mapping[str, str
             f"{where}.{name}: secrets may not be written in the config; name an environment "
             f"variable ({name}_env) or a file ({name}_file) instead")
     if f"{name}_env" in spec:
-        variable = str(spec[f"{name}_env"])
-        value = environ.get(variable)
-        if not value:
-            raise ServiceNowConfigError(
-                f"{where}.{name}_env: environment variable {variable} is not set")
+        variable, value = _from_env(spec, name, environ, where)
         return Secret(value, f"env {variable}")
     if f"{name}_file" in spec:
         path = Path(str(spec[f"{name}_file"]))
@@ -66,10 +62,16 @@ def resolve_plain(spec: Mapping[str, Any], name: str, environ: Mapping[str, str]
     if name in spec:
         return str(spec[name])
     if f"{name}_env" in spec:
-        variable = str(spec[f"{name}_env"])
-        value = environ.get(variable)
-        if not value:
-            raise ServiceNowConfigError(
-                f"{where}.{name}_env: environment variable {variable} is not set")
-        return value
+        return _from_env(spec, name, environ, where)[1]
     raise ServiceNowConfigError(f"{where}: give {name} or {name}_env")
+
+
+def _from_env(spec: Mapping[str, Any], name: str, environ: Mapping[str, str],
+              where: str) -> tuple[str, str]:
+    """(variable, value) for `<name>_env`; a variable that is unset or empty is an error."""
+    variable = str(spec[f"{name}_env"])
+    value = environ.get(variable)
+    if not value:
+        raise ServiceNowConfigError(
+            f"{where}.{name}_env: environment variable {variable} is not set")
+    return variable, value

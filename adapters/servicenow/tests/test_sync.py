@@ -88,26 +88,27 @@ def test_second_run_reads_only_what_changed_and_overlap_does_not_duplicate(
     assert third == [], "the overlap window re-reads records but dedupe drops them"
 
 
-def test_a_late_commit_inside_the_overlap_window_is_not_missed(emulator, adapter, clock):
+def _commit_late(emulator, adapter, clock):
+    """After a first sync, a transaction that started 2 minutes ago commits now, stamped with
+    its start time (before the new watermark). Returns (the record, the watermark)."""
     list(adapter.fetch_records(INCIDENTS))
     clock.advance(600)
     watermark = clock.now()
-    # a transaction that started 2 minutes ago commits now, stamped with its start time
     late = emulator.store.insert("incident", {"short_description": "late commit"}, "admin")
     stamp = (watermark - timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M:%S")
     emulator.store.load("incident", [{**late, "sys_updated_on": stamp}])
+    return late, watermark
+
+
+def test_a_late_commit_inside_the_overlap_window_is_not_missed(emulator, adapter, clock):
+    late, watermark = _commit_late(emulator, adapter, clock)
     found = list(adapter.fetch_records(RecordQuery(kinds=("incident",), since=watermark)))
     assert [r.id for r in found] == [late["sys_id"]]
 
 
 def test_without_overlap_the_late_commit_would_be_missed(emulator, make, clock):
     adapter = make(emulator, overlap_seconds=0)
-    list(adapter.fetch_records(INCIDENTS))
-    clock.advance(600)
-    watermark = clock.now()
-    late = emulator.store.insert("incident", {"short_description": "late commit"}, "admin")
-    stamp = (watermark - timedelta(minutes=2)).strftime("%Y-%m-%d %H:%M:%S")
-    emulator.store.load("incident", [{**late, "sys_updated_on": stamp}])
+    _, watermark = _commit_late(emulator, adapter, clock)
     assert list(adapter.fetch_records(RecordQuery(kinds=("incident",), since=watermark))) == []
 
 

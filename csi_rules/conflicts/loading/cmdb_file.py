@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from csi_rules.conflicts.cmdb import Relationship, RelationshipGraph, normalize_type
-from csi_rules.conflicts.loading.sources import open_text
 from csi_rules.errors import RecordError
+from csi_rules.ingest.sources import open_text
 
 _SOURCE_KEYS = ("source", "parent")
 _TARGET_KEYS = ("target", "child")

@@ -8,19 +8,17 @@ SkippedRow with that reason; no row disappears unreported.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from csi_rules.conflicts.loading.csv_cells import CellError, RowReader
-from csi_rules.conflicts.loading.csv_rows import numbered_rows, read_header
-from csi_rules.conflicts.loading.mapping import CsvMapping, FieldRule
-from csi_rules.conflicts.loading.record_check import checked_record
-from csi_rules.conflicts.loading.result import LoadResult, OnError, RowProblems
-from csi_rules.conflicts.loading.sources import open_text
+from csi_rules.conflicts.loading.result import LoadResult
 from csi_rules.errors import RecordError
+from csi_rules.ingest.csv_cells import CellError
+from csi_rules.ingest.csv_rows import open_mapped_csv
+from csi_rules.ingest.mapping import CsvMapping, FieldRule
+from csi_rules.ingest.problems import OnError, RowProblems
+from csi_rules.ingest.record_check import checked_record, record_data
 
 
 @dataclass
@@ -36,20 +34,13 @@ class _Pending:
 def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = "fail") -> LoadResult:
     """Every change in the CSV, in order of first appearance."""
     result = LoadResult()
-    with open_text(path, mapping.encoding, mapping.archive_member) as (stream, name):
-        problems = RowProblems(name, on_error)
-        reader = csv.reader(stream, delimiter=mapping.delimiter, quotechar=mapping.quotechar)
-        header = read_header(reader, name, mapping)
-        rows = RowReader(mapping, {col: header.index(col) for col in mapping.columns()})
-        group_at = header.index(mapping.group_by) if mapping.group_by else None
+    with open_mapped_csv(path, mapping, on_error) as csv_file:
+        problems = csv_file.problems
+        group_at = csv_file.header.index(mapping.group_by) if mapping.group_by else None
         pending: dict[str, _Pending] = {}
-        for line, row in numbered_rows(reader, name):
-            result.rows_read += 1
-            if len(row) != len(header):
-                problems.report(line, f"has {len(row)} cells, the header has {len(header)}")
-                continue
+        for line, row in csv_file.rows():
             try:
-                values = rows.read(row)
+                values = csv_file.cells.read(row)
                 key = row[group_at].strip() if group_at is not None else f"line {line}"
                 if not key:
                     raise CellError(mapping.group_by or "", "empty, but it identifies the change")
@@ -62,6 +53,7 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
         for change in pending.values():
             if change.lines:
                 _build(change, problems, result)
+    result.rows_read = csv_file.rows_read
     result.skipped = problems.skipped
     return result
 
@@ -112,23 +104,9 @@ def _combine(rule: FieldRule, current: Any, value: Any, column: str, text: str,
     return current
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_json_value(v) for v in value]
-    return value
-
-
 def _build(change: _Pending, problems: RowProblems, result: LoadResult) -> None:
-    data: dict[str, Any] = {"kind": "change"}
-    for field_name, value in change.values.items():
-        if field_name.startswith("raw."):
-            data.setdefault("raw", {})[field_name[4:]] = _json_value(value)
-        else:
-            data[field_name] = value
     try:
-        result.changes.append(checked_record(data))
+        result.changes.append(checked_record(record_data("change", change.values)))
     except RecordError as exc:
         first = change.lines[0]
         span = f" (rows on lines {first}-{change.lines[-1]})" if len(change.lines) > 1 else ""

@@ -1,29 +1,13 @@
-"""What a loader returns, and the one switch for broken input: fail, or skip and say why."""
+"""What a change loader returns: the changes read, every row left out, and how much was read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
-from csi_rules.errors import RecordError
+from csi_rules.ingest.problems import OnError, RowProblems, SkippedRow
 from csi_rules.records import Record
 
-OnError = Literal["fail", "skip"]
-
-
-@dataclass(frozen=True, order=True)
-class SkippedRow:
-    """An input line that was left out, and why (only with on_error='skip')."""
-
-    file: str
-    line: int
-    reason: str
-
-    def format(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "reason": self.reason}
+__all__ = ["LoadResult", "OnError", "RowProblems", "SkippedRow"]  # the last three: old home
 
 
 @dataclass
@@ -33,19 +17,3 @@ class LoadResult:
     changes: list[Record] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
     rows_read: int = 0
-
-
-class RowProblems:
-    """Raise on the first broken row, or collect it as a SkippedRow: nothing is dropped silently."""
-
-    def __init__(self, file: str, on_error: OnError):
-        if on_error not in ("fail", "skip"):
-            raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
-        self.file = file
-        self.on_error = on_error
-        self.skipped: list[SkippedRow] = []
-
-    def report(self, line: int, reason: str) -> None:
-        if self.on_error == "fail":
-            raise RecordError(f"{self.file}:{line}: {reason}")
-        self.skipped.append(SkippedRow(self.file, line, reason))

@@ -7,11 +7,9 @@ from typing import Any
 
 from csi_rules.conditions.ast import ALWAYS
 from csi_rules.conditions.parse import parse_condition
-from csi_rules.conditions.shape import shape_problems
-from csi_rules.conditions.typecheck import check_condition
 from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
-from csi_rules.policy.kinds.rules import build_actions, build_policy
+from csi_rules.policy.kinds.rules import build_actions, build_policy, condition_findings
 from csi_rules.policy.loader import Document
 from csi_rules.policy.model import Policy, Rule
 from csi_rules.policy.schema import applies_to_schema
@@ -63,12 +61,8 @@ class CorrelationPolicy:
         except ValueError as exc:
             out.append(doc.finding(("spec", "within"), str(exc)))
         if "when" in spec:
-            problems = list(shape_problems(spec["when"], ("spec", "when")))
-            out += [doc.finding(p, m) for p, m in problems]
-            if not problems:
-                cond = parse_condition(spec["when"], ("spec", "when"))
-                out += [doc.finding(x.pointer, x.message, x.severity)
-                        for x in check_condition(cond, spec.get("appliesTo", ["incident"]))]
+            out += condition_findings(doc, ("spec", "when"), spec["when"],
+                                      spec.get("appliesTo", ["incident"]))
         return out
 
     def build(self, doc: Document) -> Policy:

@@ -7,11 +7,9 @@ from typing import Any
 
 from csi_rules.change.checks import CHECKS
 from csi_rules.conditions.parse import parse_condition
-from csi_rules.conditions.shape import shape_problems
-from csi_rules.conditions.typecheck import check_condition
 from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
-from csi_rules.policy.kinds.rules import build_policy
+from csi_rules.policy.kinds.rules import build_policy, condition_findings
 from csi_rules.policy.loader import Document
 from csi_rules.policy.model import Policy
 from csi_rules.policy.schema import NAME_PATTERN, applies_to_schema
@@ -101,12 +99,8 @@ class GatePolicy:
                     out.append(doc.finding((*pointer, "fields", j),
                                            unknown_name("field", name, FIELDS)))
             if "when" in check:
-                problems = list(shape_problems(check["when"], (*pointer, "when")))
-                out += [doc.finding(p, m) for p, m in problems]
-                if not problems:
-                    cond = parse_condition(check["when"], (*pointer, "when"))
-                    out += [doc.finding(x.pointer, x.message, x.severity)
-                            for x in check_condition(cond, spec.get("appliesTo", ["change"]))]
+                out += condition_findings(doc, (*pointer, "when"), check["when"],
+                                          spec.get("appliesTo", ["change"]))
         return out
 
     def build(self, doc: Document) -> Policy:

@@ -34,6 +34,19 @@ def evaluation_order(rules: Sequence[dict[str, Any]]) -> list[int]:
                   key=lambda i: (rules[i].get("priority", DEFAULT_RULE_PRIORITY), i))
 
 
+def condition_findings(doc: Document, pointer: Pointer, raw: Any,
+                       kinds: Sequence[str]) -> list[Finding]:
+    """Findings for one condition at `pointer`: its shape problems, else its type problems.
+
+    Type-checking only runs on a well-shaped condition, since a mis-shaped one cannot be parsed.
+    """
+    problems = list(shape_problems(raw, pointer))
+    if problems:
+        return [doc.finding(p, m) for p, m in problems]
+    return [doc.finding(x.pointer, x.message, x.severity)
+            for x in check_condition(parse_condition(raw, pointer), kinds)]
+
+
 def _conditions(doc: Document, rules: list[dict[str, Any]], base: Pointer,
                 findings: list[Finding]) -> list[Condition | None]:
     out: list[Condition | None] = []

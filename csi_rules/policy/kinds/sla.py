@@ -7,11 +7,9 @@ from typing import Any
 
 from csi_rules.conditions.ast import ALWAYS, Condition, Pointer
 from csi_rules.conditions.parse import parse_condition
-from csi_rules.conditions.shape import shape_problems
-from csi_rules.conditions.typecheck import check_condition
 from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
-from csi_rules.policy.kinds.rules import build_actions, build_policy
+from csi_rules.policy.kinds.rules import build_actions, build_policy, condition_findings
 from csi_rules.policy.loader import Document
 from csi_rules.policy.model import Policy
 from csi_rules.policy.schema import NAME_PATTERN, applies_to_schema
@@ -102,11 +100,7 @@ class SlaPolicy:
         kinds = spec.get("appliesTo", ["incident"])
         out: list[Finding] = []
         for pointer, raw in _conditions(spec):
-            problems = list(shape_problems(raw, pointer))
-            out += [doc.finding(p, m) for p, m in problems]
-            if not problems:
-                out += [doc.finding(i.pointer, i.message, i.severity)
-                        for i in check_condition(parse_condition(raw, pointer), kinds)]
+            out += condition_findings(doc, pointer, raw, kinds)
         names: dict[str, int] = {}
         for m, metric in enumerate(spec["metrics"]):
             if metric["name"] in names:

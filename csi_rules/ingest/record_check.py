@@ -9,6 +9,7 @@ to parse_record's verdict on the committed Rabobank extract.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -48,3 +49,24 @@ def checked_record(data: dict[str, Any]) -> Record:
         if spec.maximum is not None and value > spec.maximum:
             raise RecordError(f"field {name}: {value} is more than the maximum of {spec.maximum}")
     return Record(data)
+
+
+def record_data(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Record fields of `kind` from mapped values; `raw.NAME` values go under `raw`, made
+    JSON-ready since raw is kept as given."""
+    data: dict[str, Any] = {"kind": kind}
+    for name, value in values.items():
+        if name.startswith("raw."):
+            data.setdefault("raw", {})[name[4:]] = json_value(value)
+        else:
+            data[name] = value
+    return data
+
+
+def json_value(value: Any) -> Any:
+    """`value` with datetimes (also inside lists) as ISO 8601 text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [json_value(v) for v in value]
+    return value

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from csi_rules.conflicts.loading.mapping import NO_VALUE, CsvMapping, FieldRule, Source
+from csi_rules.ingest.mapping import NO_VALUE, CsvMapping, FieldRule, Source
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
