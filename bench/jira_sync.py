@@ -66,7 +66,8 @@ def main() -> int:
     with JiraEmulator() as emulator:
         populate(emulator, args.issues)
         os.environ["CSI_BENCH_JIRA_TOKEN"] = "emulator-api-token"
-        config = parse_config({"base_url": emulator.url, "projects": ["OPS"],
+        config = parse_config({"base_url": emulator.url, "allow_insecure_loopback": True,
+                               "projects": ["OPS"],
                                "page_size": args.page_size, "field_map": FIELD_MAP,
                                "auth": {"email": "mia@example.com",
                                         "token_env": "CSI_BENCH_JIRA_TOKEN"}})

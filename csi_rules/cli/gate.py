@@ -9,15 +9,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from csi_rules.change.gate import NO_GO, evaluate_gate
 from csi_rules.change.render import RENDERERS
 from csi_rules.change.schedule import schedule_conflicts
 from csi_rules.cli.common import add_now, add_policies
 from csi_rules.clock import parse_now
-from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
+from csi_rules.errors import EXIT_NO_GO, EXIT_OK, PolicyError, UsageError
 from csi_rules.plugins import Plugins, load_plugins
+from csi_rules.policy.loader import load_text
 from csi_rules.policy.validate import load_policy_set
 from csi_rules.records.io import read_records
 from csi_rules.records.model import Record
@@ -46,9 +45,17 @@ def _fetch(args: argparse.Namespace, plugins: Plugins) -> Record:
     config: dict[str, Any] = {}
     if args.adapter_config:
         try:
-            config = yaml.safe_load(Path(args.adapter_config).read_text()) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise UsageError(f"--adapter-config: {exc}") from None
+            text = Path(args.adapter_config).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--adapter-config: cannot read {args.adapter_config}: "
+                             f"{exc.strerror}") from None
+        docs, findings = load_text(text, args.adapter_config)
+        if findings:
+            raise PolicyError(findings)
+        data = docs[0].data if docs else {}
+        if not isinstance(data, dict):
+            raise UsageError(f"{args.adapter_config}:1: adapter settings must be a mapping")
+        config = data
     adapter = plugins.adapters.get(args.adapter)(config)
     try:
         return adapter.fetch_record(args.change_id)

@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
     files = [f for p in args.paths for f in find_test_files(Path(p))]
     if not files:
         raise UsageError(f"no policy test files found under {', '.join(args.paths)}")

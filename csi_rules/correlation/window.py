@@ -53,6 +53,8 @@ def clusters(events: Iterable[Event], group_by: list[str], count: int,
             window = windows.setdefault(key, deque(maxlen=count))
             while window and event.at - window[0].at > within:
                 window.popleft()
+            if any(e.record.id == event.record.id for e in window):
+                continue  # the same ticket seen again (an update) is still one ticket
             window.append(event)
             if len(window) == count:
                 yield Cluster(key, tuple(window))

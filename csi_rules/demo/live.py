@@ -32,7 +32,8 @@ def adapter_settings(name: str, url: str) -> dict[str, Any]:
         return {"url": url, "allow_insecure_loopback": True,
                 "auth": {"type": "basic", "username": "admin",
                          "password_env": "CSI_DEMO_SN_PASSWORD"}}
-    return {"base_url": url, "auth": {"email": "mia@example.com",
+    return {"base_url": url, "allow_insecure_loopback": True,
+            "auth": {"email": "mia@example.com",
                                       "token_env": "CSI_DEMO_JIRA_TOKEN"},
             "projects": ["ITSM", "OPS"], "service_desk_projects": ["ITSM"]}
 

@@ -60,7 +60,21 @@ class Document:
         return Finding(self.file, line, col, self.name, path, message, severity)  # type: ignore[arg-type]
 
 
-def _index(node: yaml.Node, pointer: Pointer, doc: Document, findings: list[Finding]) -> None:
+MAX_NODES = 200_000
+"""Nodes per document after expanding aliases; a few lines of anchors can otherwise expand
+into billions of nodes (a "billion laughs" file) and exhaust memory during validation."""
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _index(node: yaml.Node, pointer: Pointer, doc: Document, findings: list[Finding],
+           budget: list[int] | None = None) -> None:
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
     doc.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
@@ -73,11 +87,11 @@ def _index(node: yaml.Node, pointer: Pointer, doc: Document, findings: list[Find
                                         f"duplicate key {key!r} (first defined on line {seen[key]})"))
             else:
                 seen[key] = line
-            _index(value_node, (*pointer, key), doc, findings)
+            _index(value_node, (*pointer, key), doc, findings, budget)
             doc.marks[(*pointer, key)] = (line, key_node.start_mark.column + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, (*pointer, i), doc, findings)
+            _index(item, (*pointer, i), doc, findings, budget)
 
 
 def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
@@ -95,7 +109,13 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
         if node is None:
             continue
         doc = Document(file, i, None)
-        _index(node, (), doc, findings)
+        try:
+            _index(node, (), doc, findings)
+        except _TooLarge:
+            findings.append(Finding(file, node.start_mark.line + 1, 1, "", "",
+                                    f"document too large: more than {MAX_NODES} nodes once "
+                                    "YAML aliases are expanded"))
+            continue
         try:
             doc.data = PolicyLoader(text).construct_document(node)
         except yaml.YAMLError as exc:

@@ -154,25 +154,40 @@ def load_test_file(path: Path) -> TestFile:
     data = doc.data
     policies = (path.parent / data["policies"]) if "policies" in data else default_policies_dir(path)
     tests = []
+    problems: list[Finding] = []
+
+    def parsed(pointer: tuple[Any, ...], build: Any) -> Any:
+        """`build()`, or None with a finding at `pointer` (every broken test is reported)."""
+        try:
+            return build()
+        except (RecordError, PolicyError) as exc:
+            found = exc.findings if isinstance(exc, PolicyError) else [
+                doc.finding(pointer, str(exc))]
+            problems.extend(found)
+            return None
+
     for i, raw in enumerate(data["tests"]):
         line = doc.locate(("tests", i))[0]
-        where = f"{path}:{doc.locate(('tests', i, 'record'))[0]}"
-        try:
-            now = parse_datetime(raw["now"], f"{path}:{line}: now") if "now" in raw else DEFAULT_NOW
-            record = parse_record(raw.get("record", {"id": "kpi", "kind": "problem"}), where)
-            schedule = (tuple(parse_record(r, f"{where} schedule #{j}")
-                              for j, r in enumerate(raw["schedule"], 1))
-                        if "schedule" in raw else None)
-        except RecordError as exc:
-            raise PolicyError([Finding(str(path), line, 1, "", f"tests.{i}", str(exc))]) from None
+        now = (parsed(("tests", i, "now"), lambda raw=raw: parse_datetime(raw["now"], "now"))
+               if "now" in raw else DEFAULT_NOW)
+        record = parsed(("tests", i, "record"), lambda raw=raw: parse_record(
+            raw.get("record", {"id": "kpi", "kind": "problem"}), "record"))
+        schedule = None
+        if "schedule" in raw:
+            schedule = tuple(parsed(("tests", i, "schedule", j),
+                                    lambda r=r: parse_record(r, "schedule record"))
+                             for j, r in enumerate(raw["schedule"]))
+        records = tuple(parsed(("tests", i, "records", j), lambda r=r: parse_record(r, "record"))
+                        for j, r in enumerate(raw.get("records", ())))
+        points = parsed(("tests", i, "series"), lambda raw=raw, line=line: _points(
+            raw.get("series"), path, line))
         tests.append(PolicyTest(raw["name"], str(path), line, now, record,
                                 raw["expect"].get("decisions"), raw["expect"].get("slas"),
                                 tuple(raw.get("only", ())), raw["expect"].get("gate"), schedule,
-                                _points(raw.get("series"), path, line),
-                                raw["expect"].get("trends"),
-                                tuple(parse_record(r, f"{where} records #{j}")
-                                      for j, r in enumerate(raw.get("records", ()), 1)),
+                                points, raw["expect"].get("trends"), records,
                                 raw["expect"].get("correlated")))
+    if problems:
+        raise PolicyError(sorted(problems))
     return TestFile(path, policies, tests)
 
 

@@ -86,7 +86,7 @@ def test_jira_webhook_is_verified_deduplicated_and_evaluated(tmp_path, sn, clock
     jira_settings = {"auth": {"email": "mia@example.com", "token_env": "CSI_TEST_JIRA_TOKEN"},
                      "projects": ["ITSM", "OPS"]}
     with JiraEmulator(clock=clock.now) as emulator:
-        settings = {"base_url": emulator.url, **jira_settings}
+        settings = {"base_url": emulator.url, "allow_insecure_loopback": True, **jira_settings}
         config = write_config(tmp_path, sn, more_adapters=(
             {"name": "jira", "kinds": ["incident", "request"], "settings": settings},),
             server={"port": 0, "webhooks": {"jira": {"adapter": "jira",

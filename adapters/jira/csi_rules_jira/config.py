@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -37,7 +38,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["base_url", "auth", "projects"],
     "properties": {
-        "base_url": _STR,
+        "base_url": {**_STR, "description": "Site root; must be https "
+                                           "(see allow_insecure_loopback)."},
+        "allow_insecure_loopback": {
+            "type": "boolean",
+            "description": "Permit plain http for a loopback base_url (127.0.0.1, ::1, localhost) "
+                           "only, e.g. the bundled emulator; credentials would otherwise travel "
+                           "in clear text. Default false.",
+        },
         "deployment": {"enum": ["auto", "cloud", "datacenter"]},
         "auth": {
             "type": "object",
@@ -119,12 +127,8 @@ def parse_config(raw: Mapping[str, Any], environ: Mapping[str, str] | None = Non
         raise JiraConfigError("; ".join(
             f"{'.'.join(map(str, e.path)) or '(config)'}: {e.message}" for e in errors))
     env = default_environ() if environ is None else environ
-    base_url = str(raw["base_url"]).rstrip("/")
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise JiraConfigError(f"base_url: {base_url!r} is not an http(s) URL")
-    if parts.username or parts.password:
-        raise JiraConfigError("base_url: must not contain credentials (use auth.token_env)")
+    base_url = _check_base_url(str(raw["base_url"]).rstrip("/"),
+                               bool(raw.get("allow_insecure_loopback", False)))
     auth = dict(raw["auth"])
     return JiraConfig(
         base_url=base_url,
@@ -150,6 +154,32 @@ def parse_config(raw: Mapping[str, Any], environ: Mapping[str, str] | None = Non
         timeout=float(raw.get("timeout", 30.0)),
         state_file=raw.get("state_file", ""),
     )
+
+
+def _check_base_url(base_url: str, allow_insecure_loopback: bool) -> str:
+    """Refuse URLs that would send the API token in clear text (http off loopback)."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise JiraConfigError(f"base_url: {base_url!r} is not an http(s) URL")
+    if parts.username or parts.password:
+        raise JiraConfigError("base_url: must not contain credentials (use auth.token_env)")
+    if parts.scheme == "http":
+        if not _is_loopback(parts.hostname):
+            raise JiraConfigError(f"base_url: {base_url!r} must use https (plain http is allowed "
+                                  "only for 127.0.0.1/::1/localhost with allow_insecure_loopback)")
+        if not allow_insecure_loopback:
+            raise JiraConfigError(f"base_url: {base_url!r} is not https; set "
+                                  "allow_insecure_loopback: true only for a local emulator")
+    return base_url
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _auth_header(auth: Mapping[str, Any], env: Mapping[str, str]) -> Secret:

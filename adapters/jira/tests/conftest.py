@@ -96,7 +96,8 @@ def make_adapter(monkeypatch: pytest.MonkeyPatch, clock: FakeClock,
         auth: dict[str, Any] = {"token_env": TOKEN_ENV}
         if cloud:
             auth["email"] = "mia@example.com"
-        config = {"base_url": emu.url, "auth": auth, "projects": ["ITSM", "OPS"],
+        config = {"base_url": emu.url, "allow_insecure_loopback": True,  # emulator is http
+                  "auth": auth, "projects": ["ITSM", "OPS"],
                   "field_map": dict(FIELD_MAP), "service_desk_projects": ["ITSM"],
                   "page_size": 50, **overrides}
         def sleep(seconds: float) -> None:            # record the wait and let time pass

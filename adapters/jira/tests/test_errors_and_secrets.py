@@ -57,6 +57,39 @@ def test_config_refuses_literal_secrets_and_reports_every_problem(tmp_path):
     assert config.auth_header.reveal() == "Bearer file-pat"
 
 
+
+def _with_url(base_url: str, **extra: object) -> dict[str, object]:
+    return {"base_url": base_url, "projects": ["A"], "auth": {"token_env": "T"}, **extra}
+
+
+@pytest.mark.parametrize("url", ["http://jira.example.invalid", "http://10.0.0.5:8080",
+                                 "http://localhost.example.com"])
+def test_plain_http_off_loopback_is_refused_even_with_the_flag(url):
+    for flag in (False, True):
+        with pytest.raises(JiraConfigError, match="must use https") as info:
+            parse_config(_with_url(url, allow_insecure_loopback=flag), environ={"T": "x"})
+        assert "allow_insecure_loopback" in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://[::1]:8080",
+                                 "http://localhost:8080/"])
+def test_plain_http_on_loopback_needs_allow_insecure_loopback(url):
+    with pytest.raises(JiraConfigError, match="not https; set allow_insecure_loopback: true"):
+        parse_config(_with_url(url), environ={"T": "x"})
+    with pytest.raises(JiraConfigError, match="not https"):
+        parse_config(_with_url(url, allow_insecure_loopback=False), environ={"T": "x"})
+    config = parse_config(_with_url(url, allow_insecure_loopback=True), environ={"T": "x"})
+    assert config.base_url == url.rstrip("/")
+
+
+def test_https_needs_no_flag_and_the_flag_must_be_a_boolean():
+    assert parse_config(_with_url("https://x.example"), environ={"T": "x"}).base_url \
+        == "https://x.example"
+    with pytest.raises(JiraConfigError, match="allow_insecure_loopback"):
+        parse_config(_with_url("http://127.0.0.1", allow_insecure_loopback="yes"),
+                     environ={"T": "x"})
+
+
 WITNESS = "wItNeSs-7f3kq9-token"
 
 

@@ -30,7 +30,8 @@ def test_emulator_factory_runs_without_a_seed(monkeypatch):
         assert info["deploymentType"] == "Cloud"
         monkeypatch.setenv("CSI_TEST_PLUGIN_TOKEN", "emulator-api-token")
         adapter = plugins.adapters.get("jira")({
-            "base_url": emulator.url, "projects": ["ITSM"], "service_desk_projects": ["ITSM"],
+            "base_url": emulator.url, "allow_insecure_loopback": True,
+            "projects": ["ITSM"], "service_desk_projects": ["ITSM"],
             "auth": {"email": "mia@example.com", "token_env": "CSI_TEST_PLUGIN_TOKEN"}})
         assert adapter.fetch_record("ITSM-2").get("raw.sla.time_to_resolution")["goal_ms"] > 0
         adapter.close()
