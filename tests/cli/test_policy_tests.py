@@ -28,3 +28,27 @@ def test_a_broken_test_file_is_an_invalid_input_error(cli, tmp_path):
     result = cli("test", str(tmp_path / "x.test.yaml"))
     assert result.code == 2
     assert "'expect' is a required property" in result.err
+
+
+def test_every_broken_test_is_reported_with_its_own_line(cli, tmp_path):
+    (tmp_path / "x.test.yaml").write_text(
+        "tests:\n"
+        "  - name: one\n"
+        "    now: yesterday\n"
+        "    record: {id: t, kind: incident}\n"
+        "    expect: {decisions: []}\n"
+        "  - name: two\n"
+        "    record: {id: t4, kind: incident, priority: '2'}\n"
+        "    expect: {decisions: []}\n")
+    result = cli("test", str(tmp_path / "x.test.yaml"))
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        f"{tmp_path}/x.test.yaml:3:5: tests.0.now: now: 'yesterday' is not an ISO 8601 date-time",
+        f"{tmp_path}/x.test.yaml:7:5: tests.1.record: record t4: field priority: '2' is not of "
+        "type 'integer'"]
+
+
+def test_a_missing_directory_says_so(cli):
+    result = cli("test", "/nonexistent-dir")
+    assert (result.code, result.err) == (2, "csi-rules: error: no such file or directory: "
+                                            "/nonexistent-dir\n")

@@ -36,3 +36,16 @@ def test_every_example_policy_is_named_in_a_unit_test():
             if "gate" in test["expect"]:
                 tested |= set(test.get("only", []))
     assert names and names <= tested, f"policies without tests: {sorted(names - tested)}"
+
+
+def test_a_ticket_seen_three_times_is_not_three_tickets(cli, tmp_path):
+    import json
+
+    rec = {"id": "p1", "number": "INC1", "kind": "incident", "priority": 1, "service": "pay",
+           "opened_at": "2026-03-02T09:00:00Z"}
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(rec) for _ in range(3)))
+    result = cli("correlate", "--policies", str(POLICIES), "--records", str(path),
+                 "--now", "2026-03-02T09:10:00Z")
+    assert result.code == 0
+    assert result.out == ""

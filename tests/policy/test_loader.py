@@ -32,3 +32,13 @@ def test_syntax_error_points_at_the_line():
     _, findings = load_text("a: [1,\nb: 2\n", "f.yaml")
     assert findings[0].file == "f.yaml" and findings[0].line >= 2
     assert "YAML syntax error" in findings[0].message
+
+
+def test_alias_expansion_is_capped_so_a_small_file_cannot_exhaust_memory():
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    docs, findings = load_text("\n".join(lines) + "\n", "bomb.yaml")
+    assert docs == []
+    assert findings[0].format() == ("bomb.yaml:1:1: document too large: more than 200000 nodes "
+                                    "once YAML aliases are expanded")
