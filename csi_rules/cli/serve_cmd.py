@@ -13,6 +13,8 @@ import threading
 from csi_rules.cli.run_cmd import build_runner, reporter_for
 from csi_rules.runtime import SystemClock, load_config
 from csi_rules.server import CsiServer
+from csi_rules.server.app import listen
+from csi_rules.server.context import load_secrets
 from csi_rules.server.service import server_context
 
 
@@ -28,15 +30,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Config, secrets and the listening socket are checked before any state is created:
+    a busy port or a bad setting exits 2 and leaves no database behind."""
     clock = SystemClock()
     config = load_config(args.config)
-    runner = None if args.no_runner else build_runner(args, clock)
-    thread = None
-    if runner is not None:
-        thread = threading.Thread(target=runner.run_forever, name="csi-rules-runner",
-                                  daemon=True)
-    ctx = server_context(config, clock, os.environ, runner=runner, runner_thread=thread)
-    server = CsiServer(ctx, args.host, args.port)
+    load_secrets(config, os.environ)
+    host = args.host if args.host is not None else config.server.host
+    port = args.port if args.port is not None else config.server.port
+    listener = listen(host, port)
+    runner = None
+    try:
+        runner = None if args.no_runner else build_runner(args, clock)
+        thread = None
+        if runner is not None:
+            thread = threading.Thread(target=runner.run_forever, name="csi-rules-runner",
+                                      daemon=True)
+        ctx = server_context(config, clock, os.environ, runner=runner, runner_thread=thread)
+    except BaseException:
+        listener.server_close()
+        if runner is not None:
+            runner.close()
+        raise
+    server = CsiServer(ctx, host, port, listener=listener)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -35,6 +35,7 @@ class AdapterConfig:
     kinds: tuple[str, ...]
     fields: tuple[str, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
+    where: str = ""  # "file:line:col" of the adapter's settings, for errors found later
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,9 @@ def parse_config(text: str, file: str) -> RunnerConfig:
     findings = _schema_findings(doc) or _semantic_findings(doc)
     if findings:
         raise ConfigError(findings)
-    return _build(doc.data, Path(file).resolve().parent, file)
+    wheres = ["{}:{}:{}".format(file, *doc.locate(("adapters", i, "settings")))
+              for i in range(len(doc.data["adapters"]))]
+    return _build(doc.data, Path(file).resolve().parent, file, wheres)
 
 
 def load_config(path: str | Path) -> RunnerConfig:
@@ -141,7 +144,8 @@ def load_config(path: str | Path) -> RunnerConfig:
     return parse_config(text, str(path))
 
 
-def _build(data: Mapping[str, Any], base: Path, source: str) -> RunnerConfig:
+def _build(data: Mapping[str, Any], base: Path, source: str,
+           wheres: list[str]) -> RunnerConfig:
     def resolve(p: str) -> str:
         return str((base / Path(p).expanduser()).resolve())
 
@@ -150,8 +154,9 @@ def _build(data: Mapping[str, Any], base: Path, source: str) -> RunnerConfig:
     return RunnerConfig(
         policies=tuple(resolve(p) for p in data["policies"]),
         adapters=tuple(AdapterConfig(a["name"], a.get("type", a["name"]), tuple(a["kinds"]),
-                                     tuple(a.get("fields", ())), dict(a.get("settings", {})))
-                       for a in data["adapters"]),
+                                     tuple(a.get("fields", ())), dict(a.get("settings", {})),
+                                     where)
+                       for a, where in zip(data["adapters"], wheres, strict=True)),
         database=resolve(data.get("state", {}).get("database", DEFAULT_DATABASE)),
         poll_interval=parse_duration(data.get("pollInterval", 60)),
         reload_check=parse_duration(data.get("reloadCheck", 0)),

@@ -68,13 +68,16 @@ class PolicySource:
         self.paths = list(paths)
         self.plugins = plugins
         self._signature: tuple[tuple[str, int, int], ...] = ()
-        self.version = ""
+        self._checked = ""  # the content last looked at, accepted or not
+        self.version = ""  # the running (last good) set's version: what healthz and status show
 
     def load(self) -> PolicySet:
         """The initial set; raises PolicyError (the runner does not start on a bad set)."""
         self._signature = stat_signature(self.paths)
-        self.version = content_version(self.paths)
-        return load_policy_set(self.paths, self.plugins)
+        version = content_version(self.paths)
+        loaded = load_policy_set(self.paths, self.plugins)
+        self.version = self._checked = version
+        return loaded
 
     def check(self) -> Reload | None:
         """None when nothing changed since the last load or rejection."""
@@ -83,13 +86,17 @@ class PolicySource:
             return None
         self._signature = signature
         version = content_version(self.paths)
-        if version == self.version:
+        if version == self._checked:
             return None
-        self.version = version
+        self._checked = version
+        if version == self.version:  # back to the running set after a rejected edit
+            return None
         report = validate_paths(self.paths, self.plugins)
         if report.errors:
             return Reload(version, None, report.errors)
         try:
-            return Reload(version, load_policy_set(self.paths, self.plugins))
+            loaded = load_policy_set(self.paths, self.plugins)
         except PolicyError as exc:  # changed again between the two reads
             return Reload(version, None, exc.findings)
+        self.version = version
+        return Reload(version, loaded)

@@ -16,14 +16,15 @@ from datetime import datetime, timedelta
 
 from csi_rules.adapter import Adapter, RecordQuery
 from csi_rules.audit.entry import reload_entry
-from csi_rules.errors import CsiRulesError
+from csi_rules.errors import CsiRulesError, UsageError
 from csi_rules.evaluation import Evaluator
+from csi_rules.findings import Finding
 from csi_rules.plugins import Plugins, load_plugins
 from csi_rules.policy.model import PolicySet
 from csi_rules.records.model import Record
 from csi_rules.runtime.adapter_state import import_state
 from csi_rules.runtime.clock import Clock
-from csi_rules.runtime.config import RunnerConfig
+from csi_rules.runtime.config import AdapterConfig, ConfigError, RunnerConfig
 from csi_rules.runtime.events import NullReporter, Reporter
 from csi_rules.runtime.executor import ActionExecutor
 from csi_rules.runtime.faults import FaultHook
@@ -32,7 +33,7 @@ from csi_rules.runtime.pipeline import Pipeline, Tally
 from csi_rules.runtime.policies import PolicySource, Reload
 from csi_rules.runtime.sqlite_store import SqliteStore
 from csi_rules.runtime.store import Store, WakeUp
-from csi_rules.runtime.sync import sync_adapter
+from csi_rules.runtime.sync import ShadowCursors, sync_adapter
 
 WAKEUP_PASSES = 10
 EvaluatorFactory = Callable[[PolicySet], Evaluator]
@@ -60,6 +61,19 @@ class CycleReport:
                 **({"reload": self.reload} if self.reload else {})}
 
 
+def build_adapter(plugins: Plugins, spec: AdapterConfig) -> Adapter:
+    """The adapter a config entry names; a refused setting is an error at its place in the
+    config file (`file:line:col: adapters.N.settings: adapter NAME: ...`), exit 2."""
+    try:
+        return plugins.adapters.get(spec.type)(spec.settings)
+    except CsiRulesError as exc:
+        message = f"adapter {spec.name}: {exc}"
+        if not spec.where:
+            raise UsageError(message) from None
+        file, line, col = spec.where.rsplit(":", 2)
+        raise ConfigError([Finding(file, int(line), int(col), "", "", message)]) from None
+
+
 class Runner:
     """Drive with `run_once()` (one cycle) or `run_forever()`; close with `close()` or `with`."""
 
@@ -75,15 +89,20 @@ class Runner:
         self._evaluator_factory = evaluator_factory or Evaluator
         self.policies = PolicySource(config.policies, self._plugins)
         policy_set = self.policies.load()
-        self._owns_store = store is None
-        self.store: Store = store if store is not None else SqliteStore(config.database)
         self._owned_adapters: list[Adapter] = []
         self.adapters: dict[str, Adapter] = dict(adapters or {})
+        try:  # every adapter is built (settings checked) before any state is created
+            for spec in config.adapters:
+                if spec.name not in self.adapters:
+                    made = build_adapter(self._plugins, spec)
+                    self._owned_adapters.append(made)
+                    self.adapters[spec.name] = made
+        except CsiRulesError:
+            self._close_adapters()
+            raise
+        self._owns_store = store is None
+        self.store: Store = store if store is not None else SqliteStore(config.database)
         for spec in config.adapters:
-            if spec.name not in self.adapters:
-                made = self._plugins.adapters.get(spec.type)(spec.settings)
-                self._owned_adapters.append(made)
-                self.adapters[spec.name] = made
             cursor = self.store.get_cursor(spec.name)
             if cursor is not None and cursor.sync_state is not None:
                 import_state(self.adapters[spec.name], cursor.sync_state)
@@ -95,6 +114,8 @@ class Runner:
                                  retry_after=config.retry_after)
         self.pipeline.use(policy_set, self._evaluator_factory(policy_set))
         self._full_sync = full_sync
+        self._requeue_shadowed = not dry_run
+        self._cursors = ShadowCursors(self.store) if dry_run else self.store
         self._signal = threading.Event()
         self._stopped = threading.Event()
         self._last_reload_check: datetime | None = None
@@ -114,12 +135,15 @@ class Runner:
         report = CycleReport(self.clock.now())
         report.reload = self._maybe_reload()
         report.recovered = self.executor.recover()
+        if self._requeue_shadowed:
+            self._requeue_shadowed = False
+            self._requeue_dry_run_records()
         for spec in self.config.adapters if sync else ():
             def process(records: list[Record], name: str = spec.name) -> None:
                 report.tally.add(self.pipeline.process(name, records))
 
             try:
-                result = sync_adapter(spec, self.adapters[spec.name], self.store, self.clock,
+                result = sync_adapter(spec, self.adapters[spec.name], self._cursors, self.clock,
                                       process, batch_size=self.config.batch_size,
                                       reporter=self.reporter, full=self._full_sync)
             except CsiRulesError as exc:
@@ -171,10 +195,14 @@ class Runner:
     def close(self) -> None:
         if self.pipeline.evaluator is not None:
             self.pipeline.evaluator.close()
-        for adapter in self._owned_adapters:
-            adapter.close()
+        self._close_adapters()
         if self._owns_store:
             self.store.close()
+
+    def _close_adapters(self) -> None:
+        for adapter in self._owned_adapters:
+            adapter.close()
+        self._owned_adapters.clear()
 
     def __enter__(self) -> Runner:
         return self
@@ -192,6 +220,17 @@ class Runner:
         if queued and queued[0].due_at < deadline:
             deadline = queued[0].due_at
         return deadline
+
+    def _requeue_dry_run_records(self) -> None:
+        """A live run re-evaluates now every record a dry run only logged actions for: the dry
+        run may have moved or fired its wake-up, and its `dry_run` ledger rows count as not
+        applied (`should_attempt`), so whatever the policies still ask for is applied once."""
+        now = self.clock.now()
+        seen = set()
+        for entry in self.store.ledger_entries(state="dry_run"):
+            if entry.adapter in self.adapters and (entry.adapter, entry.record_id) not in seen:
+                seen.add((entry.adapter, entry.record_id))
+                self.store.schedule(entry.adapter, entry.record_id, "", now, "dry_run")
 
     def _maybe_reload(self) -> str:
         now = self.clock.now()

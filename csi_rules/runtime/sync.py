@@ -5,14 +5,17 @@ The watermark is the latest `updated_at` processed, checkpointed after every bat
 return records oldest first, and re-read an overlap below `since`). The adapter's dedupe
 memory is saved only when a sync completes: it may already list records the runner had not
 processed yet, so after a failed sync it is put back as it was, and a re-read is the cost.
+
+A dry run moves its cursors in memory only (`ShadowCursors`): what it read is still "new" to
+the next live run, which then applies what the dry run only logged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from csi_rules.adapter import Adapter, RecordQuery
 from csi_rules.records.model import Record
@@ -20,7 +23,36 @@ from csi_rules.runtime.adapter_state import export_state, import_state
 from csi_rules.runtime.clock import Clock
 from csi_rules.runtime.config import AdapterConfig
 from csi_rules.runtime.events import Reporter
-from csi_rules.runtime.store import Store
+from csi_rules.runtime.store import Cursor
+
+
+class CursorStore(Protocol):
+    """The part of the Store a sync uses."""
+
+    def get_cursor(self, adapter: str) -> Cursor | None: ...
+
+    def save_cursor(self, adapter: str, watermark: datetime | None,
+                    sync_state: Mapping[str, Any] | None, synced_at: datetime, *,
+                    keep_sync_state: bool = False) -> None: ...
+
+
+class ShadowCursors:
+    """Cursors for a dry run: read from the store, moved in memory only, never written."""
+
+    def __init__(self, store: CursorStore):
+        self._store = store
+        self._moved: dict[str, Cursor] = {}
+
+    def get_cursor(self, adapter: str) -> Cursor | None:
+        return self._moved.get(adapter) or self._store.get_cursor(adapter)
+
+    def save_cursor(self, adapter: str, watermark: datetime | None,
+                    sync_state: Mapping[str, Any] | None, synced_at: datetime, *,
+                    keep_sync_state: bool = False) -> None:
+        if keep_sync_state:
+            previous = self.get_cursor(adapter)
+            sync_state = previous.sync_state if previous else None
+        self._moved[adapter] = Cursor(adapter, watermark, sync_state, synced_at)
 
 
 @dataclass(frozen=True)
@@ -39,7 +71,7 @@ def _latest(current: datetime | None, records: list[Record]) -> datetime | None:
     return current
 
 
-def sync_adapter(config: AdapterConfig, adapter: Adapter, store: Store, clock: Clock,
+def sync_adapter(config: AdapterConfig, adapter: Adapter, store: CursorStore, clock: Clock,
                  process: Callable[[list[Record]], object], *, batch_size: int,
                  reporter: Reporter, full: bool = False) -> SyncResult:
     """Fetch, process (in batches of `batch_size`) and checkpoint; raises on fetch failure

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from csi_rules.errors import UsageError
 from csi_rules.server import gate_api, webhooks
 from csi_rules.server.context import ServerContext
 from csi_rules.server.responses import Answer, problem
@@ -117,20 +118,34 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-class CsiServer:
-    """`start()` binds and serves in a thread; `url` is known after start (port 0 = any)."""
+def listen(host: str, port: int) -> _Server:
+    """Bind and listen (no serving yet), so `serve` can fail on a busy port before it creates
+    any state; raises UsageError (exit 2) with one line instead of a traceback."""
+    try:
+        return _Server((host, port), _Handler)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
-    def __init__(self, ctx: ServerContext, host: str | None = None, port: int | None = None):
+
+class CsiServer:
+    """`start()` binds (unless given a `listener` from `listen()`) and serves in a thread;
+    `url` is known after start (port 0 = any)."""
+
+    def __init__(self, ctx: ServerContext, host: str | None = None, port: int | None = None,
+                 *, listener: _Server | None = None):
         self.ctx = ctx
         self.host = host if host is not None else ctx.config.server.host
         self.port = port if port is not None else ctx.config.server.port
         self._server: _Server | None = None
+        self._listener = listener
         self._thread: threading.Thread | None = None
         self.url = ""
 
     def start(self) -> None:
         handler = type("Handler", (_Handler,), {"ctx": self.ctx})
-        self._server = _Server((self.host, self.port), handler)
+        self._server = self._listener or listen(self.host, self.port)
+        self._listener = None
+        self._server.RequestHandlerClass = handler
         host, port = self._server.server_address[:2]
         self.url = f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,),
@@ -138,6 +153,9 @@ class CsiServer:
         self._thread.start()
 
     def stop(self) -> None:
+        if self._listener is not None:  # bound but never started
+            self._listener.server_close()
+            self._listener = None
         if self._server is None:
             return
         self._server.shutdown()

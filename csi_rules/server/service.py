@@ -20,9 +20,9 @@ from csi_rules.server.context import ServerContext, jira_receiver, load_secrets
 def server_context(config: RunnerConfig, clock: Clock, environ: Mapping[str, str], *,
                    runner: Runner | None = None, runner_thread: threading.Thread | None = None,
                    plugins: Plugins | None = None) -> ServerContext:
-    """A context whose webhooks feed `runner` (or only the shared queue, without one)."""
+    """A context whose webhooks feed `runner` (or only the shared queue, without one).
+    Secrets and policies are checked before the state database is opened (or created)."""
     secrets = load_secrets(config, environ)
-    store = SqliteStore(config.database)
     if runner is not None:
         def policy_set() -> PolicySet:
             return runner.policy_set
@@ -44,5 +44,6 @@ def server_context(config: RunnerConfig, clock: Clock, environ: Mapping[str, str
         def health() -> dict[str, Any]:
             return {"status": "ok", "policy_version": source.version, "runner": "separate"}
         metrics, wake = Metrics(), (lambda: None)
+    store = SqliteStore(config.database)
     return ServerContext(config, store, clock, metrics, policy_set, wake, health, secrets,
                          jira_receiver(secrets["jira"]) if "jira" in secrets else None)

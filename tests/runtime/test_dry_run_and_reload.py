@@ -58,3 +58,86 @@ def test_invalid_policy_edit_is_rejected_and_the_last_good_set_keeps_running(tmp
     assert runner.policy_set is not good
     reloads = [r.entry for r in runner.store.audit() if r.entry["type"] == "policy_reload"]
     assert len(reloads) == 1 and reloads[0]["version"] == runner.policies.version
+
+
+def test_a_live_run_after_a_dry_run_applies_what_the_dry_run_only_logged_once(tmp_path, sn,
+                                                                              clock, make_runner):
+    inc = new_incident(sn, category="network")
+    config = write_config(tmp_path, sn)
+    journal = len(sn.store.rows("sys_journal_field"))
+    shadow = make_runner(config, sn, dry_run=True)
+    shadow.run_once()
+    clock.advance(61 * 60)  # the SLA's 50% wake-up falls due and fires in the dry run
+    assert shadow.run_once().wakeups >= 1
+    assert len(sn.store.rows("sys_journal_field")) == journal, "a dry run writes nothing"
+    assert shadow.store.get_cursor("servicenow") is None, "a dry run persists no watermark"
+    shadowed = {e.key: e for e in shadow.store.ledger_entries(state="dry_run")}
+    assert {e.action_type for e in shadowed.values() if e.record_id == inc} == \
+        {"assign", "comment"}
+
+    live = make_runner(config, sn)  # no --full-sync: as `run --once` after `run --once --dry-run`
+    live.run_once()
+    notes = [n.split("\n")[0] for n in work_notes(sn, inc)]
+    assert sorted(notes) == ["Half of the resolution SLA is used.",
+                             "Routed to Network by csi-rules."]
+    assert live.store.ledger_entries(state="dry_run") == []
+    settled = live.store.ledger(shadowed)
+    assert {settled[k].state for k in shadowed} == {"applied"}, \
+        "every action the dry run logged is applied by the live run"
+    comments = sum(1 for e in shadowed.values() if e.action_type == "comment")
+    assert len(sn.store.rows("sys_journal_field")) - journal == comments
+
+    clock.advance(60)
+    live.run_once()
+    again = make_runner(config, sn)
+    again.run_once()
+    assert len(sn.store.rows("sys_journal_field")) - journal == comments, "exactly once"
+    assert verify(again.store.audit()).ok
+
+
+def test_healthz_keeps_the_running_policy_version_after_a_rejected_reload(tmp_path, sn,
+                                                                         make_runner):
+    from csi_rules.server.service import server_context
+
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICIES, policies)
+    runner = make_runner(write_config(tmp_path, sn, policies=policies), sn)
+    runner.run_once()
+    ctx = server_context(runner.config, runner.clock, {}, runner=runner)
+    try:
+        good = ctx.health()["policy_version"]
+        assert good
+        routing = policies / "routing.yaml"
+        routing.write_text(routing.read_text().replace("eq: network", "equals: network"))
+        assert runner.run_once().reload == "rejected"
+        assert ctx.health()["policy_version"] == good
+        routing.write_text(routing.read_text() + "\n")  # still invalid, different content
+        assert runner.run_once().reload == "rejected"
+        assert ctx.health()["policy_version"] == good
+
+        routing.write_text(routing.read_text().replace("equals: network", "eq: database"))
+        assert runner.run_once().reload == "accepted"
+        assert ctx.health()["policy_version"] not in ("", good)
+        assert ctx.health()["policy_version"] == runner.policies.version
+    finally:
+        ctx.store.close()
+
+
+def test_a_wake_up_a_dry_run_fired_is_applied_by_the_next_live_run(tmp_path, sn, clock,
+                                                                   make_runner):
+    inc = new_incident(sn, category="network")
+    config = write_config(tmp_path, sn)
+    live = make_runner(config, sn)
+    live.run_once()  # routed; the SLA's 50% wake-up is queued
+    clock.advance(10 * 60)
+    live.run_once()  # re-reads what the first cycle changed; the watermark settles
+    assert len(work_notes(sn, inc)) == 1
+    clock.advance(51 * 60)
+    shadow = make_runner(config, sn, dry_run=True)
+    assert shadow.run_once().wakeups >= 1, "the dry run consumes the due wake-up"
+    assert len(work_notes(sn, inc)) == 1
+
+    again = make_runner(config, sn)
+    assert again.run_once().synced["servicenow"] == 0, "no sync brings the ticket back"
+    notes = [n.split("\n")[0] for n in work_notes(sn, inc)]
+    assert notes.count("Half of the resolution SLA is used.") == 1

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from csi_rules_servicenow.emulator import ServiceNowEmulator
-from tests.runtime.conftest import write_config
+from tests.runtime.conftest import new_incident, work_notes, write_config
 
 ENTRY = "import sys; from csi_rules.cli import main; sys.exit(main())"
 
@@ -70,3 +70,23 @@ def test_run_against_an_unreachable_platform_exits_3_and_records_the_error(tmp_p
     assert env_code.returncode == 3
     status = json.loads(cli("status", "--config", str(config), "--format", "json").out)
     assert status["errors"][0]["scope"] == "sync servicenow"
+
+
+def test_run_once_after_run_once_dry_run_applies_what_the_dry_run_logged(tmp_path, live_sn):
+    inc = new_incident(live_sn, category="network")
+    config = write_config(tmp_path, live_sn)
+
+    def run(*extra: str) -> dict:
+        done = subprocess.run([sys.executable, "-c", ENTRY, "run", "--config", str(config),
+                               "--once", *extra], env={**os.environ, "SN_PASSWORD": "admin"},
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    assert run("--dry-run")["actions"] > 0
+    assert work_notes(live_sn, inc) == []
+    assert run()["synced"]["servicenow"] > 0, "the dry run did not move the watermark"
+    assert [n.split("\n")[0] for n in work_notes(live_sn, inc)] == [
+        "Routed to Network by csi-rules."]
+    run()
+    assert len(work_notes(live_sn, inc)) == 1, "applied exactly once"
