@@ -11,7 +11,7 @@ the last window.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,12 +44,20 @@ def group_keys(record: Record, group_by: list[str]) -> list[tuple[tuple[str, str
     return keys
 
 
-def clusters(events: Iterable[Event], group_by: list[str], count: int,
-             within: timedelta) -> Iterator[Cluster]:
-    """Each set of `count` events of one key within `within`; events are consumed once used."""
+GroupKey = tuple[tuple[str, str], ...]
+
+
+def clusters(events: Iterable[Event], group_by: list[str], count: int, within: timedelta,
+             used: Container[tuple[GroupKey, str]] = ()) -> Iterator[Cluster]:
+    """Each set of `count` events of one key within `within`; events are consumed once used.
+
+    `used` holds (key, record id) pairs already counted in an earlier set (the runner's
+    window remembers them), which are skipped so that a ticket counts in one set per key."""
     windows: dict[tuple[tuple[str, str], ...], deque[Event]] = {}
     for event in sorted(events, key=lambda e: (e.at, e.record.id)):
         for key in group_keys(event.record, group_by):
+            if (key, event.record.id) in used:
+                continue
             window = windows.setdefault(key, deque(maxlen=count))
             while window and event.at - window[0].at > within:
                 window.popleft()

@@ -22,9 +22,10 @@ from csi_rules.findings import Finding
 from csi_rules.plugins import Plugins, load_plugins
 from csi_rules.policy.model import PolicySet
 from csi_rules.records.model import Record
-from csi_rules.runtime.adapter_state import import_state
+from csi_rules.runtime.adapter_state import export_state, import_state
 from csi_rules.runtime.clock import Clock
 from csi_rules.runtime.config import AdapterConfig, ConfigError, RunnerConfig
+from csi_rules.runtime.correlation import CorrelationFeed, MatcherFactory
 from csi_rules.runtime.events import NullReporter, Reporter
 from csi_rules.runtime.executor import ActionExecutor
 from csi_rules.runtime.faults import FaultHook
@@ -81,7 +82,8 @@ class Runner:
                  adapters: Mapping[str, Adapter] | None = None, store: Store | None = None,
                  dry_run: bool = False, reporter: Reporter | None = None,
                  faults: FaultHook | None = None, metrics: Metrics | None = None,
-                 evaluator_factory: EvaluatorFactory | None = None, full_sync: bool = False):
+                 evaluator_factory: EvaluatorFactory | None = None, full_sync: bool = False,
+                 correlation_matcher: MatcherFactory | None = None):
         self.config, self.clock, self.dry_run = config, clock, dry_run
         self.reporter = reporter or NullReporter()
         self.metrics = metrics or Metrics()
@@ -113,6 +115,8 @@ class Runner:
         self.pipeline = Pipeline(self.store, self.executor, clock, self.metrics, self.reporter,
                                  retry_after=config.retry_after)
         self.pipeline.use(policy_set, self._evaluator_factory(policy_set))
+        self.correlation = CorrelationFeed(self.executor, matcher_factory=correlation_matcher)
+        self.correlation.use(policy_set)
         self._full_sync = full_sync
         self._requeue_shadowed = not dry_run
         self._cursors = ShadowCursors(self.store) if dry_run else self.store
@@ -139,8 +143,13 @@ class Runner:
             self._requeue_shadowed = False
             self._requeue_dry_run_records()
         for spec in self.config.adapters if sync else ():
+            if self.correlation.active and spec.name not in self.correlation.primed:
+                self._prime_correlation(spec, report)
+
             def process(records: list[Record], name: str = spec.name) -> None:
                 report.tally.add(self.pipeline.process(name, records))
+                report.tally.add(self.correlation.feed(name, records, self.clock.now(),
+                                                       self._record_error))
 
             try:
                 result = sync_adapter(spec, self.adapters[spec.name], self._cursors, self.clock,
@@ -195,6 +204,7 @@ class Runner:
     def close(self) -> None:
         if self.pipeline.evaluator is not None:
             self.pipeline.evaluator.close()
+        self.correlation.close()
         self._close_adapters()
         if self._owns_store:
             self.store.close()
@@ -258,12 +268,42 @@ class Runner:
         self.pipeline.use(found.policy_set, evaluator)
         if old is not None:
             old.close()
+        self.correlation.use(found.policy_set)
         self.store.append_audit(reload_entry(now, found.version, [
             (p.name, p.kind, p.content_hash) for p in found.policy_set.policies]))
         self.metrics.inc("csi_rules_policy_reloads_total", result="accepted")
         self.reporter.event("policy_reloaded", version=found.version,
                             policies=len(found.policy_set.policies))
         return "accepted"
+
+    def _prime_correlation(self, spec: AdapterConfig, report: CycleReport) -> None:
+        """Rebuild the adapter's correlation windows from the records updated within the
+        longest `within`. Sets found again are already in the ledger (nothing is repeated); a
+        set never decided (the runner was down when it formed) is acted on now. The adapter's
+        sync memory is emptied for this read (it would hide the records already synced) and put
+        back afterwards (this read must not hide records from the next sync)."""
+        kinds = self.correlation.kinds(spec.kinds)
+        adapter = self.adapters[spec.name]
+        saved = export_state(adapter)
+        import_state(adapter, None)
+        since = self.clock.now() - self.correlation.longest_within
+        query = RecordQuery(kinds, since, fields=tuple(spec.fields))
+        batch: list[Record] = []
+        try:
+            for record in adapter.fetch_records(query) if kinds else ():
+                batch.append(record)
+                if len(batch) >= self.config.batch_size:
+                    report.tally.add(self.correlation.feed(spec.name, batch, self.clock.now(),
+                                                           self._record_error))
+                    batch = []
+            report.tally.add(self.correlation.feed(spec.name, batch, self.clock.now(),
+                                                   self._record_error))
+        except CsiRulesError as exc:
+            self._error(report, f"correlate {spec.name}", f"rebuilding the window: {exc}")
+            return
+        finally:
+            import_state(adapter, saved)
+        self.correlation.primed.add(spec.name)
 
     def _fire_wakeups(self, report: CycleReport) -> int:
         fired = 0
@@ -309,6 +349,10 @@ class Runner:
 
     def _error(self, report: CycleReport, scope: str, message: str) -> None:
         report.errors.append(f"{scope}: {message}")
+        self._record_error(scope, message)
+
+    def _record_error(self, scope: str, message: str) -> None:
+        """Store, metrics and event; the caller counts it (report or tally)."""
         self.store.record_error(scope, message, self.clock.now())
         self.metrics.inc("csi_rules_errors_total", scope=scope.split(" ", 1)[0])
         self.reporter.event(scope.split(" ", 1)[0].replace("-", "") + "_error", scope=scope,
