@@ -3,9 +3,13 @@
 Containment decision: durable's C core is not memory-safe (reproduced segfaults on session
 deletion, past 1,024 sessions, and an out-of-bounds read in correlated joins), and a
 segfault cannot be caught in-process. The engine therefore runs in a worker process: a
-fresh interpreter started with `python -c` running `serve` (not multiprocessing's
+fresh interpreter started with `python -I -c` running `serve` (not multiprocessing's
 "fork", which would copy the caller's threads and locks, nor "spawn", which re-imports
-the caller's `__main__`), talking over a socket pair. The parent owns the records and sends
+the caller's `__main__`), talking over a socket pair. The child is isolated (`-I`): the
+working directory, PYTHONPATH and user site-packages are not on its import path, so a
+`multiprocessing.py` planted in a policy repository never runs; the directories the
+caller's csi_rules and durable were imported from are appended explicitly, after the
+standard library. The parent owns the records and sends
 only projected facts; the worker answers spec indices. A worker that dies closes its end
 of the socket, so the parent notices at once (EOF, not a hang) and reads the exit status;
 a worker that stops answering is killed after `timeout` seconds. On a crash the parent
@@ -30,9 +34,28 @@ from csi_rules.engine.program import CompiledProgram
 from csi_rules.engine.runner import Answers, Batch
 from csi_rules.errors import EngineError
 
-# what the child runs: `-c`, not `-m`, so the engine package is imported exactly once
-_BOOT = ("import sys; from multiprocessing.connection import Connection; "
+# what the child runs: `-c`, not `-m`, so the engine package is imported exactly once;
+# argv[2:] are import roots appended after the standard library and site-packages
+_BOOT = ("import sys; sys.path.extend(p for p in sys.argv[2:] if p not in sys.path); "
+         "from multiprocessing.connection import Connection; "
          "from csi_rules.engine.worker import serve; serve(Connection(int(sys.argv[1])))")
+
+
+def child_command(*args: str) -> list[str]:
+    """An isolated interpreter running `_BOOT`: no cwd, no PYTHONPATH, no user site."""
+    return [sys.executable, "-I", "-c", _BOOT, *args, *_import_roots()]
+
+
+def _import_roots() -> list[str]:
+    """Where this process found csi_rules (and durable, if imported): nothing else."""
+    roots: list[str] = []
+    for name in ("csi_rules", "durable"):
+        module = sys.modules.get(name)
+        for location in getattr(module, "__path__", None) or []:
+            root = os.path.dirname(os.path.abspath(location))
+            if root not in roots:
+                roots.append(root)
+    return roots
 
 
 class WorkerCrashed(EngineError):
@@ -87,12 +110,11 @@ class WorkerProcess:
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-c", _BOOT, str(theirs.fileno())],
+                child_command(str(theirs.fileno())),
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, env=env, close_fds=True,
+                stdout=subprocess.DEVNULL, close_fds=True,
                 start_new_session=True,  # Ctrl-C is the caller's to handle, not the worker's
             )
         finally:
