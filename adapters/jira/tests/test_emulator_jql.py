@@ -22,7 +22,8 @@ def site() -> Site:
 def _keys(site: Site, text: str, zone: str = "UTC") -> list[str]:
     query = jql.parse(text, NOW, ZoneInfo(zone))
     matched = [i for i in site.issues.values() if query.where is None or query.where(i)]
-    return [i.key for i in jql.sort_issues(matched, query.order)]
+    ranks = [p["name"] for p in site.priorities]
+    return [i.key for i in jql.sort_issues(matched, query.order, ranks)]
 
 
 def test_project_status_key_and_order(site):
@@ -54,3 +55,24 @@ def test_errors_name_the_problem(site):
     with pytest.raises(jql.JqlError, match="Date value"):
         jql.parse('updated >= "yesterday"', NOW, ZoneInfo("UTC"))
     assert not jql.parse("ORDER BY key DESC", NOW, ZoneInfo("UTC")).bounded
+
+
+def test_order_by_priority_follows_the_priority_scheme_not_the_names(site):
+    # Highest > High > Medium > Low in the scheme; by name it would be Medium, Low, Highest, High
+    assert _keys(site, "project = ITSM ORDER BY priority DESC") == [
+        "ITSM-2", "ITSM-1", "ITSM-3", "ITSM-4"]
+    assert _keys(site, "project = ITSM ORDER BY priority ASC") == [
+        "ITSM-4", "ITSM-3", "ITSM-1", "ITSM-2"]
+    assert _keys(site, "priority in (High, Medium) ORDER BY priority DESC, key ASC") == [
+        "ITSM-1", "OPS-2", "ITSM-3", "OPS-1"]
+
+
+def test_order_by_priority_over_http(emulator):
+    import requests
+
+    reply = requests.get(emulator.url + "/rest/api/3/search/jql", timeout=5,
+                         auth=("mia@example.com", "emulator-api-token"),
+                         params={"jql": "project = ITSM ORDER BY priority DESC",
+                                 "fields": "priority"})
+    names = [i["fields"]["priority"]["name"] for i in reply.json()["issues"]]
+    assert names == ["Highest", "High", "Medium", "Low"]

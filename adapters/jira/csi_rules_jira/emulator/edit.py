@@ -101,14 +101,20 @@ def apply_edit(site: Site, issue: Issue, body: dict[str, Any], version: int, by:
             for verb, value in op.items():
                 if field_id == "labels":
                     labels = list(new.get("labels", issue.labels))
+                    if verb in ("add", "remove") and not isinstance(value, str):
+                        raise HttpError(400, errors={"labels": "A label must be a string."})
                     if verb == "add" and value not in labels:
                         labels.append(value)
                     elif verb == "remove" and value in labels:
                         labels.remove(value)
+                    elif verb == "set" and isinstance(value, list):
+                        labels = [str(v) for v in value]
                     elif verb == "set":
-                        labels = list(value)
+                        raise HttpError(400, errors={"labels": "Labels must be a list."})
                     new["labels"] = labels
                 elif field_id == "comment" and verb == "add":
+                    if not isinstance(value, dict):
+                        raise HttpError(400, errors={"comment": "Comment body can not be empty!"})
                     site.add_comment(issue, by, rich_text(value.get("body"), version, "comment"))
                 elif verb == "set":
                     new[field_id] = _value(site, issue, field_id, value, version)
@@ -126,7 +132,17 @@ def apply_edit(site: Site, issue: Issue, body: dict[str, Any], version: int, by:
             site.change(issue, by, items)
 
 
-def _value(site: Site, issue: Issue, field_id: str, value: Any, version: int) -> Any:
+def validate_value(site: Site, field_id: str, value: Any, version: int) -> Any:
+    """A field's new value in the emulator's terms, or Jira's 400 for that field."""
+    return _value(site, None, field_id, value, version)
+
+
+def store_value(issue: Issue, field_id: str, value: Any) -> None:
+    """Set a validated value without a changelog entry (issue creation)."""
+    _store(issue, field_id, value)
+
+
+def _value(site: Site, issue: Issue | None, field_id: str, value: Any, version: int) -> Any:
     if field_id == "summary":
         if not isinstance(value, str) or not value.strip():
             raise HttpError(400, errors={"summary": "You must specify a summary of the issue."})
@@ -134,15 +150,20 @@ def _value(site: Site, issue: Issue, field_id: str, value: Any, version: int) ->
     if field_id == "description":
         return rich_text(value, version, "description") if value is not None else ""
     if field_id == "priority":
-        ref = (value or {}).get("name") or (value or {}).get("id")
+        ref = (value.get("name") or value.get("id")) if isinstance(value, dict) else None
         prio = site.priority(str(ref)) if ref else None
         if prio is None:
             raise HttpError(400, errors={"priority": "Specify the Priority (id or name) in the "
                                                      "string format"})
         return prio["name"]
     if field_id == "labels":
+        if not isinstance(value or [], list):
+            raise HttpError(400, errors={"labels": "Labels must be a list of strings."})
         return [str(v) for v in value or []]
     if field_id == "components":
+        if not all(isinstance(c, dict) for c in value or []) or not isinstance(value or [], list):
+            raise HttpError(400, errors={"components": "Specify the components as a list of "
+                                                       "objects with an id or a name."})
         return [str(c.get("name")) for c in value or []]
     if field_id == "assignee":
         return user_ref(site, value, "assignee")

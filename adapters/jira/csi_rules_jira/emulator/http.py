@@ -9,6 +9,14 @@ from typing import Any
 
 from csi_rules_jira.emulator.model import User
 
+INVALID_PAYLOAD = "Invalid request payload. Refer to the REST API documentation and try again."
+
+# A body shape: a type (or tuple of types) for a leaf, a dict of key -> shape for an object
+# (unknown keys allowed, null allowed for every key), a one-item list for "a list of <shape>".
+Shape = Any
+TEXT = object()          # a JSON scalar read as a string
+INTEGER = object()       # a JSON integer, or a string of digits
+
 
 class HttpError(Exception):
     """An error answer; rendered as ErrorCollection (platform) or ErrorResponse (servicedeskapi)."""
@@ -63,6 +71,40 @@ class Request:
             return json.loads(self.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise HttpError(400, "Unexpected character in the request body: not JSON.") from None
+
+    def json_object(self, shape: Mapping[str, Shape]) -> dict[str, Any]:
+        """The body as a JSON object whose keys have the types Jira's beans declare.
+
+        Every route with a body reads it through here, so a body of the wrong type (`true`,
+        `[1]`, `{"fields": "x"}`) is always a 400 with Jira's envelope, never a crash.
+        """
+        body = self.json()
+        if not conforms(body, dict(shape)):
+            raise HttpError(400, INVALID_PAYLOAD)
+        return dict(body)
+
+
+def conforms(value: Any, shape: Shape) -> bool:
+    """Whether `value` has `shape` (see `Shape`), coercing scalars the way Jackson does.
+
+    `TEXT` takes any scalar (Jackson turns `11` into `"11"`), `INTEGER` an integer or a string
+    of digits but never a boolean; `{"*": inner}` is a map whose every value has `inner`.
+    """
+    if shape is TEXT:
+        return isinstance(value, (str, int, float))
+    if shape is INTEGER:
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, str) and value.strip().lstrip("-").isdigit())
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return False
+        if "*" in shape:
+            return all(v is None or conforms(v, shape["*"]) for v in value.values())
+        return all(value.get(key) is None or conforms(value[key], inner)
+                   for key, inner in shape.items())
+    if isinstance(shape, list):
+        return isinstance(value, list) and all(conforms(item, shape[0]) for item in value)
+    return isinstance(value, shape) and not (isinstance(value, bool) and shape is not bool)
 
 
 @dataclass

@@ -10,7 +10,7 @@ relative `-5d`/`-4h`/`-15m`, or bare epoch milliseconds, read in the *caller's* 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -239,16 +239,24 @@ def parse(text: str, now: datetime, zone: ZoneInfo) -> Query:
     return _Parser(text, now, zone).query()
 
 
-def sort_issues(issues: list[Issue], order: list[tuple[str, bool]]) -> list[Issue]:
-    """Stable multi-key sort; the default order is key descending like Jira's."""
+def sort_issues(issues: list[Issue], order: list[tuple[str, bool]],
+                priorities: Sequence[str] = ()) -> list[Issue]:
+    """Stable multi-key sort; the default order is key descending like Jira's.
+
+    `priorities` is the priority scheme, highest first: Jira orders priority by its rank in
+    the scheme (DESC puts Highest first), never by name.
+    """
     result = sorted(issues, key=lambda i: (i.project.key, int(i.key.rsplit("-", 1)[1])),
                     reverse=True)
     for name, desc in reversed(order or [("key", True)]):
-        result.sort(key=_order_getter(name), reverse=desc)
+        result.sort(key=_order_getter(name, list(priorities)), reverse=desc)
     return result
 
 
-def _order_getter(name: str) -> Callable[[Issue], Any]:
+def _order_getter(name: str, priorities: list[str]) -> Callable[[Issue], Any]:
+    if name == "priority":
+        rank = {p.casefold(): len(priorities) - n for n, p in enumerate(priorities)}
+        return lambda i: rank.get(i.priority.casefold(), 0)
     if name in _DATE_FIELDS:
         attr = _DATE_FIELDS[name]
         return lambda i: getattr(i, attr) or datetime.min.replace(tzinfo=UTC)

@@ -18,7 +18,7 @@ from csi_rules_jira.emulator.store import Site
 from csi_rules_jira.secrets import Secret
 from csi_rules_jira.webhooks import IDENTIFIER_HEADER, RETRY_HEADER, SIGNATURE_HEADER, sign
 
-_EVENTS = {"issue_commented": "comment_created"}
+_EVENTS = {"issue_commented": "comment_created", "issue_created": "jira:issue_created"}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csi_rules_jira.emulator import bodies
 from csi_rules_jira.emulator.edit import apply_edit, rich_text
 from csi_rules_jira.emulator.http import HttpError, Reply, Request
 from csi_rules_jira.emulator.model import Issue
@@ -45,8 +46,9 @@ def get_issue(site: Site, req: Request, key: str) -> Reply:
 
 
 def edit_issue(site: Site, req: Request, key: str) -> Reply:
+    body = req.json_object(bodies.ISSUE_UPDATE)
     issue = find(site, key)
-    apply_edit(site, issue, req.json(), req.version, _by(req))
+    apply_edit(site, issue, body, req.version, _by(req))
     if req.arg("returnIssue") == "true":
         return get_issue(site, req, key)
     return Reply(204)
@@ -84,16 +86,19 @@ def get_transitions(site: Site, req: Request, key: str) -> Reply:
 
 
 def do_transition(site: Site, req: Request, key: str) -> Reply:
-    body = req.json()
+    body = req.json_object(bodies.ISSUE_UPDATE)
     issue = find(site, key)
-    wanted = str(((body or {}).get("transition") or {}).get("id", ""))
+    wanted = str((body.get("transition") or {}).get("id", ""))
     with site.lock:
         match = next((t for t in issue.project.workflow.available(issue.status)
                       if t["id"] == wanted), None)
         if match is None:
             raise HttpError(400, f"Transition id '{wanted}' is not valid for this issue.")
         extra = {k: v for k, v in body.items() if k in ("fields", "update")}
-        resolution = ((extra.get("fields") or {}).pop("resolution", None) or {}).get("name")
+        chosen = (extra.get("fields") or {}).pop("resolution", None) or {}
+        if not isinstance(chosen, dict):
+            raise HttpError(400, errors={"resolution": "Specify the Resolution (id or name)."})
+        resolution = chosen.get("name")
         if extra.get("fields") or extra.get("update"):
             apply_edit(site, issue, extra, req.version, _by(req))
         site.set_status(issue, match["to"], _by(req))
@@ -103,8 +108,9 @@ def do_transition(site: Site, req: Request, key: str) -> Reply:
 
 
 def assign(site: Site, req: Request, key: str) -> Reply:
+    body = req.json_object(bodies.ASSIGNEE)
     issue = find(site, key)
-    apply_edit(site, issue, {"fields": {"assignee": req.json()}}, req.version, _by(req))
+    apply_edit(site, issue, {"fields": {"assignee": body}}, req.version, _by(req))
     return Reply(204)
 
 
@@ -120,9 +126,9 @@ def get_comments(site: Site, req: Request, key: str) -> Reply:
 
 
 def add_comment(site: Site, req: Request, key: str) -> Reply:
-    body = req.json()
+    body = req.json_object(bodies.COMMENT)
     issue = find(site, key)
-    if not isinstance(body, dict) or "body" not in body:
+    if body.get("body") is None:
         raise HttpError(400, errors={"comment": "Comment body can not be empty!"})
     text = rich_text(body["body"], req.version, "comment")
     props = {p["key"]: p.get("value") for p in body.get("properties") or ()}
@@ -149,12 +155,10 @@ def put_property(site: Site, req: Request, key: str, prop: str) -> Reply:
 
 
 def add_link(site: Site, req: Request) -> Reply:
-    body = req.json()
-    if not isinstance(body, dict):
-        raise HttpError(400, "The request body must be a JSON object.")
+    body = req.json_object(bodies.ISSUE_LINK)
     ltype = body.get("type") or {}
     match = next((t for t in site.link_types
-                  if ltype.get("name") == t["name"] or ltype.get("id") == t["id"]), None)
+                  if ltype.get("name") == t["name"] or str(ltype.get("id")) == t["id"]), None)
     if match is None:
         raise HttpError(404, f"No issue link type with name '{ltype.get('name')}' found.")
     ends = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csi_rules_jira.emulator import bodies
 from csi_rules_jira.emulator.http import HttpError, Reply, Request
 from csi_rules_jira.emulator.model import Approval, Issue
 from csi_rules_jira.emulator.render import View
@@ -114,8 +115,8 @@ def get_approvals(site: Site, req: Request, key: str, approval_id: str | None = 
 
 
 def answer_approval(site: Site, req: Request, key: str, approval_id: str) -> Reply:
-    body = req.json()
-    decision = {"approve": "approved", "decline": "declined"}.get(str((body or {}).get("decision")))
+    body = req.json_object(bodies.APPROVAL_ANSWER)
+    decision = {"approve": "approved", "decline": "declined"}.get(str(body.get("decision")))
     if decision is None:
         raise HttpError(400, "The decision must be 'approve' or 'decline'.")
     with site.lock:
@@ -150,16 +151,63 @@ def request_types(site: Site, req: Request, desk: str) -> Reply:
 
 
 def add_request_comment(site: Site, req: Request, key: str) -> Reply:
-    body = req.json()
-    if not isinstance(body, dict) or not isinstance(body.get("body"), str):
+    body = req.json_object(bodies.REQUEST_COMMENT)
+    if body.get("body") is None:
         raise HttpError(400, "The comment body is required.")
     issue = _request(site, key)
     public = bool(body.get("public", True))
     who = req.user.account_id if req.user else ""
-    comment = site.add_comment(issue, who, body["body"],
+    comment = site.add_comment(issue, who, str(body["body"]),
                                properties={"sd.public.comment": {"internal": not public}})
     view = View(site, req.base_url, 2, req.user)
-    return Reply(201, {"id": comment.id, "body": comment.body, "public": public,
-                       "author": _user_dto(view, who), "created": date(view, comment.created),
-                       "_links": {"self": f"{req.base_url}{BASE}/request/{issue.id}/comment/"
-                                          f"{comment.id}"}})
+    return Reply(201, _comment_dto(view, issue, comment))
+
+
+def _desk_json(req: Request, project: Any) -> dict[str, Any]:
+    desk = project.service_desk_id
+    return {"id": desk, "projectId": project.id, "projectKey": project.key,
+            "projectName": project.name,
+            "_links": {"self": f"{req.base_url}{BASE}/servicedesk/{desk}"}}
+
+
+def service_desks(site: Site, req: Request) -> Reply:
+    """GET /servicedesk: every project that is a service desk, paged like every JSM list."""
+    values = [_desk_json(req, p) for p in site.projects.values() if p.service_desk_id]
+    return Reply(200, _page(req, values, f"{BASE}/servicedesk"))
+
+
+def service_desk(site: Site, req: Request, desk: str) -> Reply:
+    project = next((p for p in site.projects.values()
+                    if desk in (p.service_desk_id, p.key) and p.service_desk_id), None)
+    if project is None:
+        raise HttpError(404, f"The service desk {desk} could not be found.")
+    return Reply(200, _desk_json(req, project))
+
+
+def request_type(site: Site, req: Request, desk: str, type_id: str) -> Reply:
+    page = request_types(site, req, desk).body
+    match = next((v for v in page["values"] if v["id"] == type_id), None)
+    if match is None:
+        raise HttpError(404, f"The request type {type_id} could not be found.")
+    return Reply(200, match)
+
+
+def _comment_dto(view: View, issue: Issue, comment: Any) -> dict[str, Any]:
+    internal = (comment.properties.get("sd.public.comment") or {}).get("internal", False)
+    return {"id": comment.id, "body": comment.body, "public": not internal,
+            "author": _user_dto(view, comment.author), "created": date(view, comment.created),
+            "_links": {"self": f"{view.base}{BASE}/request/{issue.id}/comment/{comment.id}"}}
+
+
+def request_comments(site: Site, req: Request, key: str, comment_id: str | None = None) -> Reply:
+    with site.lock:
+        issue = _request(site, key)
+        view = View(site, req.base_url, 2, req.user)
+        values = [_comment_dto(view, issue, c) for c in issue.comments
+                  if c.author in site.users]
+    if comment_id is not None:
+        match = next((c for c in values if c["id"] == comment_id), None)
+        if match is None:
+            raise HttpError(404, f"The comment {comment_id} could not be found.")
+        return Reply(200, match)
+    return Reply(200, _page(req, values, f"{BASE}/request/{key}/comment"))

@@ -8,7 +8,7 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from csi_rules_jira.emulator import jql
+from csi_rules_jira.emulator import bodies, jql
 from csi_rules_jira.emulator.http import HttpError, Reply, Request
 from csi_rules_jira.emulator.model import Issue
 from csi_rules_jira.emulator.render import NAVIGABLE, View
@@ -31,12 +31,9 @@ class SearchCache:
         self.result: list[Issue] = []
 
 
-def _params(req: Request) -> dict[str, Any]:
+def _params(req: Request, shape: dict[str, Any]) -> dict[str, Any]:
     if req.method == "POST":
-        body = req.json()
-        if not isinstance(body, dict):
-            raise HttpError(400, "The request body must be a JSON object.")
-        return body
+        return req.json_object(shape)
     out: dict[str, Any] = {k: req.arg(k) for k in ("jql", "nextPageToken", "expand", "startAt")}
     if req.arg("maxResults") is not None:
         out["maxResults"] = req.int_arg("maxResults", 50)
@@ -76,7 +73,8 @@ def _run(site: Site, req: Request, text: str, cache: SearchCache, *,
             raise HttpError(400, UNBOUNDED)
         where = query.where
         matched = [i for i in site.issues.values() if where is None or where(i)]
-        cache.key, cache.result = key, jql.sort_issues(matched, query.order)
+        cache.key, cache.result = key, jql.sort_issues(matched, query.order,
+                                                         [p["name"] for p in site.priorities])
         return cache.result
 
 
@@ -100,7 +98,7 @@ def enhanced(site: Site, req: Request, cache: SearchCache) -> Reply:
     """GET|POST /rest/api/{2,3}/search/jql: no total, `nextPageToken` until `isLast`."""
     if not site.is_cloud:
         raise HttpError(404, "null for uri: /rest/api/2/search/jql")
-    p = _params(req)
+    p = _params(req, bodies.SEARCH_JQL)
     text = str(p.get("jql") or "")
     issues = _run(site, req, text, cache, require_bounded=True)
     fields = _field_list(site, p.get("fields"), ["id"])
@@ -124,14 +122,15 @@ def legacy(site: Site, req: Request, cache: SearchCache) -> Reply:
     """GET|POST /rest/api/{2,3}/search: removed on Cloud (410), offset paging on DC."""
     if site.is_cloud:
         raise HttpError(410, REMOVED)
-    p = _params(req)
+    p = _params(req, bodies.SEARCH_LEGACY)
     text = str(p.get("jql") or "")
     issues = _run(site, req, text, cache, require_bounded=False)
     fields = _field_list(site, p.get("fields"), ["*navigable"])
     start = int(p.get("startAt") or 0)
     limit = max(0, min(int(p.get("maxResults") or 50), 1000))
     view = View(site, req.base_url, req.version, req.user)
-    expand = str(p.get("expand") or "")
+    expand = p.get("expand") or ""
+    expand = ",".join(expand) if isinstance(expand, list) else str(expand)
     return Reply(200, {"expand": "schema,names", "startAt": start, "maxResults": limit,
                        "total": len(issues),
                        "issues": [view.issue(i, fields or [], expand)
@@ -139,6 +138,6 @@ def legacy(site: Site, req: Request, cache: SearchCache) -> Reply:
 
 
 def approximate_count(site: Site, req: Request, cache: SearchCache) -> Reply:
-    body = req.json()
-    issues = _run(site, req, str((body or {}).get("jql") or ""), cache, require_bounded=True)
+    body = req.json_object(bodies.JQL_COUNT)
+    issues = _run(site, req, str(body.get("jql") or ""), cache, require_bounded=True)
     return Reply(200, {"count": len(issues)})

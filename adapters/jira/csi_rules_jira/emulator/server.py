@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from csi_rules_jira.emulator import routes_create as create
 from csi_rules_jira.emulator import routes_issue as issue_routes
+from csi_rules_jira.emulator import routes_lookup as lookup
 from csi_rules_jira.emulator import routes_jsm as jsm
 from csi_rules_jira.emulator import routes_meta as meta
 from csi_rules_jira.emulator import routes_search as search
@@ -33,6 +35,7 @@ Route = tuple[str, re.Pattern[str], Callable[..., Reply]]
 _API = r"/rest/api/(?:2|3)"
 _KEY = r"(?P<key>[^/]+)"
 _SD = r"/rest/servicedeskapi"
+_REF = r"(?P<ref>[^/]+)"
 NOT_AUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
 
 
@@ -51,6 +54,20 @@ def _routes(cache: search.SearchCache) -> list[Route]:
         ("GET", rf"{_API}/search", s(search.legacy)),
         ("POST", rf"{_API}/search", s(search.legacy)),
         ("POST", rf"{_API}/issueLink", issue_routes.add_link),
+        ("GET", rf"{_API}/issueLink/{_REF}", lookup.get_link),
+        ("GET", rf"{_API}/issueLinkType/{_REF}", lookup.get_link_type),
+        ("POST", rf"{_API}/issue", create.create_issue),
+        ("GET", rf"{_API}/user", lookup.get_user),
+        ("GET", rf"{_API}/user/search", lookup.search_users),
+        ("GET", rf"{_API}/project", lookup.list_projects),
+        ("GET", rf"{_API}/project/{_REF}", lookup.get_project),
+        ("GET", rf"{_API}/priority", lookup.list_priorities),
+        ("GET", rf"{_API}/priority/{_REF}", lookup.get_priority),
+        ("GET", rf"{_API}/status/{_REF}", lookup.get_status),
+        ("GET", rf"{_API}/statuscategory/{_REF}", lookup.get_status_category),
+        ("GET", rf"{_API}/issuetype/{_REF}", lookup.get_issue_type),
+        ("GET", rf"{_API}/component/{_REF}", lookup.get_component),
+        ("GET", rf"{_API}/issue/{_KEY}/comment/(?P<comment_id>[^/]+)", lookup.get_comment),
         ("GET", rf"{_API}/issue/{_KEY}", issue_routes.get_issue),
         ("PUT", rf"{_API}/issue/{_KEY}", issue_routes.edit_issue),
         ("GET", rf"{_API}/issue/{_KEY}/changelog", issue_routes.changelog),
@@ -68,6 +85,12 @@ def _routes(cache: search.SearchCache) -> list[Route]:
         ("GET", rf"{_SD}/request/{_KEY}/approval/(?P<approval_id>[^/]+)", jsm.get_approvals),
         ("POST", rf"{_SD}/request/{_KEY}/approval/(?P<approval_id>[^/]+)", jsm.answer_approval),
         ("POST", rf"{_SD}/request/{_KEY}/comment", jsm.add_request_comment),
+        ("GET", rf"{_SD}/request/{_KEY}/comment", jsm.request_comments),
+        ("GET", rf"{_SD}/request/{_KEY}/comment/(?P<comment_id>[^/]+)", jsm.request_comments),
+        ("GET", rf"{_SD}/servicedesk", jsm.service_desks),
+        ("GET", rf"{_SD}/servicedesk/(?P<desk>[^/]+)", jsm.service_desk),
+        ("GET", rf"{_SD}/servicedesk/(?P<desk>[^/]+)/requesttype/(?P<type_id>[^/]+)",
+         jsm.request_type),
         ("GET", rf"{_SD}/servicedesk/(?P<desk>[^/]+)/requesttype", jsm.request_types),
     ]
     return [(m, re.compile(p + "$"), fn) for m, p, fn in table]
@@ -82,7 +105,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.emulator.handle(self)
 
-    do_POST = do_PUT = do_DELETE = do_GET
+    def __getattr__(self, name: str) -> Any:
+        """Every method reaches the router (PATCH, HEAD, OPTIONS, ...): it answers 405 itself."""
+        if name.startswith("do_"):
+            return self.do_GET
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the emulator's traffic is visible through `record=True` instead."""
@@ -158,7 +185,8 @@ class JiraEmulator:
 
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)
-        length = int(h.headers.get("Content-Length") or 0)
+        raw_length = h.headers.get("Content-Length") or "0"
+        length = int(raw_length) if raw_length.isdigit() else 0
         body = h.rfile.read(length) if length else b""
         req = Request(h.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
                       {k: v for k, v in h.headers.items()}, body, base_url=self.url)
@@ -167,6 +195,9 @@ class JiraEmulator:
             reply, drop = self._dispatch(req)
         except HttpError as exc:
             reply = Reply(exc.status, exc.body(req.path), exc.headers)
+        except Exception as exc:  # noqa: BLE001 - the catch-all: every request gets an answer
+            reply = Reply(500, HttpError(500, f"Internal server error: {type(exc).__name__}.")
+                          .body(req.path))
         if drop:
             h.close_connection = True
             return
@@ -177,7 +208,7 @@ class JiraEmulator:
             h.send_header(name, value)
         h.send_header("Content-Length", str(len(payload)))
         h.end_headers()
-        if payload:
+        if payload and req.method != "HEAD":
             h.wfile.write(payload)
         if self.exchanges is not None:
             self.exchanges.append(Exchange(req.method, req.path, parts.query, dict(req.headers),
@@ -200,9 +231,31 @@ class JiraEmulator:
         limited = self.faults.over_limit(req.user.account_id if req.user else "", self.clock())
         if limited is not None:
             return Reply(429, RATE_LIMIT_BODY, limited), False
+        allowed: list[str] = []
+        wanted = "GET" if req.method == "HEAD" else req.method
         for method, pattern, fn in self._routes:
             match = pattern.match(req.path)
-            if match and method == req.method:
+            if match and method == wanted:
                 reply = fn(self.site, req, **match.groupdict())
                 return reply, fault is not None and fault.mode == "drop_after_apply"
-        raise HttpError(404, f"null for uri: {req.base_url}{req.path}")
+            if match:
+                allowed.append(method)
+        if not allowed:
+            raise HttpError(404, f"null for uri: {req.base_url}{req.path}")
+        return method_not_allowed(req, allowed), False
+
+
+def method_not_allowed(req: Request, allowed: list[str]) -> Reply:
+    """OPTIONS lists a route's methods; any other method it does not take is a 405.
+
+    Jira Cloud answers a wrong method with an RFC 7807 problem document and an `Allow` header
+    naming the route's methods (measured on a Cloud site by a third party; see docs/emulators.md).
+    """
+    methods = list(dict.fromkeys(allowed + (["HEAD"] if "GET" in allowed else []) + ["OPTIONS"]))
+    allow = {"Allow": ",".join(methods)}
+    if req.method == "OPTIONS":
+        return Reply(200, None, {**allow, "Content-Type": "text/html;charset=UTF-8"})
+    return Reply(405, {"type": "about:blank", "title": "Method Not Allowed", "status": 405,
+                       "detail": f"Method {req.method} is not supported for {req.path}.",
+                       "instance": req.path},
+                 {**allow, "Content-Type": "application/problem+json;charset=UTF-8"})

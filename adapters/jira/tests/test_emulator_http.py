@@ -1,0 +1,117 @@
+"""The emulator answers every request the way Jira does: wrong bodies, wrong methods, never silence."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+AUTH = ("mia@example.com", "emulator-api-token")
+API = "/rest/api/3"
+SD = "/rest/servicedeskapi"
+
+# every operation that reads a JSON body, with bodies of the wrong shape for it
+_ANY = ["true", "[1]", '"text"', "12", "null"]
+BODY_ROUTES = [
+    ("POST", f"{SD}/request/ITSM-3/approval/1", ['{"decision": {"a": 1}}', '{"decision": []}']),
+    ("POST", f"{SD}/request/ITSM-1/comment", ['{"body": {"a": 1}}', '{"public": "x"}']),
+    ("POST", f"{API}/issue/ITSM-1/transitions", ['{"transition": [1]}', '{"fields": "x"}',
+                                                  '{"transition": {"id": "11"}, "update": 1}']),
+    ("POST", f"{API}/search/approximate-count", ['{"jql": 5}', '{"jql": ["a"]}']),
+    ("PUT", f"{API}/issue/ITSM-1", ['{"fields": "x"}', '{"update": {"labels": "x"}}',
+                                     '{"fields": {"priority": "High"}}',
+                                     '{"fields": {"components": ["x"]}}',
+                                     '{"update": {"comment": [{"add": "x"}]}}',
+                                     '{"update": {"labels": [{"add": [1]}]}}']),
+    ("POST", f"{API}/search/jql", ['{"maxResults": "x"}', '{"fields": "summary"}',
+                                    '{"maxResults": true}', '{"jql": 1}']),
+    ("POST", f"{API}/issueLink", ['{"type": "x", "inwardIssue": 1}', '{"comment": "x"}']),
+    ("POST", f"{API}/issue/ITSM-1/comment", ['{"body": 5}', '{"properties": "x"}']),
+    ("PUT", f"{API}/issue/ITSM-1/assignee", ['{"accountId": []}']),
+    ("POST", f"{API}/issue", ['{"fields": "x"}', '{"fields": {"project": "ITSM"}}']),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "wrong"), BODY_ROUTES)
+def test_a_body_of_the_wrong_shape_is_a_400_with_the_error_envelope(emulator, method, path, wrong):
+    with requests.Session() as http:
+        for body in _ANY + wrong:
+            reply = http.request(method, emulator.url + path, data=body, auth=AUTH,
+                                 headers={"Content-Type": "application/json"}, timeout=5)
+            assert reply.status_code == 400, (body, reply.status_code, reply.text)
+            data = reply.json()
+            if path.startswith(SD):
+                assert data["errorMessage"], body
+            else:
+                assert data["errorMessages"] or data["errors"], body
+                assert isinstance(data["errors"], dict)
+
+
+def test_a_body_of_the_wrong_shape_changes_nothing(emulator):
+    issue = emulator.site.issues["ITSM-1"]
+    before = (issue.status, list(issue.labels), len(issue.comments))
+    for body in ('{"update": {"labels": [{"add": "x"}], "comment": "x"}}',
+                 '{"transition": {"id": "11"}, "fields": "x"}'):
+        requests.post(emulator.url + f"{API}/issue/ITSM-1/transitions", data=body, auth=AUTH,
+                      headers={"Content-Type": "application/json"}, timeout=5)
+    assert (issue.status, list(issue.labels), len(issue.comments)) == before
+
+
+def test_numbers_sent_as_strings_are_coerced_like_jackson(emulator):
+    reply = requests.post(emulator.url + f"{API}/search/jql", auth=AUTH, timeout=5,
+                          json={"jql": "project = ITSM", "maxResults": "2"})
+    assert reply.status_code == 200 and len(reply.json()["issues"]) == 2
+    moved = requests.post(emulator.url + f"{API}/issue/ITSM-1/transitions", auth=AUTH, timeout=5,
+                          json={"transition": {"id": 11}})
+    assert moved.status_code == 204
+    assert emulator.site.issues["ITSM-1"].status == "In Progress"
+
+
+def test_a_failing_handler_still_answers_500_with_the_envelope(emulator, monkeypatch):
+    from csi_rules_jira.emulator import routes_meta
+
+    def broken(site, req):
+        raise RuntimeError("boom")
+    emulator._routes = [(m, p, broken if fn is routes_meta.fields else fn)
+                        for m, p, fn in emulator._routes]
+    reply = requests.get(emulator.url + f"{API}/field", auth=AUTH, timeout=5)
+    assert reply.status_code == 500
+    assert reply.json()["errorMessages"] and reply.json()["errors"] == {}
+
+
+def test_a_wrong_method_is_a_405_problem_document_naming_the_allowed_methods(emulator):
+    for method, path in [("DELETE", f"{API}/serverInfo"), ("PATCH", f"{API}/issue/ITSM-1"),
+                         ("PUT", f"{API}/search/jql"), ("GET", f"{SD}/request/ITSM-3/approval/1/x"),
+                         ("DELETE", f"{SD}/request/ITSM-1/sla")]:
+        reply = requests.request(method, emulator.url + path, auth=AUTH, timeout=5)
+        if path.endswith("/x"):
+            assert reply.status_code == 404
+            continue
+        assert reply.status_code == 405, (method, path, reply.status_code)
+        assert reply.headers["Content-Type"].startswith("application/problem+json")
+        assert reply.json()["status"] == 405 and reply.json()["title"] == "Method Not Allowed"
+        assert method not in reply.headers["Allow"].split(",")
+    allow = requests.options(emulator.url + f"{API}/search/jql", auth=AUTH, timeout=5)
+    assert allow.status_code == 200
+    assert set(allow.headers["Allow"].split(",")) == {"GET", "POST", "HEAD", "OPTIONS"}
+
+
+def test_head_answers_like_get_without_a_body(emulator):
+    head = requests.head(emulator.url + f"{API}/issue/ITSM-1", auth=AUTH, timeout=5)
+    assert head.status_code == 200 and head.content == b""
+    missing = requests.head(emulator.url + f"{API}/issue/NOPE-1", auth=AUTH, timeout=5)
+    assert missing.status_code == 404
+
+
+def test_a_broken_content_length_is_answered(emulator):
+    import socket
+
+    with socket.create_connection((emulator.host, emulator.port), timeout=5) as sock:
+        sock.sendall(b"POST /rest/api/3/search/jql HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n"
+                     b"Authorization: Basic " +
+                     __import__("base64").b64encode(b"mia@example.com:emulator-api-token") +
+                     b"\r\nConnection: close\r\n\r\n")
+        answer = sock.recv(65536).decode()
+    assert answer.startswith("HTTP/1.1 400")
+    assert "errorMessages" in answer and json  # the envelope, not an HTML page
