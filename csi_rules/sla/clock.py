@@ -11,7 +11,7 @@ by the goal in effect when it stopped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -65,8 +65,9 @@ def _crossing(cycle: _Cycle, amount: float, calendar: Any) -> datetime | None:
 
 
 def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datetime,
-              calendars: CalendarLookup) -> SlaStatus | None:
-    """The metric's status at `now`; None when no target applies to the ticket."""
+              calendars: CalendarLookup, estimate: str | None = None) -> SlaStatus | None:
+    """The metric's status at `now`; None when no target applies to the ticket. `estimate`
+    names what the snapshots assume for lack of history; the status carries it."""
     if not snapshots:
         return None
     final_target = target_for(metric, snapshots[-1].record)
@@ -100,7 +101,9 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
             _add_segment(cycle, snap.at, end, target_for(metric, record), calendars, names)
     if clock == "stopped" and stop_target is not None:
         final_target = stop_target  # a finished SLA is judged by the goal it finished under
-    return _status(policy, metric, final_target, clock, cycle, cycles, stopped_at, now, calendars)
+    status = _status(policy, metric, final_target, clock, cycle, cycles, stopped_at, now,
+                     calendars)
+    return replace(status, estimate=estimate) if estimate else status
 
 
 def _status(policy: str, metric: Metric, target: Target, clock: str, cycle: _Cycle | None,

@@ -9,20 +9,21 @@ from csi_rules.policy.model import PolicySet
 from csi_rules.records.model import Record
 from csi_rules.sla.clock import run_clock
 from csi_rules.sla.status import SlaStatus
-from csi_rules.sla.timeline import Snapshot, snapshots
+from csi_rules.sla.timeline import Snapshot, history_note, snapshots
 
 
 def sla_statuses(policy_set: PolicySet, record: Record, now: datetime,
                  snaps: list[Snapshot] | None = None) -> list[SlaStatus]:
     """Every SLA metric that applies to `record`, as it stands at `now`."""
     out: list[SlaStatus] = []
+    note = history_note(record)
     for policy in policy_set.of_kind("SlaPolicy"):
         if record.kind not in policy.applies_to:
             continue
         if snaps is None:
             snaps = list(snapshots(record, now))
         for metric in policy.compiled.metrics:
-            status = run_clock(policy.name, metric, snaps, now, policy_set.calendar)
+            status = run_clock(policy.name, metric, snaps, now, policy_set.calendar, note)
             if status is not None:
                 out.append(status)
     return out

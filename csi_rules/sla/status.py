@@ -36,6 +36,7 @@ class SlaStatus:
     crossed: tuple[Crossing, ...]
     next_change: datetime | None
     now: datetime
+    estimate: str | None = None  # what was assumed for lack of history (sla.estimate)
 
     @property
     def remaining(self) -> float:
@@ -61,13 +62,15 @@ class SlaStatus:
                                     "at": iso(c.at)} for c in self.crossed],
             "next_change": iso(self.next_change),
             "now": iso(self.now),
+            **({"estimate": self.estimate} if self.estimate else {}),
         }
 
     def explain(self) -> str:
         """One paragraph a service desk agent can read."""
         target = f"target {format_duration(self.target.seconds)} ({self.target.calendar})"
+        estimate = f" (estimate: {self.estimate})" if self.estimate else ""
         if self.stage == "not_started":
-            return f"{self.metric}: not started; {target}"
+            return f"{self.metric}: not started; {target}{estimate}"
         used = (f"{format_duration(self.elapsed)} used, {format_duration(self.remaining)} left "
                 f"({self.percent:.0f}%)")
         text = f"{self.metric}: {self.stage.replace('_', ' ')}; {target}; {used}"
@@ -83,7 +86,7 @@ class SlaStatus:
                 for c in self.crossed)
         if self.next_change:
             text += f"; next change at {self.next_change.isoformat()}"
-        return text
+        return text + estimate
 
 
 def _iso(value: datetime | None) -> str | None:

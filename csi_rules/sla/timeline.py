@@ -2,7 +2,8 @@
 
 A record carries its current fields and a `history` of transitions ({at, field, from, to}),
 as ServiceNow audit rows and Jira changelogs give them. Conditions (start, pause, stop) are
-evaluated on these snapshots; between two transitions nothing changes.
+evaluated on these snapshots; between two transitions nothing changes. When the history holds
+no state change, `estimate.estimated_changes` adds the ones `resolved_at`/`closed_at` imply.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from csi_rules.records.fields import FIELDS
 from csi_rules.records.model import Record, parse_datetime
+from csi_rules.sla.estimate import estimated_changes, history_available
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,17 @@ def transitions(record: Record) -> list[tuple[datetime, str, Any, Any]]:
     return out
 
 
+def known_changes(record: Record) -> tuple[list[tuple[datetime, str, Any, Any]], str | None]:
+    """The recorded transitions plus those the record's timestamps imply, and a note saying
+    what was assumed (None when the history covers the state)."""
+    return estimated_changes(record.data, transitions(record))
+
+
+def history_note(record: Record) -> str | None:
+    """What a clock over this record assumes for lack of history (see `sla.estimate`)."""
+    return None if history_available(record.data) else known_changes(record)[1]
+
+
 def start_instant(record: Record, changes: list[tuple[datetime, str, Any, Any]]) -> datetime | None:
     """When the ticket's life began: opened_at, else its first recorded change."""
     opened = record.get("opened_at")
@@ -62,7 +75,7 @@ def snapshots(record: Record, until: datetime) -> Iterator[Snapshot]:
     The first snapshot holds, for every field with history, the `from` of its first change;
     fields without history keep their current value throughout.
     """
-    changes = transitions(record)
+    changes, _ = known_changes(record)
     begin = start_instant(record, changes)
     if begin is None or begin > until:
         return

@@ -22,8 +22,8 @@ kind: SlaPolicy
 metadata: {{name: sla}}
 spec:
   clock:
-    pause: {{field: state, eq: Waiting}}
-    stop: {{field: state, eq: Resolved}}
+    pause: {{field: state, eq: on_hold}}
+    stop: {{field: state, eq: resolved}}
     onReopen: {on_reopen}
   thresholds:
     - {{id: half, at: 50}}
@@ -54,15 +54,15 @@ def status(plugins, rec, minutes: int, on_reopen: str = "resume"):
 
 
 def test_pause_stops_the_clock_and_next_change_is_none_while_paused(plugins):
-    rec = record(2, [(60, "state", "Open", "Waiting")], state="Waiting")
+    rec = record(2, [(60, "state", "in_progress", "on_hold")], state="on_hold")
     s = status(plugins, rec, 300)
     assert (s.stage, s.clock, s.elapsed) == ("paused", "paused", 3600.0)
     assert s.next_change is None and s.predicted_breach is None
 
 
 def test_reopen_resumes_by_default_and_restarts_a_cycle_when_configured(plugins):
-    hist = [(60, "state", "Open", "Resolved"), (120, "state", "Resolved", "Open")]
-    rec = record(2, hist, state="Open")
+    hist = [(60, "state", "in_progress", "resolved"), (120, "state", "resolved", "in_progress")]
+    rec = record(2, hist, state="in_progress")
     resumed = status(plugins, rec, 150)
     assert (resumed.stage, resumed.cycle, resumed.elapsed) == ("in_progress", 1, 90 * 60.0)
     restarted = status(plugins, rec, 150, "restart")
@@ -99,9 +99,9 @@ events = st.lists(st.tuples(st.integers(1, 600), st.sampled_from(["state", "prio
 @settings(max_examples=150, deadline=None)
 @given(events, st.integers(0, 700), st.integers(0, 700))
 def test_breach_never_reverts_as_now_moves_on(plugins, changes, a, b):
-    states = ["Open", "Waiting", "Resolved"]
+    states = ["in_progress", "on_hold", "resolved"]
     hist = []
-    current = {"state": "Open", "priority": 2}
+    current = {"state": "in_progress", "priority": 2}
     for i, (minute, field) in enumerate(sorted(changes)):
         new = states[i % 3] if field == "state" else (1 if current["priority"] != 1 else 3)
         hist.append((minute, field, current[field], new))
@@ -116,8 +116,8 @@ def test_breach_never_reverts_as_now_moves_on(plugins, changes, a, b):
 
 def test_a_finished_sla_keeps_the_goal_it_finished_under(plugins):
     # resolved after 3h as a P3 (4h goal), made P1 (1h goal) a day later: still achieved
-    rec = record(1, [(180, "state", "Open", "Resolved"), (1440, "priority", 3, 1)],
-                 state="Resolved")
+    rec = record(1, [(180, "state", "in_progress", "resolved"), (1440, "priority", 3, 1)],
+                 state="resolved")
     s = status(plugins, rec, 1500)
     assert (s.stage, s.target.seconds) == ("achieved", 4 * 3600)
     assert [c.threshold.id for c in s.crossed] == ["half"]
