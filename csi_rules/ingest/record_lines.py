@@ -2,6 +2,7 @@
 
 Change files and ticket histories in the record model share this reader, so both report a
 broken line the same way: `file:line: ...` naming the field, or a SkippedRow with that reason.
+Lines are parsed by `csi_rules.safe_json` (bounded nesting and numbers, no lone surrogates).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from csi_rules import safe_json
 from csi_rules.errors import RecordError
 from csi_rules.ingest.problems import OnError, RowProblems, SkippedRow
 from csi_rules.ingest.sources import open_text
@@ -40,7 +42,10 @@ def read_record_lines(path: str | Path, on_error: OnError = "fail",
             result.rows_read += 1
             where = f"{name}:{number}"
             try:
-                record = parse_record(json.loads(line.rstrip("\r\n")), where=where)
+                record = parse_record(safe_json.loads(line.rstrip("\r\n")), where=where)
+            except safe_json.JsonRefused as exc:  # too deep, number too large, lone surrogate
+                problems.report(number, f"{exc.msg} (column {exc.colno})")
+                continue
             except json.JSONDecodeError as exc:
                 problems.report(number, f"invalid JSON: {exc.msg} (column {exc.colno})")
                 continue
