@@ -49,7 +49,7 @@ class Request:
 
     @property
     def version(self) -> int:
-        return 2 if self.path.startswith("/rest/api/2/") else 3
+        return 3 if self.path.startswith("/rest/api/3/") else 2
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)

@@ -32,7 +32,7 @@ from csi_rules_jira.emulator.seed import load_seed
 from csi_rules_jira.emulator.store import Site
 
 Route = tuple[str, re.Pattern[str], Callable[..., Reply]]
-_API = r"/rest/api/(?:2|3)"
+_API = r"/rest/api/(?:2|3|latest)"   # `latest` is v2, as pycontribs `jira` calls it
 _KEY = r"(?P<key>[^/]+)"
 _SD = r"/rest/servicedeskapi"
 _REF = r"(?P<ref>[^/]+)"
