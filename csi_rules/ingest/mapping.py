@@ -27,6 +27,8 @@ from csi_rules.suggest import unknown_name
 
 _VALIDATOR = Draft202012Validator(MAPPING_SCHEMA)
 _ORDERED_TYPES = ("datetime", "integer", "number")
+UNMAPPED_PREFIX = "code:"  # csi_rules.records.vocabulary: a platform value with no mapping
+SNAPSHOT_MERGES = ("first", "last")
 NO_VALUE: Any = object()
 _PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
     "boolean": bool, "integer": int, "number": (int, float), "string": str, "string[]": str,
@@ -141,6 +143,7 @@ def _semantic_findings(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     where = ("spec", "fields")
     record_kind = spec.get("snapshots", {}).get("recordKind", "change")
+    snapshot_kind = doc.data["kind"] == "SnapshotCsvMapping"
     valid = sorted(n for n, s in FIELDS.items()
                    if record_kind in s.kinds and not s.derived and n not in ("kind", "raw"))
     if "timeZone" in spec:
@@ -170,7 +173,7 @@ def _semantic_findings(doc: Document) -> list[Finding]:
         if "firstOf" in rule and any(k in rule for k in ("values", "patterns", "default")):
             out.append(doc.finding(ptr, "with firstOf, put values/patterns/default inside each "
                                         "source"))
-        merge = rule.get("merge")
+        merge = None if snapshot_kind else rule.get("merge")  # snapshot merges: see below
         enum = FIELDS[name].enum if name in FIELDS else None
         if merge in ("min", "max") and ftype not in _ORDERED_TYPES and not enum:
             out.append(doc.finding((*ptr, "merge"), f"merge {merge} needs an ordered field "
@@ -185,8 +188,18 @@ def _semantic_findings(doc: Document) -> list[Finding]:
             out.append(doc.finding((*ptr, "split"), "split is for list fields"))
         for i, source in enumerate(rule.get("firstOf", [rule])):
             sptr = (*ptr, "firstOf", i) if "firstOf" in rule else ptr
-            out += _source_findings(doc, sptr, source, ftype, enum)
+            out += _source_findings(doc, sptr, source, ftype, enum or _vocabulary(name,
+                                                                                 record_kind))
     return out
+
+
+def _vocabulary(name: str, record_kind: str) -> tuple[str, ...] | None:
+    """The contract's values for `name` on `record_kind` (state), plus the `code:<value>` form
+    a platform value without a mapping is kept in; None when the field has no vocabulary."""
+    spec = FIELDS.get(name)
+    vocabulary = getattr(spec, "vocabulary", None) or {}
+    words = vocabulary.get(record_kind)
+    return (*words, f"{UNMAPPED_PREFIX}<value>") if words else None
 
 
 def _snapshot_findings(doc: Document) -> list[Finding]:
@@ -222,10 +235,19 @@ def _snapshot_findings(doc: Document) -> list[Finding]:
             out.append(doc.finding(ptr, f"{name} is a {ftype}; the snapshot instant must be a "
                                         "date-time"))
     for name, rule in fields.items():
-        if "merge" in rule:
-            out.append(doc.finding(("spec", "fields", name, "merge"), "merge does not apply to "
-                                   "snapshot logs: the last snapshot gives the record's values"))
+        if rule.get("merge", "last") not in SNAPSHOT_MERGES:
+            out.append(doc.finding(("spec", "fields", name, "merge"), f"merge {rule['merge']} "
+                                   "does not apply to snapshot logs: a field takes its value "
+                                   "from the last snapshot (merge: last) or the first (merge: "
+                                   "first)"))
     return out
+
+
+def snapshot_merge(name: str, rule: dict[str, Any]) -> str:
+    """Which snapshot gives a field its value: `merge` when given; else the first for opened_at
+    (a ticket opens once, so the event time mapped to opened_at means its first event) and the
+    last for everything else."""
+    return str(rule.get("merge", "first" if name == "opened_at" else "last"))
 
 
 def _source_findings(doc: Document, ptr: tuple[Any, ...], source: dict[str, Any], ftype: str,
@@ -252,7 +274,8 @@ def _source_findings(doc: Document, ptr: tuple[Any, ...], source: dict[str, Any]
 def _value_problem(value: Any, ftype: str, enum: tuple[str, ...] | None) -> str | None:
     if value is None:
         return None
-    if enum and value not in enum:
+    if enum and value not in enum and not (isinstance(value, str) and value.startswith(
+            UNMAPPED_PREFIX) and f"{UNMAPPED_PREFIX}<value>" in enum):
         return f"{value!r} is not a valid value (valid: {', '.join(enum)})"
     expected = _PYTHON_TYPES[ftype]
     if not isinstance(value, expected) or (ftype in ("integer", "number")
@@ -272,16 +295,18 @@ def _compile_source(source: dict[str, Any]) -> Source:
 def _compile(doc: Document) -> CsvMapping:
     spec = doc.data["spec"]
     rules = []
+    snaps = spec.get("snapshots")
     for name, rule in spec["fields"].items():
         ftype = _field_type(name, rule) or "string"
-        default_merge = "collect" if ftype == "string[]" else "same"
+        if snaps:
+            merge = snapshot_merge(name, rule)
+        else:
+            merge = rule.get("merge", "collect" if ftype == "string[]" else "same")
         enum = FIELDS[name].enum if name in FIELDS else None
         sources = rule.get("firstOf", [rule])
         rules.append(FieldRule(name, ftype, tuple(_compile_source(s) for s in sources),
-                               rule.get("merge", default_merge), rule.get("required", False),
-                               rule.get("split"), enum))
+                               merge, rule.get("required", False), rule.get("split"), enum))
     csv = spec.get("csv", {})
-    snaps = spec.get("snapshots")
     return CsvMapping(
         name=doc.name, file=doc.file, rules=tuple(rules), delimiter=csv.get("delimiter", ","),
         quotechar=csv.get("quotechar", '"'), encoding=csv.get("encoding", "utf-8"),

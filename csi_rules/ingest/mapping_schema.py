@@ -48,7 +48,9 @@ _RULE = {
                   "description": "How rows of the same change combine: same (all rows must "
                                  "agree; the default), first, last, min, max (times, numbers, "
                                  "or ordered values such as risk), collect (a list of distinct "
-                                 "values; the default for list fields)."},
+                                 "values; the default for list fields). In a snapshot log, "
+                                 "which snapshot gives the value: last (the default) or first "
+                                 "(the default for opened_at)."},
         "split": {"type": "string", "minLength": 1,
                   "description": "Split the cell on this separator (list fields only)."},
         "type": {"enum": ["string", "integer", "number", "boolean", "datetime"],

@@ -2,9 +2,12 @@
 
 ServiceNow audit exports such as the UCI incident event log hold one row per update, each a
 full copy of the ticket at that moment. The rows of one ticket (same `groupBy` value), put in
-`orderBy` order, become one record: its fields come from the last snapshot, and every change of a
-tracked field between two consecutive snapshots becomes a history entry {at, field, from, to},
-`at` being the later snapshot's instant. Cells are read by the shared column-mapping code
+`orderBy` order, become one record: its fields come from the last snapshot (from the first for
+`merge: first` fields and, by default, opened_at), and every change of a tracked field between
+two consecutive snapshots becomes a history entry {at, field, from, to}, `at` being the later
+snapshot's instant. A ticket whose log gives no opened_at opened at its first snapshot: the
+first event of any kind, not the first change of a tracked field (which would start its SLA
+clocks late, or never for a ticket whose tracked fields never change). Cells are read by the shared column-mapping code
 (csi_rules/ingest), so value maps, null markers, date formats and error messages are
 the same as for change files.
 
@@ -24,12 +27,13 @@ from typing import Any
 from csi_rules.errors import RecordError, UsageError
 from csi_rules.ingest.csv_cells import CellError
 from csi_rules.ingest.csv_rows import open_mapped_csv
-from csi_rules.ingest.mapping import CsvMapping, SnapshotRules
+from csi_rules.ingest.mapping import UNMAPPED_PREFIX, CsvMapping, SnapshotRules
 from csi_rules.ingest.problems import OnError
 from csi_rules.ingest.record_check import checked_record, json_value, record_data
 from csi_rules.replay.loaded import LoadedHistory
 
 Values = dict[str, tuple[Any, str, str]]  # field -> (value, column, cell text), from RowReader
+_VOCABULARY_FIELDS = ("state",)  # a `code:<value>` there is listed in the record's `unmapped`
 
 
 @dataclass
@@ -47,12 +51,29 @@ class _Ticket:
     rows: list[_Row] = field(default_factory=list)
     latest: _Row | None = None
     latest_values: dict[str, Any] = field(default_factory=dict)
+    first_values: dict[str, tuple[tuple[Any, ...], Any]] = field(default_factory=dict)
 
-    def add(self, row: _Row, values: dict[str, Any]) -> None:
+    def add(self, row: _Row, values: dict[str, Any], firsts: frozenset[str]) -> None:
         self.rows.append(row)
-        if self.latest is None or (row.order, row.position) >= (self.latest.order,
-                                                                 self.latest.position):
+        place = (row.order, row.position)
+        if self.latest is None or place >= (self.latest.order, self.latest.position):
             self.latest, self.latest_values = row, values
+        for name in firsts & values.keys():  # merge: first keeps the earliest snapshot's value
+            kept = self.first_values.get(name)
+            if kept is None or place < kept[0]:
+                self.first_values[name] = (place, values[name])
+
+    def values(self) -> dict[str, Any]:
+        """The record's values: the last snapshot's, but the first for merge: first fields."""
+        values = {**self.latest_values, **{n: v for n, (_, v) in self.first_values.items()}}
+        if "opened_at" not in values:  # the log's first sight of the ticket is its opening
+            values["opened_at"] = min(self.rows, key=lambda r: (r.order, r.position)).at
+        unmapped = {n: v[len(UNMAPPED_PREFIX):] for n, v in values.items()
+                    if n in _VOCABULARY_FIELDS and isinstance(v, str)
+                    and v.startswith(UNMAPPED_PREFIX)}
+        if unmapped:
+            values["unmapped"] = unmapped
+        return values
 
 
 def load_snapshot_log(path: str | Path, mapping: CsvMapping,
@@ -68,6 +89,7 @@ def load_snapshot_log(path: str | Path, mapping: CsvMapping,
         problems = csv_file.problems
         group_at = csv_file.header.index(mapping.group_by)
         lists = {r.field for r in mapping.rules if r.type == "string[]"}  # one cell, one item
+        firsts = frozenset(r.field for r in mapping.rules if r.merge == "first")
         tickets: dict[str, _Ticket] = {}
         for line, row in csv_file.rows():
             try:
@@ -83,7 +105,7 @@ def load_snapshot_log(path: str | Path, mapping: CsvMapping,
             if ticket is None:
                 ticket = tickets[key] = _Ticket(key, line)
             ticket.add(snapshot, {f: [v[0]] if f in lists and not isinstance(v[0], list)
-                                  else v[0] for f, v in values.items()})
+                                  else v[0] for f, v in values.items()}, firsts)
         for ticket in tickets.values():
             try:
                 result.records.append(_record(ticket, mapping, rules))
@@ -121,7 +143,7 @@ def history_entries(rows: list[_Row], track: tuple[str, ...]) -> list[dict[str, 
 
 def _record(ticket: _Ticket, mapping: CsvMapping, rules: SnapshotRules) -> Any:
     ticket.rows.sort(key=lambda r: (r.order, r.position))
-    record = checked_record(record_data(rules.record_kind, ticket.latest_values))
+    record = checked_record(record_data(rules.record_kind, ticket.values()))
     record.data["history"] = history_entries(ticket.rows, rules.track)
     return record
 

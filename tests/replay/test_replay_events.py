@@ -15,9 +15,9 @@ kind: SlaPolicy
 metadata: {name: desk-sla}
 spec:
   clock:
-    pause: {field: state, matches: "^Awaiting"}
-    stop: {field: state, in: [Resolved, Closed]}
-    cancel: {field: state, eq: Canceled}
+    pause: {field: state, eq: on_hold}
+    stop: {field: state, in: [resolved, closed]}
+    cancel: {field: state, eq: canceled}
   thresholds:
     - id: warning
       at: 50
@@ -36,7 +36,7 @@ metadata: {name: p1-ladder}
 spec:
   when: {field: priority, eq: 1}
   acknowledged: {field: assignee, exists: true}
-  stop: {field: state, in: [Resolved, Closed]}
+  stop: {field: state, in: [resolved, closed]}
   levels:
     - {id: lead, after: 10m, target: {group: Desk Leads}}
     - {id: manager, after: 20m, target: {assignee: duty.manager}}
@@ -52,8 +52,8 @@ def at(hhmm: str) -> str:
 
 def ticket(ident: str, priority: int, states: list[tuple[str, str]],
            changes: list[tuple[str, str, Any, Any]] = (), opened: str = "09:00") -> dict[str, Any]:
-    """A record opened at `opened` in state New; `states` are (hh:mm, new state) in order."""
-    history, state = [], "New"
+    """A record opened at `opened` in state new; `states` are (hh:mm, new state) in order."""
+    history, state = [], "new"
     for when, new in states:
         history.append({"at": at(when), "field": "state", "from": state, "to": new})
         state = new
@@ -65,14 +65,14 @@ def ticket(ident: str, priority: int, states: list[tuple[str, str]],
 
 TICKETS = [
     # paused 10:00-11:00: 2h used at 12:00, 4h at 14:00; resolved late at 15:00
-    ticket("paused", 3, [("10:00", "Awaiting User Info"), ("11:00", "Active"),
-                         ("15:00", "Resolved")]),
-    ticket("quick", 3, [("10:30", "Resolved")]),
+    ticket("paused", 3, [("10:00", "on_hold"), ("11:00", "in_progress"),
+                         ("15:00", "resolved")]),
+    ticket("quick", 3, [("10:30", "resolved")]),
     # P3 until 09:50, then P1 (1h goal): half was used at 09:30, the whole at 10:00
-    ticket("raised", 3, [("11:00", "Resolved")], [("09:50", "priority", 3, 1)]),
+    ticket("raised", 3, [("11:00", "resolved")], [("09:50", "priority", 3, 1)]),
     # resolved at 10:00 (1h used), reopened 12:00-13:30 (2.5h used: half at 13:00)
-    ticket("reopened", 3, [("10:00", "Resolved"), ("12:00", "Active"), ("13:30", "Resolved")]),
-    ticket("cancelled", 3, [("09:30", "Canceled")]),
+    ticket("reopened", 3, [("10:00", "resolved"), ("12:00", "in_progress"), ("13:30", "resolved")]),
+    ticket("cancelled", 3, [("09:30", "canceled")]),
     ticket("still-open", 3, [], opened="14:30"),
 ]
 

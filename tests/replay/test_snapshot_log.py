@@ -33,24 +33,28 @@ def test_consecutive_snapshots_become_history_and_the_last_one_the_record(write_
     ])
     (record,) = load(path).records
     assert (record.id, record.kind, record.get("state"), record.get("priority")) == (
-        "INC1", "incident", "Resolved", 2)
+        "INC1", "incident", "resolved", 2)
     assert record.get("assignee") == "Resolver 7"
     assert record.get("raw.made_sla") is False
     assert record.get("resolved_at").isoformat() == "2016-03-01T12:00:00+01:00"
     assert record.data["history"] == [
-        {"at": "2016-03-01T09:30:00+01:00", "field": "state", "from": "New", "to": "Active"},
+        {"at": "2016-03-01T09:30:00+01:00", "field": "state", "from": "new", "to": "in_progress"},
         {"at": "2016-03-01T09:30:00+01:00", "field": "priority", "from": 3, "to": 2},
         {"at": "2016-03-01T09:30:00+01:00", "field": "assignee", "from": None,
          "to": "Resolver 7"},
-        {"at": "2016-03-01T11:00:00+01:00", "field": "state", "from": "Active",
-         "to": "Awaiting User Info"},
-        {"at": "2016-03-01T12:00:00+01:00", "field": "state", "from": "Awaiting User Info",
-         "to": "Resolved"},
+        {"at": "2016-03-01T11:00:00+01:00", "field": "state", "from": "in_progress",
+         "to": "on_hold"},
+        {"at": "2016-03-01T11:00:00+01:00", "field": "hold_reason", "from": None,
+         "to": "awaiting_caller"},
+        {"at": "2016-03-01T12:00:00+01:00", "field": "state", "from": "on_hold",
+         "to": "resolved"},
+        {"at": "2016-03-01T12:00:00+01:00", "field": "hold_reason", "from": "awaiting_caller",
+         "to": None},
     ]
     # the clock sees the ticket as it was: P3, unassigned, New from the opening on
     first = next(iter(snapshots(record, datetime.fromisoformat("2016-03-02T00:00+01:00"))))
     assert first.at.isoformat() == "2016-03-01T09:00:00+01:00"
-    assert (first.record.get("state"), first.record.get("priority")) == ("New", 3)
+    assert (first.record.get("state"), first.record.get("priority")) == ("new", 3)
     assert not first.record.get("assignee")
 
 
@@ -61,9 +65,9 @@ def test_snapshots_in_one_minute_are_ordered_by_mod_count_not_file_order(write_l
         {"sys_updated_at": "1/3/2016 09:00", "sys_mod_count": "0", "incident_state": "New"},
     ])
     (record,) = load(path).records
-    assert record.get("state") == "Resolved"
+    assert record.get("state") == "resolved"
     assert [(h["from"], h["to"]) for h in record.data["history"]] == [
-        ("New", "Active"), ("Active", "Resolved")]
+        ("new", "in_progress"), ("in_progress", "resolved")]
 
 
 def test_rows_equal_on_time_and_mod_count_keep_their_file_order(write_log):
@@ -72,8 +76,8 @@ def test_rows_equal_on_time_and_mod_count_keep_their_file_order(write_log):
         {"sys_updated_at": "1/3/2016 10:00", "sys_mod_count": "1", "incident_state": "Resolved"},
     ])
     (record,) = load(path).records
-    assert record.get("state") == "Resolved"
-    assert [(h["from"], h["to"]) for h in record.data["history"]] == [("Active", "Resolved")]
+    assert record.get("state") == "resolved"
+    assert [(h["from"], h["to"]) for h in record.data["history"]] == [("in_progress", "resolved")]
 
 
 def test_tickets_come_out_in_order_of_first_appearance_even_when_rows_interleave(write_log):
@@ -86,7 +90,7 @@ def test_tickets_come_out_in_order_of_first_appearance_even_when_rows_interleave
     records = load(path).records
     assert [r.id for r in records] == ["INC2", "INC1"]
     assert records[0].data["history"] == [{"at": "2016-03-01T10:00:00+01:00", "field": "state",
-                                           "from": "New", "to": "Closed"}]
+                                           "from": "new", "to": "closed"}]
     assert records[1].data["history"] == []
 
 
@@ -135,7 +139,7 @@ def test_skip_mode_reports_each_broken_row_and_keeps_the_ticket_from_its_other_r
         f"{path}:3: column sys_updated_at: '31/2/2016 10:00' is not a date-time in the format "
         f"%d/%m/%Y %H:%M"]
     (record,) = loaded.records
-    assert [(h["from"], h["to"]) for h in record.data["history"]] == [("New", "Closed")]
+    assert [(h["from"], h["to"]) for h in record.data["history"]] == [("new", "closed")]
     assert loaded.rows_read == 3
 
 
@@ -160,15 +164,15 @@ def test_the_committed_extract_loads_every_incident_with_ordered_history():
     # INC0000137's first row (09:52 is its real first update) comes after an 11:10 row in the file
     inc137 = next(r for r in loaded.records if r.id == "INC0000137")
     assert [(h["at"][11:16], h["to"]) for h in inc137.data["history"]
-            if h["field"] == "state"] == [("11:03", "Resolved"), ("11:10", "New"),
-                                          ("12:00", "Closed")]
+            if h["field"] == "state"] == [("11:03", "resolved"), ("11:10", "new"),
+                                          ("12:00", "closed")]
 
 
 def test_records_with_history_are_read_from_json_lines(tmp_path):
     path = tmp_path / "history.jsonl"
     good = {"id": "1", "kind": "incident", "opened_at": "2026-03-02T09:00:00Z",
-            "history": [{"at": "2026-03-02T10:00:00Z", "field": "state", "from": "New",
-                         "to": "Resolved"}]}
+            "history": [{"at": "2026-03-02T10:00:00Z", "field": "state", "from": "new",
+                         "to": "resolved"}]}
     path.write_text(json.dumps(good) + "\n\n" + json.dumps({**good, "id": "2"}) + "\n")
     assert [r.id for r in load_history(path).records] == ["1", "2"]
 
