@@ -13,6 +13,14 @@ from typing import Any
 from csi_rules.conditions.ast import OPERATORS
 from csi_rules.plugins import Plugins, load_plugins
 from csi_rules.records.fields import FIELDS
+from csi_rules.records.vocabulary import (
+    HOLD_REASONS,
+    STATE_MEANINGS,
+    STATES,
+    STATUS_CATEGORIES,
+    UNMAPPED_PREFIX,
+    status_category,
+)
 
 
 def _type(schema: dict[str, Any]) -> str:
@@ -78,7 +86,24 @@ def reference(plugins: Plugins) -> str:
         extra = f" One of {', '.join(spec.enum)}." if spec.enum else ""
         extra += " Derived from `now` at evaluation." if spec.derived else ""
         out.append(f"| `{name}` | {spec.type} | {kinds} | {spec.description}{extra} |")
+    out += _record_states()
     return "\n".join(out) + "\n"
+
+
+def _record_states() -> list[str]:
+    """Which values `state` takes per kind: the record contract every adapter maps onto."""
+    out = ["", "## Record states", "",
+           "Policies, test records and adapters use exactly these values. Each adapter maps its "
+           "platform's values onto them (see the adapter READMEs for the tables); a platform value "
+           f"with no mapping is kept as `{UNMAPPED_PREFIX}<value>` and listed under `unmapped`, "
+           "and `csi-rules validate` refuses a condition that names any other state.", "",
+           "| kind | state | status_category | meaning |", "|---|---|---|---|"]
+    for kind, states in STATES.items():
+        out += [f"| {kind} | `{s}` | {status_category(s)} | {STATE_MEANINGS[s]} |" for s in states]
+    out += ["", f"`hold_reason` (why an `on_hold` ticket waits): "
+                f"{', '.join(f'`{r}`' for r in HOLD_REASONS)}.",
+            f"`status_category`: {', '.join(f'`{c}`' for c in STATUS_CATEGORIES)}."]
+    return out
 
 
 def main(argv: list[str]) -> int:

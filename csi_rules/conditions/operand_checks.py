@@ -19,6 +19,7 @@ from csi_rules.conditions.issues import Issue, format_value, value_kind
 from csi_rules.conditions.normal_form import Literal
 from csi_rules.conditions.solver import UNSAT, solve_path
 from csi_rules.records.fields import FieldSpec
+from csi_rules.records.vocabulary import UNMAPPED_PREFIX, is_unmapped, state_values
 from csi_rules.suggest import unknown_name
 
 _ORDERED = ("number", "string", "datetime")
@@ -105,6 +106,8 @@ def check_domain(m: Matcher, spec: FieldSpec, kinds: Sequence[str]) -> list[Issu
     """Values the field can never hold: outside its enum, its min/max, or the policy's kinds."""
     if m.op in _EQUALITY:
         return _dead_values(m, spec, kinds)
+    if m.op == "matches" and spec.vocabulary and isinstance(m.value, str):
+        return _dead_pattern(m, spec, kinds)
     if m.op in (*_COMPARISONS, "between") and spec.type in ("integer", "number"):
         domain = domain_for(m.path)
         if solve_path(m.path, [Literal(m)]).status == UNSAT:
@@ -120,12 +123,30 @@ def _dead_values(m: Matcher, spec: FieldSpec, kinds: Sequence[str]) -> list[Issu
         message = _why_never_equal(m.path, spec, value, kinds)
         if message is not None:
             found.append((at, message))
-    # a dead value kills eq, and in when all its values are dead; elsewhere it is only noise
-    fatal = m.op == "eq" or (m.op == "in" and len(found) == len(operands))
+    # a dead value kills eq (never holds) and ne (always holds), and in / not_in when all their
+    # values are dead; a dead entry beside live ones is only noise
+    fatal = m.op in ("eq", "ne") or (m.op in ("in", "not_in") and len(found) == len(operands))
     return [Issue(at, message, "error" if fatal else "warning") for at, message in found]
 
 
+def _dead_pattern(m: Matcher, spec: FieldSpec, kinds: Sequence[str]) -> list[Issue]:
+    """A pattern on a vocabulary field that no canonical value matches can only match by accident."""
+    values = state_values(k for k in kinds if k in (spec.vocabulary or {}))
+    try:
+        pattern = re.compile(m.value)
+    except re.error:
+        return []  # check_shape reports it
+    if not values or any(pattern.search(v) for v in values) or UNMAPPED_PREFIX in m.value:
+        return []
+    return [Issue((*m.pointer, m.op), f"{m.path} matches {m.value!r} can match no {m.path} value of "
+                                      f"{', '.join(kinds)} (valid: {', '.join(values)})")]
+
+
 def _why_never_equal(path: str, spec: FieldSpec, value: Any, kinds: Sequence[str]) -> str | None:
+    if spec.vocabulary and isinstance(value, str) and not is_unmapped(value):
+        values = state_values(k for k in kinds if k in spec.vocabulary)
+        if values and value not in values:
+            return unknown_name(f"{path} value", value, values)
     if spec.enum is not None and isinstance(value, str):
         if value not in spec.enum:
             return unknown_name(f"{path} value", value, spec.enum)

@@ -7,8 +7,11 @@ without coercion.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
+
+from csi_rules.records.vocabulary import HOLD_REASONS, STATES, STATUS_CATEGORIES
 
 FieldType = Literal["string", "integer", "number", "datetime", "string[]", "object", "boolean"]
 
@@ -33,6 +36,8 @@ class FieldSpec:
     maximum: int | None = None
     required: bool = False
     derived: bool = False
+    vocabulary: Mapping[str, tuple[str, ...]] | None = field(default=None, hash=False)
+    """Per-kind canonical values; a platform value outside it is kept as `code:<value>`."""
 
 
 FIELDS: dict[str, FieldSpec] = {
@@ -43,7 +48,16 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("number", "string", "Human-facing number or key (INC0010001, ITSM-42)."),
         FieldSpec("platform", "string", "Where the record lives: servicenow, jira, file, ..."),
         FieldSpec("kind", "string", "Record kind.", enum=RECORD_KINDS, required=True),
-        FieldSpec("state", "string", "Workflow state as the platform names it (normalized)."),
+        FieldSpec("state", "string", "Workflow state in the contract's vocabulary for the record's "
+                  "kind (see Record states); an unmapped platform value is `code:<value>`.",
+                  vocabulary=STATES),
+        FieldSpec("hold_reason", "string", "Why an on_hold ticket waits (ServiceNow hold reason, "
+                  "JSM waiting-for-customer, UCI Awaiting ...).", enum=HOLD_REASONS),
+        FieldSpec("status_category", "string", "Where the state sits: new, in_progress or done "
+                  "(Jira's status category; derived from state elsewhere).",
+                  enum=STATUS_CATEGORIES),
+        FieldSpec("resolution_code", "string", "How it ended, as the platform names it "
+                  "(ServiceNow close code, Jira resolution)."),
         FieldSpec("priority", "integer", "1 (critical) .. 5 (planning).", minimum=1, maximum=5),
         FieldSpec("impact", "integer", "1 (high) .. 3 (low).", minimum=1, maximum=3),
         FieldSpec("urgency", "integer", "1 (high) .. 3 (low).", minimum=1, maximum=3),
@@ -80,6 +94,8 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("cab_required", "boolean", "Whether the change needs a CAB decision.",
                   kinds=CHANGE_ONLY),
         FieldSpec("raw", "object", "The platform's own fields, untouched (raw.<name>)."),
+        FieldSpec("unmapped", "object", "Platform values the adapter had no mapping for, by record "
+                  "field ({state: '9', priority: 'Normal'}): kept visible, never dropped."),
         FieldSpec("age_seconds", "number", "Seconds from opened_at to the evaluation's now.",
                   derived=True),
         FieldSpec("idle_seconds", "number", "Seconds from updated_at to the evaluation's now.",

@@ -12,6 +12,8 @@ from jsonschema import Draft202012Validator
 from csi_rules.errors import RecordError
 from csi_rules.records.fields import FIELDS
 from csi_rules.records.schema import record_schema
+from csi_rules.records.vocabulary import UNMAPPED_PREFIX
+from csi_rules.suggest import unknown_name
 
 
 class _Missing:
@@ -111,7 +113,7 @@ def parse_record(obj: Any, where: str = "record") -> Record:
     if errors:
         label = obj.get("number") or obj.get("id") or ""
         who = f"{where} {label}".strip()
-        details = "; ".join(f"field {_field(e)}: {_message(e)}" for e in errors)
+        details = "; ".join(f"field {_field(e)}: {_message(e, obj)}" for e in errors)
         raise RecordError(f"{who}: {details}")
     data = dict(obj)
     for name in _DATETIME_FIELDS:
@@ -122,15 +124,30 @@ def parse_record(obj: Any, where: str = "record") -> Record:
     return Record(data)
 
 
-def _message(error: Any) -> str:
+def _message(error: Any, obj: Mapping[str, Any]) -> str:
     if error.validator == "required":
         return "is required"
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"unknown field(s) {', '.join(extra)} (platform fields go under 'raw')"
+    vocabulary = _vocabulary_miss(error, obj.get("kind"))
+    if vocabulary:
+        return vocabulary
     if error.validator == "anyOf":
         # "x is not valid under any of the given schemas" hides the real reason: report the first branch's
         sub = [e for e in error.context if e.validator != "type" or e.validator_value != "null"]
         if sub:
             return str(sub[0].message)
     return str(error.message)
+
+
+def _vocabulary_miss(error: Any, kind: Any) -> str | None:
+    """`unknown incident state 'Resolved'; did you mean 'resolved'?` for contract fields."""
+    path = list(error.absolute_path)
+    if error.validator != "anyOf" or len(path) != 1 or not isinstance(error.instance, str):
+        return None
+    spec = FIELDS.get(str(path[0]))
+    if spec is None or not spec.vocabulary or kind not in spec.vocabulary:
+        return None
+    return (unknown_name(f"{kind} {spec.name}", error.instance, spec.vocabulary[kind])
+            + f"; a platform value with no mapping is written {UNMAPPED_PREFIX}<value>")

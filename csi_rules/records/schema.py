@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from csi_rules.records.fields import FIELDS, RECORD_KINDS, FieldSpec
+from csi_rules.records.vocabulary import UNMAPPED_PREFIX
 
 SCHEMA_ID = "https://csi-rules.dev/schemas/record.schema.json"
 
@@ -46,6 +47,19 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
     return schema
 
 
+def _vocabulary_rules() -> list[dict[str, Any]]:
+    """Per kind, the values a vocabulary field may take: the contract's, or `code:<value>`."""
+    rules = []
+    for name, spec in FIELDS.items():
+        for kind, values in (spec.vocabulary or {}).items():
+            allowed = {"anyOf": [{"enum": list(values)},
+                                 {"type": "string", "pattern": f"^{UNMAPPED_PREFIX}."},
+                                 {"type": "null"}]}
+            rules.append({"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                          "then": {"properties": {name: allowed}}})
+    return rules
+
+
 def record_schema() -> dict[str, Any]:
     """The JSON Schema a record must satisfy before any policy sees it."""
     props = {n: _field_schema(s) for n, s in FIELDS.items() if not s.derived}
@@ -58,4 +72,5 @@ def record_schema() -> dict[str, Any]:
         "required": [n for n, s in FIELDS.items() if s.required],
         "additionalProperties": False,
         "properties": props,
+        "allOf": _vocabulary_rules(),
     }

@@ -24,6 +24,7 @@ from csi_rules.runtime.clock import Clock
 from csi_rules.runtime.config import AdapterConfig
 from csi_rules.runtime.events import Reporter
 from csi_rules.runtime.store import Cursor
+from csi_rules.runtime.unmapped import UnmappedValues
 
 
 class CursorStore(Protocol):
@@ -73,17 +74,20 @@ def _latest(current: datetime | None, records: list[Record]) -> datetime | None:
 
 def sync_adapter(config: AdapterConfig, adapter: Adapter, store: CursorStore, clock: Clock,
                  process: Callable[[list[Record]], object], *, batch_size: int,
-                 reporter: Reporter, full: bool = False) -> SyncResult:
+                 reporter: Reporter, full: bool = False,
+                 unmapped: UnmappedValues | None = None) -> SyncResult:
     """Fetch, process (in batches of `batch_size`) and checkpoint; raises on fetch failure
     after processing what had arrived and restoring the adapter's saved memory."""
     cursor = store.get_cursor(config.name)
     since = None if full or cursor is None else cursor.watermark
     watermark, count, batch = since, 0, list[Record]()
+    unmapped = unmapped if unmapped is not None else UnmappedValues()
 
     def flush() -> None:
         nonlocal watermark, batch
         if batch:
             items, batch = batch, []
+            unmapped.report(config.name, items, reporter)
             process(items)
             watermark = _latest(watermark, items)
             store.save_cursor(config.name, watermark, None, clock.now(), keep_sync_state=True)

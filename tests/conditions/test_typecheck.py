@@ -15,9 +15,10 @@ INCIDENT = ("incident",)
 CHANGE = ("change",)
 VALID_INCIDENT_FIELDS = (
     "age_seconds, assignee, assignment_group, caller, category, closed_at, configuration_items, "
-    "description, id, idle_seconds, impact, kind, labels, number, opened_at, platform, "
-    "priority, raw, reassignment_count, reopen_count, resolved_at, service, service_tier, "
-    "short_description, state, subcategory, updated_at, urgency"
+    "description, hold_reason, id, idle_seconds, impact, kind, labels, number, opened_at, "
+    "platform, priority, raw, reassignment_count, reopen_count, resolution_code, resolved_at, "
+    "service, service_tier, short_description, state, status_category, subcategory, unmapped, "
+    "updated_at, urgency"
 )
 INTEGER_OPS = "eq, ne, in, not_in, lt, lte, gt, gte, between, exists"
 
@@ -133,7 +134,7 @@ RANGE_PROBLEMS = [
     ({"field": "priority", "eq": 2.5}, ALL, error(
         ("eq",), "priority is an integer from 1 to 5; 2.5 can never equal it")),
     ({"field": "priority", "ne": 0}, ALL, [
-        (("ne",), "priority is an integer from 1 to 5; 0 can never equal it", "warning")]),
+        (("ne",), "priority is an integer from 1 to 5; 0 can never equal it", "error")]),
     ({"field": "priority", "in": [1, 7]}, ALL, [
         (("in", 1), "priority is an integer from 1 to 5; 7 can never equal it", "warning")]),
     ({"field": "priority", "in": [0, 7]}, ALL, [
@@ -154,12 +155,41 @@ RANGE_PROBLEMS = [
                  "(valid: high, low, moderate, very_high)")),
     ({"field": "risk", "ne": "severe"}, CHANGE, [
         (("ne",), "unknown risk value 'severe' (valid: high, low, moderate, very_high)",
-         "warning")]),
+         "error")]),
     ({"field": "kind", "eq": "incident"}, CHANGE, error(
         ("eq",), "kind 'incident' is not among this policy's kinds (change)")),
     ({"field": "kind", "in": ["incident", "problem"]}, ("change", "incident"), [
         (("in", 1), "kind 'problem' is not among this policy's kinds (incident, change)",
          "warning")]),
+]
+
+STATE_WORDS = "(valid: canceled, closed, in_progress, new, on_hold, resolved)"
+VOCABULARY_PROBLEMS = [
+    ({"field": "state", "eq": "Resolved"}, INCIDENT, error(
+        ("eq",), f"unknown state value 'Resolved'; did you mean 'resolved'? {STATE_WORDS}")),
+    ({"field": "state", "eq": "In Progress"}, INCIDENT, error(
+        ("eq",), f"unknown state value 'In Progress'; did you mean 'in_progress'? {STATE_WORDS}")),
+    ({"field": "state", "in": ["resolved", "Closd"]}, INCIDENT, [
+        (("in", 1), f"unknown state value 'Closd'; did you mean 'closed'? {STATE_WORDS}",
+         "warning")]),
+    ({"field": "state", "not_in": ["Resolved", "Closed"]}, INCIDENT, [
+        (("not_in", 0), f"unknown state value 'Resolved'; did you mean 'resolved'? {STATE_WORDS}",
+         "error"),
+        (("not_in", 1), f"unknown state value 'Closed'; did you mean 'closed'? {STATE_WORDS}",
+         "error")]),
+    ({"field": "state", "matches": "^Awaiting"}, INCIDENT, error(
+        ("matches",), "state matches '^Awaiting' can match no state value of incident "
+                      "(valid: new, in_progress, on_hold, resolved, closed, canceled)")),
+    ({"field": "state", "eq": "on_hold"}, CHANGE, error(
+        ("eq",), "unknown state value 'on_hold' (valid: assess, authorize, "
+                 "canceled, closed, implement, new, review, scheduled)")),
+    ({"field": "state", "eq": "on_hold"}, ("change", "incident"), []),
+    ({"field": "state", "eq": "code:9"}, INCIDENT, []),
+    ({"field": "state", "matches": "^(on_hold|code:)"}, INCIDENT, []),
+    ({"field": "hold_reason", "eq": "Awaiting Caller"}, INCIDENT, error(
+        ("eq",), "unknown hold_reason value 'Awaiting Caller'; did you mean 'awaiting_caller'? "
+                 "(valid: awaiting_approval, awaiting_caller, awaiting_change, awaiting_evidence, "
+                 "awaiting_problem, awaiting_vendor, other)")),
 ]
 
 SHAPE_PROBLEMS = [
@@ -201,7 +231,7 @@ SHAPE_PROBLEMS = [
 
 @pytest.mark.parametrize(("raw", "kinds", "expected"),
                          FIELD_PROBLEMS + OPERATOR_PROBLEMS + TYPE_PROBLEMS + RANGE_PROBLEMS
-                         + SHAPE_PROBLEMS)
+                         + VOCABULARY_PROBLEMS + SHAPE_PROBLEMS)
 def test_problem_is_reported_where_it_is(raw, kinds, expected):
     assert issues(raw, kinds) == expected
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
+from csi_rules.records.vocabulary import state_values
 from csi_rules_jira.errors import JiraConfigError
 from csi_rules_jira.secrets import Secret, default_environ, read_secret
 
@@ -33,6 +34,9 @@ DEFAULT_PRACTICE_MAP: dict[str, str] = {
 
 _STR = {"type": "string", "minLength": 1}
 _STRMAP = {"type": "object", "additionalProperties": {"type": "string"}}
+_STATES = list(state_values(("incident", "change", "problem", "request")))
+_STATEMAP = {"type": "object", "additionalProperties": {"enum": _STATES},
+             "description": "Jira status name -> record state (the record contract's vocabulary)"}
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -61,7 +65,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "page_size": {"type": "integer", "minimum": 1, "maximum": 5000},
         "overlap_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
         "field_map": _STRMAP,
-        "status_map": _STRMAP,
+        "status_map": _STATEMAP,
+        "project_status_map": {"type": "object", "additionalProperties": _STATEMAP,
+                               "description": "per project key: status name -> record state"},
         "priority_map": {"type": "object", "additionalProperties":
                          {"type": "integer", "minimum": 1, "maximum": 5}},
         "kind_map": {"type": "object", "additionalProperties":
@@ -98,6 +104,7 @@ class JiraConfig:
     overlap_minutes: int = 1
     field_map: Mapping[str, str] = field(default_factory=dict)
     status_map: Mapping[str, str] = field(default_factory=dict)
+    project_status_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     priority_map: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_MAP))
     kind_map: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_KIND_MAP))
     default_kind: str | None = "incident"
@@ -140,6 +147,7 @@ def parse_config(raw: Mapping[str, Any], environ: Mapping[str, str] | None = Non
         overlap_minutes=raw.get("overlap_minutes", 1),
         field_map=dict(raw.get("field_map", {})),
         status_map=dict(raw.get("status_map", {})),
+        project_status_map={k: dict(v) for k, v in raw.get("project_status_map", {}).items()},
         priority_map=dict(raw.get("priority_map", DEFAULT_PRIORITY_MAP)),
         kind_map=dict(raw.get("kind_map", DEFAULT_KIND_MAP)),
         default_kind=raw.get("default_kind", "incident"),

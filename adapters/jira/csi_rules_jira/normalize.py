@@ -7,14 +7,15 @@ fields through `field_map` (record field → Jira field id); everything Jira sai
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from csi_rules.records.fields import FIELDS
+from csi_rules.records.vocabulary import UNMAPPED_PREFIX, is_unmapped
 from csi_rules_jira.adf import adf_to_text
 from csi_rules_jira.config import DEFAULT_PRACTICE_MAP, JiraConfig
 from csi_rules_jira.history import changelog_to_history
+from csi_rules_jira.states import CATEGORY_NAMES, StatusMapper
 from csi_rules_jira.timestamps import iso
 from csi_rules_jira.values import boolean, change_type, level, risk, scalar, user_id
 
@@ -32,11 +33,8 @@ def requested_fields(config: JiraConfig) -> list[str]:
     return list(dict.fromkeys([*SYSTEM_FIELDS, *config.field_map.values()]))
 
 
-def state_name(config: JiraConfig, status: Any) -> str | None:
-    if status in (None, ""):
-        return None
-    name = str(status)
-    return config.status_map.get(name) or re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+def status_mapper(config: JiraConfig) -> StatusMapper:
+    return StatusMapper(config.status_map, config.project_status_map)
 
 
 def kind_of(config: JiraConfig, issuetype: str, practice: str | None) -> str | None:
@@ -50,8 +48,12 @@ def issue_to_record(issue: Mapping[str, Any], config: JiraConfig, *,
                     histories: Sequence[Mapping[str, Any]] = (),
                     sla: Mapping[str, Any] | None = None,
                     approvals: Sequence[Mapping[str, Any]] | None = None,
-                    request_type: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
-    """The record dict for `issue`, or None when its issue type maps to no record kind."""
+                    request_type: Mapping[str, Any] | None = None,
+                    statuses: StatusMapper | None = None) -> dict[str, Any] | None:
+    """The record dict for `issue`, or None when its issue type maps to no record kind.
+
+    `statuses` maps status names to record states; the adapter passes one that lives as long as
+    it does, so status categories seen on issues also place statuses met only in changelogs."""
     f: Mapping[str, Any] = issue.get("fields") or {}
     issuetype = str((f.get("issuetype") or {}).get("name") or "")
     practice = (request_type or {}).get("practice")
@@ -59,12 +61,24 @@ def issue_to_record(issue: Mapping[str, Any], config: JiraConfig, *,
     if kind is None:
         return None
     status = f.get("status") or {}
+    statuses = statuses or status_mapper(config)
+    statuses.learn(status)
+    project = str((f.get("project") or {}).get("key") or str(issue.get("key", "")).rsplit("-", 1)[0])
+    state = statuses.state(kind, project, status.get("name"))
     priority_name = (f.get("priority") or {}).get("name")
+    priority = config.priority_map.get(priority_name) if priority_name else None
+    unmapped = {"state": status.get("name")} if is_unmapped(state) else {}
+    if priority_name and priority is None:
+        unmapped["priority"] = priority_name
+    category = (status.get("statusCategory") or {}).get("key")
     components = [c.get("name") for c in f.get("components") or () if c.get("name")]
     record: dict[str, Any] = {
         "id": str(issue.get("id")), "number": issue.get("key"), "platform": "jira",
-        "kind": kind, "state": state_name(config, status.get("name")),
-        "priority": config.priority_map.get(priority_name) if priority_name else None,
+        "kind": kind, "state": state, "priority": priority,
+        "status_category": CATEGORY_NAMES.get(str(category)) if category else None,
+        "hold_reason": statuses.hold_reason(state, status.get("name")),
+        "resolution_code": (f.get("resolution") or {}).get("name"),
+        "unmapped": unmapped or None,
         "short_description": f.get("summary"),
         "description": adf_to_text(f.get("description")) or None,
         "caller": user_id(f.get("reporter")), "assignee": user_id(f.get("assignee")),
@@ -77,8 +91,8 @@ def issue_to_record(issue: Mapping[str, Any], config: JiraConfig, *,
         record["approval"] = approval_state(approvals)
     custom_names = {fid: name for name, fid in config.field_map.items()}
     record["history"] = changelog_to_history(
-        histories, status_name=lambda s: state_name(config, s),
-        priority_value=lambda p: config.priority_map.get(p) if p else None,
+        histories, status_name=lambda s: statuses.state(kind, project, s),
+        priority_value=lambda p: _priority_in_history(config, p),
         custom_names=custom_names)
     record["raw"] = {
         "key": issue.get("key"), "project": (f.get("project") or {}).get("key"),
@@ -116,6 +130,14 @@ def _apply_field_map(record: dict[str, Any], fields: Mapping[str, Any], config: 
             converted = None if text is None else str(text)
         if converted is not None:
             record[name] = converted
+
+
+def _priority_in_history(config: JiraConfig, name: Any) -> int | str | None:
+    """A changelog priority name as 1..5, or `code:<name>` so an unmapped one stays visible."""
+    if not name:
+        return None
+    found = config.priority_map.get(str(name))
+    return found if found is not None else f"{UNMAPPED_PREFIX}{name}"
 
 
 def _int(value: Any) -> int | None:

@@ -38,17 +38,18 @@ def puppet(shared) -> dict[str, dict[str, Any]]:
 def test_real_issue_status_category_priority_and_history(puppet):
     record = _record(puppet["PUP-6551"])
     assert record.kind == "request"                           # Task -> request in kind_map
-    assert record.get("state") == "ready_for_merge"
+    assert record.get("state") == "in_progress"                # "Ready for Merge": its category
+    assert record.get("status_category") == "in_progress"
     assert record.get("raw.status_category") == "indeterminate"
     assert record.get("priority") == 1                        # Blocker
     assert record.get("updated_at") == datetime.fromisoformat("2016-07-27T04:58:26+00:00")
     states = [h for h in record.get("history") if h["field"] == "state"]
     assert states == [{"at": "2016-07-27T04:49:03.563000+00:00", "field": "state",
-                       "from": "open", "to": "ready_for_merge", "author": "glenn.sarti"}]
+                       "from": "open", "to": "in_progress", "author": "glenn.sarti"}]
     assignees = [h["to"] for h in record.get("history") if h["field"] == "assignee"]
     assert assignees == ["glenn.sarti", None, "ethan"]
     priorities = [(h["from"], h["to"]) for h in record.get("history") if h["field"] == "priority"]
-    assert priorities == [(None, 1)]                          # "Normal" is not in priority_map
+    assert priorities == [("code:Normal", 1)]                 # "Normal" is not in priority_map
 
 
 def test_real_issue_components_and_status_map(puppet):
@@ -101,7 +102,7 @@ def test_jsm_change_fields_through_the_field_map(emulator, make_adapter):
     assert incident.get("service") == "VPN"
     assert incident.get("assignee") == "5b10ac8d82e05b22cc7d4ef5"
     assert [h["to"] for h in incident.get("history") if h["field"] == "state"] == [
-        "in_progress", "waiting_for_customer", "waiting_for_support"]
+        "in_progress", "on_hold", "new"]   # In Progress, Waiting for customer, Waiting for support
 
 
 def test_kind_filter_and_request_kinds(emulator, make_adapter):

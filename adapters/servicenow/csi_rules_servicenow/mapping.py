@@ -19,14 +19,21 @@ from csi_rules_servicenow.errors import ServiceNowConfigError
 
 INCIDENT_STATES = {"1": "new", "2": "in_progress", "3": "on_hold", "6": "resolved",
                    "7": "closed", "8": "canceled"}
+# Change states since Geneva; the pre-Geneva codes 1 (Open), 2 (Work in Progress) and 7 (Closed
+# Skipped) map onto the lifecycle they became.
 CHANGE_STATES = {"-5": "new", "-4": "assess", "-3": "authorize", "-2": "scheduled",
                  "-1": "implement", "0": "review", "3": "closed", "4": "canceled",
-                 "1": "open", "2": "work_in_progress", "7": "closed_skipped"}
+                 "1": "new", "2": "implement", "7": "canceled"}
+# Problem states since Madrid (101..107); the older 1-4 codes (Open, Known Error, Pending Change,
+# Closed/Resolved) map onto the nearest of them.
 PROBLEM_STATES = {"101": "new", "102": "assess", "103": "root_cause_analysis",
                   "104": "fix_in_progress", "106": "resolved", "107": "closed",
-                  "1": "open", "2": "known_error", "3": "pending_change", "4": "closed"}
-REQUEST_ITEM_STATES = {"-5": "pending", "1": "open", "2": "work_in_progress",
-                       "3": "closed_complete", "4": "closed_incomplete", "7": "closed_skipped"}
+                  "1": "new", "2": "root_cause_analysis", "3": "fix_in_progress", "4": "closed"}
+REQUEST_ITEM_STATES = {"-5": "pending", "1": "open", "2": "in_progress",
+                       "3": "closed_complete", "4": "closed_incomplete", "7": "canceled"}
+# incident.hold_reason choices (platform-apis.md; c_IncidentManagementStateModel.md)
+HOLD_REASONS = {"1": "awaiting_caller", "2": "awaiting_evidence", "3": "awaiting_problem",
+                "4": "awaiting_vendor", "5": "awaiting_change"}
 PRIORITY_5 = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
 SET_PRIORITY_5 = {1: (1, 1), 2: (1, 2), 3: (2, 2), 4: (2, 3), 5: (3, 3)}
 
@@ -41,7 +48,8 @@ PROFILES: dict[str, dict[str, Any]] = {
         "states": {"incident": {"New": "new", "Active": "in_progress",
                                 "Awaiting User Info": "on_hold", "Awaiting Evidence": "on_hold",
                                 "Awaiting Problem": "on_hold", "Awaiting Vendor": "on_hold",
-                                "Resolved": "resolved", "Closed": "closed"},
+                                "Resolved": "resolved", "Closed": "closed",
+                                "Canceled": "canceled", "Cancelled": "canceled"},
                    "change_request": CHANGE_STATES, "problem": PROBLEM_STATES,
                    "sc_req_item": REQUEST_ITEM_STATES},
         "priorities": {"1": 1, "2": 2, "3": 3, "4": 4,
@@ -49,6 +57,11 @@ PROFILES: dict[str, dict[str, Any]] = {
         "set_priority": {1: (1, 1), 2: (1, 2), 3: (2, 2), 4: (3, 3)},
     },
 }
+
+# The older incident_state column's "Awaiting ..." labels say why a ticket is on hold.
+AWAITING_LABELS = {"awaiting user info": "awaiting_caller", "awaiting caller": "awaiting_caller",
+                   "awaiting evidence": "awaiting_evidence", "awaiting problem": "awaiting_problem",
+                   "awaiting vendor": "awaiting_vendor", "awaiting change": "awaiting_change"}
 
 RISKS = {"1": "very_high", "2": "high", "3": "moderate", "4": "low"}  # platform-apis.md A6
 APPROVALS = {"not requested": "not_requested", "requested": "requested",

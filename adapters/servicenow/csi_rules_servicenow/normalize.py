@@ -13,6 +13,7 @@ from typing import Any
 
 from csi_rules.records import Record, parse_record
 from csi_rules_servicenow.mapping import APPROVALS, RISKS, NormalizationTables
+from csi_rules_servicenow.states import contract_fields
 from csi_rules_servicenow.timefmt import iso
 
 COMMON_FIELDS = (
@@ -24,7 +25,7 @@ COMMON_FIELDS = (
 KIND_FIELDS = {
     "incident": ("caller_id", "reassignment_count", "reopen_count", "hold_reason",
                  "incident_state", "made_sla", "close_code"),
-    "change": ("type", "risk", "start_date", "end_date", "backout_plan", "test_plan",
+    "change": ("type", "risk", "start_date", "end_date", "backout_plan", "test_plan", "close_code",
                "implementation_plan", "cab_required", "conflict_status", "conflict_last_run",
                "on_hold", "on_hold_reason", "requested_by", "reassignment_count"),
     "problem": ("reassignment_count",),
@@ -92,7 +93,7 @@ def to_record(kind: str, table: str, row: Mapping[str, Any], tables: Normalizati
     data: dict[str, Any] = {
         "id": v("sys_id"), "number": v("number") or None, "platform": "servicenow",
         "kind": kind,
-        "state": tables.state(table, v("state"), cells.display("state")),
+        **contract_fields(kind, table, cells, tables),
         "priority": tables.priority(v("priority"), cells.display("priority")),
         "impact": _int(v("impact"), 1, 3), "urgency": _int(v("urgency"), 1, 3),
         "category": v("category") or None, "subcategory": v("subcategory") or None,
