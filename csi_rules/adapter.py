@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from csi_rules.capabilities import Capabilities
 from csi_rules.records import Record
 
 
@@ -31,6 +32,10 @@ class ActionRequest:
     idempotency_key: str
     policy: str = ""
     rule: str = ""
+    decided_at: datetime | None = None
+    """When the decision was made: a write for it cannot be older (read-back matching)."""
+    fresh: bool = False
+    """True when the ledger shows no earlier attempt, so nothing can have landed before."""
 
 
 ActionStatus = Literal["applied", "already_applied", "skipped", "failed"]
@@ -58,6 +63,14 @@ class Adapter(Protocol):
     def apply_action(self, action: ActionRequest, record: Record, *, dry_run: bool) -> ActionResult: ...
 
     def close(self) -> None: ...
+
+
+class DeclaresCapabilities(Protocol):
+    """An adapter that says what it carries out (see csi_rules.capabilities); the executor
+    refuses anything else before calling it. A factory offers the same offline as
+    `factory.capabilities(settings)` for `validate --adapter` and `run`'s start check."""
+
+    def capabilities(self) -> Capabilities: ...
 
 
 AdapterFactory = Callable[[Mapping[str, Any]], Adapter]

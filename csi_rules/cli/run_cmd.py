@@ -1,7 +1,7 @@
 """`csi-rules run --config FILE [--once] [--dry-run]`: the always-on runner.
 
 Exit codes: 0 done (or stopped by SIGTERM/SIGINT), 2 invalid config, policies or adapter
-settings (nothing is created), 3 (with --once) an adapter could not be synced, whether the
+settings, or a policy action a configured adapter cannot carry out (nothing is created), 3 (with --once) an adapter could not be synced, whether the
 platform was unreachable or refused the credentials (401/403). `gate --change-id` exits 2 for
 refused credentials (AdapterAuthError): it fails on the one call it makes, while `run` records
 the failed sync and carries on, so a refusal is reported like any sync failure.
@@ -16,8 +16,12 @@ import signal
 import sys
 from typing import Any
 
-from csi_rules.errors import EXIT_OK, EXIT_UNREACHABLE
+from csi_rules.cli.adapter_checks import config_targets, findings_for
+from csi_rules.errors import EXIT_OK, EXIT_UNREACHABLE, PolicyError
+from csi_rules.plugins import Plugins, load_plugins
+from csi_rules.policy.validate import validate_paths
 from csi_rules.runtime import FaultHook, JsonLinesReporter, Runner, SystemClock, load_config
+from csi_rules.runtime.config import RunnerConfig
 from csi_rules.runtime.events import Reporter, TerminalReporter
 
 
@@ -44,9 +48,25 @@ def reporter_for(stream: Any, clock: SystemClock) -> Reporter:
     return JsonLinesReporter(stream, clock.now)
 
 
+def check_actions(config: RunnerConfig, plugins: Plugins) -> None:
+    """Refuse to start when an adapter cannot carry out an action a policy asks of it (the same
+    findings as `validate --config`); warnings (actions only recorded) go to stderr."""
+    report = validate_paths(config.policies, plugins)
+    if report.errors:
+        return  # the runner reports these itself, the same way as before
+    found = findings_for(report.documents, config_targets(plugins, config), plugins)
+    errors = [f for f in found if f.severity == "error"]
+    if errors:
+        raise PolicyError(errors)
+    for finding in found:
+        print(finding.format(), file=sys.stderr)
+
+
 def build_runner(args: argparse.Namespace, clock: SystemClock, **options: Any) -> Runner:
     config = load_config(args.config)
-    return Runner(config, clock=clock, dry_run=getattr(args, "dry_run", False),
+    plugins = options.pop("plugins", None) or load_plugins()
+    check_actions(config, plugins)
+    return Runner(config, clock=clock, plugins=plugins, dry_run=getattr(args, "dry_run", False),
                   reporter=reporter_for(sys.stderr, clock),
                   faults=FaultHook.from_environ(os.environ),
                   full_sync=getattr(args, "full_sync", False), **options)

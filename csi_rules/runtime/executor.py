@@ -2,7 +2,10 @@
 
 1. One transaction records the decision as in flight and its actions as `pending`.
 2. Each action goes to the adapter (which reads before it writes, so a repeat is
-   `already_applied`), then its row is settled.
+   `already_applied`), then its row is settled. Actions run in the policy's order and the
+   first failure holds back the ones after it (failed, "not attempted", retried with it): a
+   comment saying "escalated to L2" is never posted when the escalation did not happen.
+   An action outside the adapter's declared capabilities fails before any write.
 3. One transaction appends the audit entry and clears the in-flight decision.
 
 A crash anywhere leaves the decision in flight; `recover()` (run at the start of every cycle)
@@ -14,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from csi_rules.adapter import ActionRequest, Adapter
 from csi_rules.audit.entry import action_result, decision_entry
+from csi_rules.capabilities import refusals
 from csi_rules.decisions import Decision
 from csi_rules.errors import AdapterUnavailable, CsiRulesError, RecordNotFound
 from csi_rules.records.model import Record
@@ -60,7 +64,8 @@ class ActionExecutor:
             return self._shadow(adapter, record, data, todo)
         inflight = self.store.begin_decision(data["key"], adapter, record.id, record.kind, data,
                                              todo, self.clock.now())
-        return self._carry_out(inflight, adapter, record, data, [p.key for p in todo])
+        fresh = frozenset(p.key for p in todo if known.get(p.key) is None)
+        return self._carry_out(inflight, adapter, record, data, [p.key for p in todo], fresh)
 
     def _shadow(self, adapter: str, record: Record, data: Mapping[str, Any],
                 todo: list[PlannedAction]) -> Outcome:
@@ -77,25 +82,34 @@ class ActionExecutor:
         return Outcome(len(todo))
 
     def _carry_out(self, inflight: int, adapter: str, record: Record | None,
-                   data: Mapping[str, Any], keys: Sequence[str]) -> Outcome:
+                   data: Mapping[str, Any], keys: Sequence[str],
+                   fresh: frozenset[str] = frozenset()) -> Outcome:
         planned = {p.key: p for p in planned_actions(data)}
-        rows = self.store.ledger(keys)
+        rows = self.store.ledger(planned)
         retry = False
-        for key in keys:
+        blocked = ""  # the earlier action that failed: later ones wait for it
+        for key, action in planned.items():
+            if key not in keys:
+                if key in rows and rows[key].state == "failed":
+                    blocked = blocked or f"action #{action.index} ({action.type}) failed"
+                continue
             if rows[key].state != "pending":
                 continue
-            action = planned[key]
             self.faults.hit("before_call")
-            if record is None:
+            if blocked:
+                status, detail, ref, counted = ("failed", f"not attempted: {blocked}; it runs "
+                                                "once that one has been applied", "", True)
+            elif record is None:
                 status, detail, ref, counted = "failed", "the record no longer exists", "", True
             else:
                 status, detail, ref, counted = self._call(adapter, action, record, data,
-                                                          dry_run=False)
+                                                          dry_run=False, fresh=key in fresh)
             self.faults.hit("after_call")
             self.store.finish_action(key, status, detail, ref, self.clock.now(),
                                      count_attempt=counted)
             self.metrics.inc("csi_rules_actions_total", status=status)
             if status == "failed":
+                blocked = blocked or f"action #{action.index} ({action.type}) failed"
                 attempts = rows[key].attempts + int(counted)
                 retry = retry or attempts < self.max_attempts
                 self.store.record_error(f"action {key}", detail, self.clock.now())
@@ -114,10 +128,18 @@ class ActionExecutor:
         return Outcome(len(keys), retry)
 
     def _call(self, adapter: str, action: PlannedAction, record: Record,
-              data: Mapping[str, Any], *, dry_run: bool) -> tuple[str, str, str, bool]:
-        """(status, detail, platform ref, whether it counts as an attempt)."""
+              data: Mapping[str, Any], *, dry_run: bool,
+              fresh: bool = False) -> tuple[str, str, str, bool]:
+        """(status, detail, platform ref, whether it counts as an attempt).
+
+        An action outside the adapter's declared capabilities is refused here, before any
+        write: a dropped parameter must never turn into a reported success."""
+        refused = self._refused(adapter, action)
+        if refused:
+            return "failed", refused, "", True
         request = ActionRequest(action.type, action.params, record.id, action.key,
-                                data["policy"]["name"], data.get("rule") or "")
+                                data["policy"]["name"], data.get("rule") or "",
+                                decided_at=_instant(data.get("now")), fresh=fresh)
         try:
             with self.faults.during():
                 result = self.adapters[adapter].apply_action(request, record, dry_run=dry_run)
@@ -128,6 +150,14 @@ class ActionExecutor:
         except Exception as exc:  # an adapter bug must not stop the runner; it is logged
             return "failed", f"{type(exc).__name__}: {exc}", "", True
         return result.status, result.detail, result.platform_ref, True
+
+    def _refused(self, adapter: str, action: PlannedAction) -> str:
+        declared = getattr(self.adapters[adapter], "capabilities", None)
+        if not callable(declared):
+            return ""
+        problems = [r.message for r in refusals(declared(), action.type, action.params)
+                    if r.severity == "error"]
+        return "; ".join(problems) + ("; nothing was written" if problems else "")
 
     # -- recovering -------------------------------------------------------------------------
     def recover(self) -> int:
@@ -155,3 +185,10 @@ class ActionExecutor:
             self.reporter.event("recovered", decision=inflight.decision_key)
             done += 1
         return done
+
+
+def _instant(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None

@@ -11,9 +11,11 @@ from urllib.parse import quote
 import requests
 
 from csi_rules.adapter import ActionRequest, ActionResult, RecordQuery
+from csi_rules.capabilities import Capabilities
 from csi_rules.errors import RecordNotFound
 from csi_rules.records import Record, parse_record
 from csi_rules_jira import actions
+from csi_rules_jira.actions.capabilities import for_config as action_capabilities
 from csi_rules_jira.actions.context import ActionContext
 from csi_rules_jira.config import JiraConfig
 from csi_rules_jira.jql import keys_jql, sync_jql
@@ -132,6 +134,10 @@ class JiraAdapter:
                 return histories
 
     # --- writing ---------------------------------------------------------------------------
+
+    def capabilities(self) -> Capabilities:
+        """What this adapter carries out with its settings (actions/capabilities.py)."""
+        return action_capabilities(self.config)
 
     def apply_action(self, action: ActionRequest, record: Record, *, dry_run: bool) -> ActionResult:
         if self._actions is None:

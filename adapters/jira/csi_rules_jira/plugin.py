@@ -28,6 +28,16 @@ def adapter_factory(config: Mapping[str, Any]) -> Any:
     return JiraAdapter(parse_config(config), sleep=time.sleep, clock=_utc_now)
 
 
+def _capabilities(config: Mapping[str, Any] | None = None) -> Any:
+    """What an adapter built from `config` carries out; read offline, no secrets needed."""
+    from csi_rules_jira.actions.capabilities import capabilities
+
+    return capabilities(config)
+
+
+adapter_factory.capabilities = _capabilities  # type: ignore[attr-defined]  # read by csi_rules.capabilities.factory_capabilities
+
+
 def emulator_factory(host: str = "127.0.0.1", port: int = 0, seed_dir: Path | None = None,
                      **options: Any) -> Any:
     from csi_rules_jira.emulator import JiraEmulator

@@ -163,11 +163,13 @@ def test_dry_run_reads_but_never_writes(emulator, make_adapter):
     assert _writes(emulator) == []
 
 
-def test_actions_jira_cannot_apply_are_skipped_with_a_reason(emulator, make_adapter):
+def test_actions_jira_cannot_apply_are_skipped_or_refused_with_a_reason(emulator, make_adapter):
     adapter = make_adapter(emulator)
     result = _run(adapter, "ITSM-1", "notify", {"to": ["x"], "message": "m"})
     assert result.status == "skipped" and "notifiers" in result.detail
-    assert _run(adapter, "ITSM-1", "servicenow.thing", {}).status == "skipped"
+    other = _run(adapter, "ITSM-1", "servicenow.thing", {})
+    assert other.status == "failed" and "cannot carry out action 'servicenow.thing'" in other.detail
+    assert _writes(emulator) == []
 
 
 def test_escalate_sets_the_group_and_explains_once(emulator, make_adapter):
@@ -177,4 +179,4 @@ def test_escalate_sets_the_group_and_explains_once(emulator, make_adapter):
     assert _run(adapter, "ITSM-2", "escalate", params).status == "already_applied"
     issue = emulator.site.issues["ITSM-2"]
     assert issue.custom["customfield_10060"] == "major-incident"
-    assert [c.body for c in issue.comments] == ["P1 open for 2 hours"]
+    assert [c.body for c in issue.comments] == ["Escalated to level 2: P1 open for 2 hours"]

@@ -11,9 +11,11 @@ from typing import Any
 import requests
 
 from csi_rules.adapter import ActionRequest, ActionResult, RecordQuery
+from csi_rules.capabilities import Capabilities
 from csi_rules.errors import RecordNotFound
 from csi_rules.records import Record
 from csi_rules_servicenow import actions, related
+from csi_rules_servicenow.actions.capabilities import capabilities as action_capabilities
 from csi_rules_servicenow.actions.handlers import ActionRefused, Target
 from csi_rules_servicenow.client import TableClient
 from csi_rules_servicenow.config import Settings
@@ -78,8 +80,14 @@ class ServiceNowAdapter:
     def apply_action(self, action: ActionRequest, record: Record, *,
                      dry_run: bool) -> ActionResult:
         target = Target(self._table(record.kind), record.id, action.idempotency_key,
-                        self.settings.tables, self._find, self.settings.journal_check)
+                        self.settings.tables, self._find, self.settings.journal_check,
+                        author=self.settings.credentials.username,
+                        since=action.decided_at, fresh=action.fresh)
         return actions.apply(self.client, target, action.type, action.params, dry_run=dry_run)
+
+    def capabilities(self) -> Capabilities:
+        """What this adapter carries out (actions/capabilities.py); known without a connection."""
+        return action_capabilities()
 
     def close(self) -> None:
         self.client.close()

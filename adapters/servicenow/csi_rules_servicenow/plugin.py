@@ -12,8 +12,10 @@ from typing import Any
 
 import csi_rules
 from csi_rules.actions import ActionType
+from csi_rules.capabilities import Capabilities
 from csi_rules.registry import Registry
 from csi_rules_servicenow.action_types import SERVICENOW_ACTIONS
+from csi_rules_servicenow.actions.capabilities import capabilities as action_capabilities
 from csi_rules_servicenow.adapter import ServiceNowAdapter
 from csi_rules_servicenow.config import parse_settings
 from csi_rules_servicenow.emulator.server import emulator_factory
@@ -26,9 +28,19 @@ def make_adapter(config: Mapping[str, Any], *, clock: Callable[[], float] = time
     return ServiceNowAdapter(parse_settings(config, environ), clock=clock, sleep=sleep)
 
 
+class ServiceNowFactory:
+    """The registered factory: builds adapters, and says offline what they carry out."""
+
+    def __call__(self, config: Mapping[str, Any]) -> ServiceNowAdapter:
+        return make_adapter(config)
+
+    def capabilities(self, config: Mapping[str, Any] | None = None) -> Capabilities:
+        return action_capabilities(config)
+
+
 @csi_rules.hookimpl
 def csi_register_adapters(register: Registry[Any]) -> None:
-    register.add("servicenow", make_adapter)
+    register.add("servicenow", ServiceNowFactory())
 
 
 @csi_rules.hookimpl

@@ -143,6 +143,11 @@ class EscalationPolicy:
                         _cond(spec, "stop"), levels, repeat, major)
         return replace(policy, compiled=ladder)
 
+    def implied_actions(self, doc: Document) -> list[tuple[tuple[Any, ...], Action]]:
+        """The `escalate` each level asks for, at its target (adapters' capabilities check)."""
+        return [(("spec", "levels", i, "target"), _escalate(i + 1, raw["target"]))
+                for i, raw in enumerate(doc.data["spec"]["levels"])]
+
 
 def _escalate(number: int, target: dict[str, str]) -> Action:
     return Action("escalate", {"level": number, **target})

@@ -5,15 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from csi_rules.adapter import ActionRequest, ActionResult
+from csi_rules.capabilities import refusals
 from csi_rules.errors import AdapterAuthError, AdapterError, AdapterUnavailable
 from csi_rules_jira.actions import approval, assign, comment, fields, link, transition
+from csi_rules_jira.actions.capabilities import SKIPPED, for_config
 from csi_rules_jira.actions.context import ActionContext, failed, skipped
-
-NOT_ON_JIRA = {
-    "notify": "notifications are sent by csi-rules notifiers, not through Jira",
-    "request_approval": "JSM approvals are opened by the workflow: use jira.transition to the "
-                        "approval status",
-}
 
 
 def apply(ctx: ActionContext, action: ActionRequest, key: str, dry_run: bool) -> ActionResult:
@@ -23,9 +19,13 @@ def apply(ctx: ActionContext, action: ActionRequest, key: str, dry_run: bool) ->
     """
     params: dict[str, Any] = dict(action.params)
     idem = action.idempotency_key
+    problems = list(refusals(for_config(ctx.config), action.type, params))
+    if any(p.severity == "error" for p in problems):
+        return failed("; ".join(p.message for p in problems if p.severity == "error")
+                      + "; nothing was written")
+    if action.type in SKIPPED:
+        return skipped(SKIPPED[action.type])
     try:
-        if action.type in NOT_ON_JIRA:
-            return skipped(NOT_ON_JIRA[action.type])
         if action.type == "assign":
             return assign.assign(ctx, key, params, dry_run)
         if action.type == "escalate":
@@ -37,10 +37,10 @@ def apply(ctx: ActionContext, action: ActionRequest, key: str, dry_run: bool) ->
         if action.type == "comment":
             return comment.comment(ctx, key, params, dry_run, idem)
         if action.type == "block":
-            return assign.combine([
-                fields.add_label(ctx, key, ctx.config.blocked_label, dry_run),
-                comment.comment(ctx, key, {"text": f"Blocked: {params['reason']}",
-                                           "visibility": "internal"}, dry_run, idem)])
+            return assign.then_note(
+                [fields.add_label(ctx, key, ctx.config.blocked_label, dry_run)],
+                lambda: comment.comment(ctx, key, {"text": f"Blocked: {params['reason']}",
+                                                   "visibility": "internal"}, dry_run, idem))
         if action.type == "jira.transition":
             return transition.transition(ctx, key, params, dry_run, idem)
         if action.type == "jira.link":

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from csi_rules.adapter import ActionResult
 from csi_rules_jira.actions.comment import comment
-from csi_rules_jira.actions.context import ActionContext, already, applied, dry, skipped
+from csi_rules_jira.actions.context import (
+    ActionContext,
+    already,
+    applied,
+    dry,
+    failed,
+    skipped,
+)
 from csi_rules_jira.actions.fields import set_fields
 from csi_rules_jira.values import user_id
 
@@ -48,14 +56,30 @@ def assign(ctx: ActionContext, key: str, params: dict[str, Any], dry_run: bool) 
     return combine(parts)
 
 
+def then_note(parts: list[ActionResult], note: Callable[[], ActionResult]) -> ActionResult:
+    """The note that reports an action, posted only once every part of it has taken effect
+    (applied, already so, or, in a dry run, would be): a failed part leaves no claim."""
+    settled = ("applied", "already_applied")
+    if all(p.status in settled or p.detail.startswith("dry run:") for p in parts):
+        return combine([*parts, note()])
+    failed_part = combine(parts)
+    return ActionResult("failed", f"{failed_part.detail}; no note was posted",
+                        failed_part.platform_ref)
+
+
 def escalate(ctx: ActionContext, key: str, params: dict[str, Any], dry_run: bool,
              idempotency_key: str) -> ActionResult:
+    """Assignee and/or group first; the internal comment saying so only after they landed.
+    The level has no Jira field: the comment records it."""
     parts = []
+    if params.get("assignee"):
+        parts.append(set_assignee(ctx, key, str(params["assignee"]), dry_run))
     if params.get("group"):
         parts.append(set_group(ctx, key, str(params["group"]), dry_run))
-    reason = params.get("reason") or (f"Escalated to level {params['level']}"
-                                      if params.get("level") else "")
-    if reason:
-        parts.append(comment(ctx, key, {"text": reason, "visibility": "internal"}, dry_run,
-                             idempotency_key))
-    return combine(parts) if parts else skipped("escalate needs a group or a reason on Jira")
+    if not parts:
+        return failed("escalate on Jira needs an assignee or a group: a note alone escalates "
+                      "nothing")
+    level = f"Escalated to level {params['level']}" if params.get("level") else "Escalated"
+    text = f"{level}: {params['reason']}" if params.get("reason") else level
+    return then_note(parts, lambda: comment(ctx, key, {"text": text, "visibility": "internal"},
+                                            dry_run, idempotency_key))

@@ -3,8 +3,11 @@
 Outcomes: `already_applied` when every step was done before (a repeated or retried action);
 `applied` when something was written, including a write whose answer was lost but whose effect
 a read then confirmed; `skipped` for dry runs and actions that are not ServiceNow writes;
-`failed` when the instance refused (403 data policy / ACL, 400) or an ambiguous write did not
-land. A failed write is never resent here: the next run's check decides.
+`failed` when the action asks for something this adapter does not do (see capabilities.py),
+the instance refused (403 data policy / ACL, 400), a field write did not show on a read-back,
+or an ambiguous write did not land. A failed write is never resent here: the next run's check
+decides. Steps run in order and stop at the first failure, so a work note that reports an
+action is written only after the action's own write has been confirmed.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from csi_rules.adapter import ActionResult
+from csi_rules.capabilities import refusals
 from csi_rules.errors import RecordNotFound
 from csi_rules_servicenow.actions.handlers import (
     HANDLERS,
@@ -21,7 +25,8 @@ from csi_rules_servicenow.actions.handlers import (
     NotForServiceNow,
     Target,
 )
-from csi_rules_servicenow.actions.steps import Step
+from csi_rules_servicenow.actions.capabilities import capabilities
+from csi_rules_servicenow.actions.steps import FieldWrite, Step
 from csi_rules_servicenow.client import TableClient
 from csi_rules_servicenow.errors import AmbiguousWrite, ServiceNowForbidden, ServiceNowRequestError
 
@@ -29,6 +34,10 @@ log = logging.getLogger("csi_rules_servicenow")
 
 
 def plan(target: Target, action_type: str, params: Mapping[str, Any]) -> list[Step]:
+    refused = [r.message for r in refusals(capabilities(), action_type, params)
+               if r.severity == "error"]
+    if refused:
+        raise ActionRefused("; ".join(refused) + "; nothing was written")
     handler = HANDLERS.get(action_type)
     if handler is None:
         raise ActionRefused(f"action type {action_type!r} is not supported by the ServiceNow "
@@ -71,6 +80,11 @@ def apply(client: TableClient, target: Target, action_type: str, params: Mapping
                                 platform_ref=target.sys_id, extra={"done": done})
         except (ServiceNowForbidden, ServiceNowRequestError) as exc:
             return ActionResult("failed", str(exc), platform_ref=target.sys_id,
+                                extra={"done": done})
+        if isinstance(step, FieldWrite) and step.pending(client):
+            return ActionResult("failed", f"the instance accepted '{step.describe()}' but the "
+                                "record does not show it (a business rule or ACL may have undone "
+                                "it); nothing further written", platform_ref=target.sys_id,
                                 extra={"done": done})
         done.append(step.describe())
     return ActionResult("applied", "; ".join(done), platform_ref=target.sys_id,

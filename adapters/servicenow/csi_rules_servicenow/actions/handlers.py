@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from csi_rules_servicenow.actions.steps import (
@@ -26,6 +27,7 @@ SYS_ID = re.compile(r"^[0-9a-f]{32}$")
 JOURNAL = {"work_notes", "comments"}
 HOLD_REASONS = {"awaiting_caller": "1", "awaiting_evidence": "2", "awaiting_problem": "3",
                 "awaiting_vendor": "4", "awaiting_change": "5"}
+MAX_ESCALATION = 3  # the task.escalation choices: 0 Normal, 1 Moderate, 2 High, 3 Overdue
 CANCELED = {"incident": "8", "change_request": "4", "problem": "107", "sc_req_item": "4"}
 
 
@@ -39,9 +41,13 @@ class Target:
     tables: NormalizationTables
     find: Callable[[str, str], str]  # find(kind "group"|"user", name) -> sys_id
     journal_check: str = "journal_table"
+    author: str = ""  # the integration user (matches public comments on a read-back)
+    since: datetime | None = None  # when the decision was made
+    fresh: bool = False  # the ledger shows no earlier attempt
 
     def note(self, text: str, element: str = "work_notes") -> JournalWrite:
-        return JournalWrite(self.table, self.sys_id, element, text, self.key, self.journal_check)
+        return JournalWrite(self.table, self.sys_id, element, text, self.key, self.journal_check,
+                            self.author, self.since, self.fresh)
 
     def fields(self, **values: str) -> FieldWrite:
         return FieldWrite(self.table, self.sys_id, dict(values))
@@ -92,16 +98,24 @@ def comment(t: Target, p: Mapping[str, Any]) -> list[Step]:
 
 
 def escalate(t: Target, p: Mapping[str, Any]) -> list[Step]:
+    """One write for level, group and person; the note saying so comes after it landed."""
     values = {}
     if "level" in p:
-        values["escalation"] = str(min(int(p["level"]), 3))
+        level = int(p["level"])
+        if level > MAX_ESCALATION:
+            raise ActionRefused(f"ServiceNow's escalation field goes up to {MAX_ESCALATION}, "
+                                f"not {level}")
+        values["escalation"] = str(level)
     if "group" in p:
         values["assignment_group"] = t.ref("group", p["group"])
-    steps: list[Step] = [t.fields(**values)] if values else []
+    if "assignee" in p:
+        values["assigned_to"] = t.ref("user", p["assignee"])
+    if not values:
+        raise ActionRefused("escalate needs a level, a group or an assignee: a reason alone "
+                            "escalates nothing")
+    steps: list[Step] = [t.fields(**values)]
     if "reason" in p:
         steps.append(t.note(f"Escalated: {p['reason']}"))
-    if not steps:
-        raise ActionRefused("escalate needs a level, a group or a reason")
     return steps
 
 

@@ -1,23 +1,34 @@
 """The three kinds of write an action turns into, each able to tell whether it is already done.
 
 Idempotency lives here. Field writes compare with a fresh read and send only what differs.
-Journal writes (work notes, comments) append on every PATCH and read back empty, so each
-carries a marker `[csi-rules:<idempotency key>]` and is skipped when an entry with that marker
-exists (looked up in `sys_journal_field`, or in the field's display value). Approval requests
-are skipped when the group already has a requested or approved `sysapproval_group` row.
-The same checks settle an ambiguous write (timeout, dropped connection, 5xx): read, never resend.
+Journal writes append on every PATCH and read back empty. A work note (agents only) carries a
+marker `[csi-rules:<idempotency key>]` and is skipped when an entry with that marker exists
+(looked up in `sys_journal_field`, or in the field's display value). A public comment is
+exactly the policy's text, never a marker: the runner's ledger keeps it from being sent twice,
+and when an earlier attempt may have landed (a retry, a lost answer, a crash) the comment is
+matched on a read-back: same text, same author (the integration user), written no earlier
+than the decision (less `CLOCK_SKEW`). Approval requests are skipped when the group already
+has a requested or approved `sysapproval_group` row. The same checks settle an ambiguous
+write (timeout, dropped connection, 5xx): read, never resend.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
+
+from csi_rules_servicenow.timefmt import format_time
 
 if TYPE_CHECKING:
     from csi_rules_servicenow.client import TableClient
 
 _SAFE_KEY = re.compile(r"[^A-Za-z0-9._:-]")
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far the instance's clock may be behind the runner's when matching a comment's time."""
+READ_BACK_LIMIT = 100
+PUBLIC = "comments"
 
 
 class ActionRefused(Exception):
@@ -80,16 +91,25 @@ class JournalWrite:
     text: str
     key: str
     check: str = "journal_table"  # or "display_value"
+    author: str = ""  # the integration user's user_name ("" when the adapter cannot know it)
+    since: datetime | None = None  # the decision's time: a comment for it cannot be older
+    fresh: bool = False  # no earlier attempt: nothing can have landed, no read needed
+
+    def __post_init__(self) -> None:
+        self.sent = False
 
     @property
     def body(self) -> str:
-        return f"{self.text}\n\n{marker(self.key)}"
+        """A public comment is the policy's text exactly; a work note also carries its marker."""
+        return self.text if self.element == PUBLIC else f"{self.text}\n\n{marker(self.key)}"
 
     def describe(self) -> str:
         kind = "work note" if self.element == "work_notes" else "comment"
         return f"add {kind} to {self.table} {self.sys_id}: {self.text!r}"
 
     def pending(self, client: TableClient) -> bool:
+        if self.element == PUBLIC:
+            return (self.fresh and not self.sent) or not self._comment_found(client)
         tag = marker(self.key)
         if self.check == "display_value":
             row = client.get(self.table, self.sys_id, {"sysparm_fields": self.element,
@@ -100,7 +120,26 @@ class JournalWrite:
             "sysparm_fields": "sys_id", "sysparm_limit": "1"})
         return not rows
 
+    def _comment_found(self, client: TableClient) -> bool:
+        """Read-back match for a public comment: text, author and time (see the module doc)."""
+        wanted = self.text.strip()
+        if self.check == "display_value":
+            row = client.get(self.table, self.sys_id, {"sysparm_fields": self.element,
+                                                       "sysparm_display_value": "true"})
+            shown = str(row.get(self.element) or "")
+            return f")\n{wanted}\n" in shown.replace("\r\n", "\n") + "\n"
+        query = f"element_id={self.sys_id}^element={self.element}"
+        if self.author:
+            query += f"^sys_created_by={self.author}"
+        if self.since is not None:
+            query += f"^sys_created_on>={format_time(self.since - CLOCK_SKEW)}"
+        rows, _ = client.list("sys_journal_field", {
+            "sysparm_query": query + "^ORDERBYDESCsys_created_on",
+            "sysparm_fields": "value", "sysparm_limit": str(READ_BACK_LIMIT)})
+        return any(str(_plain(r.get("value"))).strip() == wanted for r in rows)
+
     def write(self, client: TableClient) -> str:
+        self.sent = True
         client.update(self.table, self.sys_id, {self.element: self.body},
                       {"sysparm_fields": "sys_id", "sysparm_exclude_reference_link": "true"})
         return self.sys_id
