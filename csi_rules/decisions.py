@@ -58,7 +58,8 @@ class Decision:
 
     def format_text(self) -> str:
         head = (f"{self.record_label}: {self.policy} → "
-                + (f"rule {self.rule_id}" if self.rule_id else "default")
+                + (f"rule {self.rule_id}" if self.rule_id else
+                   "not triggered" if self.outcome == "not_triggered" else "default")
                 + f"  ({self.source})")
         lines = [head]
         lines += [f"    action: {_action_text(a)}" for a in self.actions]

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from csi_rules.change.routes import route_actions, route_details
-from csi_rules.conditions.evaluate import explain
+from csi_rules.conditions.evaluate import evaluate, explain
 from csi_rules.decisions import OUTCOME_DEFAULT, OUTCOME_MATCHED, Decision
 from csi_rules.engine.groups import RuleGroup, RuleSpec
 from csi_rules.engine.lookup import record_lookup
 from csi_rules.escalation.evaluate import escalation_decisions
+from csi_rules.policy.kinds.routing import RoutingTrigger
 from csi_rules.policy.model import Policy, PolicySet, Rule
 from csi_rules.records import Record
 from csi_rules.sla.evaluate import sla_decisions
@@ -23,6 +24,9 @@ from csi_rules.sla.timeline import snapshots
 
 RULE_KINDS = ("RoutingPolicy", "CabRoutingPolicy")
 """Policy kinds whose rules the matcher evaluates (later kinds add themselves here)."""
+
+OUTCOME_NOT_TRIGGERED = "not_triggered"
+"""A routing policy whose `spec.trigger` excludes the record: no actions, and the reason."""
 
 
 class Matcher(Protocol):
@@ -86,6 +90,10 @@ class Evaluator:
         for p, policy in enumerate(self.policies):
             if record.kind not in policy.applies_to:
                 continue
+            skipped = not_triggered(policy, record, lookup, now)
+            if skipped is not None:
+                out.append(skipped)
+                continue
             keys = matched.get(f"p{p}", [])
             for key in keys:
                 _, rule = self._table[key]
@@ -103,6 +111,24 @@ class Evaluator:
                     None, policy.source, OUTCOME_DEFAULT, policy.default_actions, (), now))
         out.extend(time_decisions(self.policy_set, record, now))
         return out
+
+
+def not_triggered(policy: Policy, record: Record, lookup: Callable[[str], Any],
+                  now: datetime) -> Decision | None:
+    """The decision (no actions, with the reason) when the policy's trigger excludes the
+    record; None when its rules apply. Policies without a trigger always apply."""
+    trigger = policy.compiled if isinstance(policy.compiled, RoutingTrigger) else None
+    if trigger is None or trigger.when is None or evaluate(trigger.when, lookup):
+        return None
+    if trigger.name == "unassigned":
+        why = (f"trigger unassigned: the ticket already has assignment group "
+               f"{record.get('assignment_group')!r}, so it is not re-routed "
+               f"(spec.trigger: always would route owned tickets too)")
+    else:
+        why = "spec.trigger does not hold for this ticket, so its rules are not applied"
+    return Decision(record.id, record.label, policy.name, policy.kind, policy.content_hash,
+                    None, policy.source, OUTCOME_NOT_TRIGGERED, (),
+                    tuple(explain(trigger.when, lookup)), now, {"explain": why})
 
 
 TIME_KINDS = ("SlaPolicy", "EscalationPolicy")

@@ -74,7 +74,8 @@ TEST_FILE_SCHEMA: dict[str, Any] = {
                                "properties": {"policy": {"type": "string"},
                                               "rule": {"type": ["string", "null"]},
                                               "outcome": {"enum": ["matched", "default",
-                                                                   "threshold", "escalation"]},
+                                                                   "threshold", "escalation",
+                                                                   "not_triggered"]},
                                               "actions": {"type": "array"}}}},
                                           "correlated": {"type": "array", "items": {
                                               "type": "object", "additionalProperties": False,
