@@ -80,3 +80,124 @@ def test_parse_structure():
         [["a", "b"], ["c"]], [["d"]]]
     assert query.order_by == [("e", False), ("f", True)]
     assert parse_query("").groups == []
+
+
+# --- operators from r_OpAvailableFiltersQueries.md beyond the basics ---------------------------
+
+def _group_name(emulator, sys_id: str) -> str:
+    row = emulator.store.get("sys_user_group", sys_id) if sys_id else None
+    return (row or {}).get("name", "")
+
+
+def _user_name(emulator, sys_id: str) -> str:
+    row = emulator.store.get("sys_user", sys_id) if sys_id else None
+    return (row or {}).get("name", "")
+
+
+def test_between_on_numbers_text_and_dates(emulator, numbers):
+    rows = emulator.store.rows("incident")
+    assert sorted(numbers("priorityBETWEEN2@4")) == sorted(
+        r["number"] for r in rows if r["priority"] in ("2", "3", "4"))
+    # text: the upper bound is a prefix ("q@t" covers values starting with t)
+    assert sorted(numbers("short_descriptionBETWEENa@e")) == sorted(
+        r["number"] for r in rows
+        if "a" <= r["short_description"] and (r["short_description"] <= "e"
+                                              or r["short_description"].startswith("e")))
+    got = numbers("opened_atBETWEEN2022-10-01 00:00:00@2022-10-15")
+    assert got and sorted(got) == sorted(
+        r["number"] for r in rows if "2022-10-01 00:00:00" <= r["opened_at"] <= "2022-10-15 23:59:59")
+
+
+def test_sameas_and_field_comparisons(emulator, numbers):
+    rows = emulator.store.rows("incident")
+    same = sorted(r["number"] for r in rows if r["impact"] == r["urgency"])
+    assert same and sorted(numbers("impactSAMEASurgency")) == same
+    assert sorted(numbers("impactNSAMEASurgency")) == sorted(
+        r["number"] for r in rows if r["impact"] != r["urgency"])
+    assert sorted(numbers("impactGT_FIELDurgency")) == sorted(
+        r["number"] for r in rows if int(r["impact"]) > int(r["urgency"]))
+    assert sorted(numbers("impactLT_OR_EQUALS_FIELDurgency")) == sorted(
+        r["number"] for r in rows if int(r["impact"]) <= int(r["urgency"]))
+    assert sorted(numbers("opened_atSAMEASsys_created_on@day")) == sorted(
+        r["number"] for r in rows if r["opened_at"][:10] == r["sys_created_on"][:10])
+
+
+def test_reference_text_operators_compare_display_values(emulator, numbers):
+    rows = emulator.store.rows("incident")
+    network = sorted(r["number"] for r in rows
+                     if _group_name(emulator, r["assignment_group"]).startswith("Net"))
+    assert network and sorted(numbers("assignment_groupSTARTSWITHNet")) == network
+    assert sorted(numbers("assignment_groupLIKEwork")) == sorted(
+        r["number"] for r in rows if "work" in _group_name(emulator, r["assignment_group"]))
+    assert sorted(numbers("assignment_groupNOT LIKEwork")) == sorted(
+        r["number"] for r in rows if "work" not in _group_name(emulator, r["assignment_group"]))
+    name = next(_user_name(emulator, r["resolved_by"]) for r in rows if r["resolved_by"])
+    same = sorted(r["number"] for r in rows
+                  if _user_name(emulator, r["resolved_by"]).endswith(name[-4:]))
+    assert same and sorted(numbers(f"resolved_byENDSWITH{name[-4:]}")) == same
+    assert sorted(numbers(f"resolved_by%{name[-4:]}")) == same                 # the `%` alias
+    exact = sorted(r["number"] for r in rows if _user_name(emulator, r["resolved_by"]) == name)
+    assert sorted(numbers(f"resolved_by={name}")) == exact                     # by display value
+
+
+def test_name_value_parameters_and_choice_labels(emulator):
+    rows = emulator.store.rows("incident")
+    closed = sorted(r["number"] for r in rows if r["state"] == "7")
+    reply = requests.get(f"{emulator.url}/api/now/table/incident", auth=("admin", "admin"),
+                         params={"state": "closed", "sysparm_fields": "number",
+                                 "sysparm_limit": "1000"}, timeout=5)
+    assert closed and sorted(r["number"] for r in reply.json()["result"]) == closed
+
+
+def test_date_helpers_on_relative_and_datepart(emulator, numbers):
+    rows = emulator.store.rows("incident")
+    everything = sorted(r["number"] for r in rows if r["opened_at"])
+    # every seeded incident was opened before today and more than a year ago
+    assert sorted(numbers("opened_at<javascript:gs.daysAgoStart(0)")) == everything
+    assert numbers("opened_atONToday@javascript:gs.daysAgoStart(0)@javascript:gs.daysAgoEnd(0)") == []
+    assert sorted(numbers(
+        "opened_atNOTONToday@javascript:gs.daysAgoStart(0)@javascript:gs.daysAgoEnd(0)")) == everything
+    assert sorted(numbers("opened_atRELATIVELT@year@ago@1")) == everything
+    assert numbers("opened_atRELATIVEGT@hour@ago@1") == []
+    from datetime import datetime
+
+    def weekday(r):   # Python: Monday 0 .. Sunday 6
+        return datetime.strptime(r["opened_at"], "%Y-%m-%d %H:%M:%S").weekday()
+    mondays = sorted(r["number"] for r in rows if r["opened_at"] and weekday(r) == 0)
+    assert mondays and sorted(numbers(
+        "opened_atDATEPARTMonday@javascript:gs.datePart('dayofweek','monday','EE')")) == mondays
+    sundays = sorted(r["number"] for r in rows if r["opened_at"] and weekday(r) == 6)
+    assert sorted(numbers(
+        "opened_atDATEPARTMonday@javascript:gs.datePart('dayofweek','monday','LT')")) == sundays
+
+
+def test_date_helpers_are_exact_against_a_given_now():
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)             # a Wednesday
+
+    def hit(text: str, value: str) -> bool:
+        return parse_query(text, now).matches(lambda name: value if name == "opened_at" else None)
+    today = "opened_atONToday@javascript:gs.daysAgoStart(0)@javascript:gs.daysAgoEnd(0)"
+    assert hit(today, "2026-03-04 00:00:00") and hit(today, "2026-03-04 23:59:59")
+    assert not hit(today, "2026-03-03 23:59:59")
+    assert hit("opened_atBETWEENjavascript:gs.daysAgoStart(1)@javascript:gs.daysAgoEnd(0)",
+               "2026-03-03 00:00:00")
+    assert hit("opened_atRELATIVEGT@hour@ago@1", "2026-03-04 14:31:00")
+    assert not hit("opened_atRELATIVEGT@hour@ago@1", "2026-03-04 14:29:00")
+    assert hit("opened_at>=javascript:gs.beginningOfThisWeek()", "2026-03-02 00:00:00")
+    assert not hit("opened_at>=javascript:gs.beginningOfThisWeek()", "2026-03-01 23:59:59")
+    assert hit("opened_at<javascript:gs.beginningOfLastMonth()", "2026-01-31 23:59:59")
+    assert hit("opened_at>javascript:gs.hoursAgo(2)", "2026-03-04 13:31:00")
+
+
+@pytest.mark.parametrize("query", [
+    "caller_idDYNAMIC54635e965f510100a9ad2572f2b4774c",        # documented, not modelled
+    "managerIN_HIERARCHYfdd0fa0f93f5d2505bd0bd886cba1015%409ee1b13dc6112271007f9d0efdb69cd0",
+    "stateVALCHANGES", "priorityFOO1", "priority=1^ORstateWHATEVER2",
+    "opened_at<javascript:gs.getUserID()", "opened_at<javascript:new Date()",
+    "opened_atRELATIVEGT@fortnight@ago@1", "opened_atDATEPARTx@javascript:gs.datePart('era','x','EE')",
+    "Priority=1",
+])
+def test_a_part_the_emulator_cannot_evaluate_returns_no_rows_never_every_row(numbers, query):
+    assert numbers(query) == []
