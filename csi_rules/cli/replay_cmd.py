@@ -3,7 +3,8 @@
 JSON output: one event per line, in time order across tickets
 `{"at", "record", "policy", "metric", "rule", "outcome", "actions", "explanation", "source",
 "key"}`, then one `{"summary": {...}}` line. The what-if tool for a policy change
-(docs/replay.md).
+(docs/replay.md); `--disagreements FILE` lists the tickets on which the policies and the
+platform's own SLA verdict disagree.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from csi_rules.clock import parse_now
 from csi_rules.errors import UsageError
 from csi_rules.plugins import load_plugins
 from csi_rules.policy.validate import load_policy_set
-from csi_rules.replay import history_end, load_history, replay
+from csi_rules.replay import history_end, load_history, replay, write_disagreements
+from csi_rules.replay.disagreements import check_destination
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="replay up to this instant (default: the last instant in the history)")
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="report broken rows and go on, instead of stopping at the first")
+    p.add_argument("--disagreements", metavar="FILE",
+                   help="write the tickets where the policies' any-SLA verdict and the "
+                        "platform's made_sla disagree, one row each (.csv or .json)")
     p.add_argument("--format", choices=("json", "text"), default="json")
     p.set_defaults(run=run)
 
@@ -51,6 +56,8 @@ def _instant(text: str | None, option: str) -> datetime | None:
 
 def run(args: argparse.Namespace) -> int:
     start, end = _instant(args.start, "--from"), _instant(args.end, "--to")
+    if args.disagreements:
+        check_destination(args.disagreements)
     policy_set = load_policy_set(args.policies, load_plugins())
     if not policy_set.of_kind("SlaPolicy", "EscalationPolicy"):
         raise UsageError(f"no SlaPolicy or EscalationPolicy in {', '.join(args.policies)}")
@@ -67,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
                          f"({end.isoformat()})")
     result = replay(policy_set, loaded.records, end, start)
     result.summary.rows_read, result.summary.skipped = loaded.rows_read, loaded.skipped
+    if args.disagreements:
+        write_disagreements(args.disagreements, result.verdicts)
     out = sys.stdout
     if args.format == "json":
         for event in result.events:

@@ -17,12 +17,14 @@ from csi_rules.records.model import parse_datetime
 from csi_rules.replay.events import ReplayEvent
 from csi_rules.replay.summary import ReplaySummary
 from csi_rules.replay.ticket import replay_ticket
+from csi_rules.replay.verdicts import TicketVerdict, ticket_verdict
 
 
 @dataclass
 class ReplayResult:
     events: list[ReplayEvent]  # in time order, inside the window
     summary: ReplaySummary
+    verdicts: list[TicketVerdict]  # per ticket opened by the end, in input order
 
 
 def replay(policy_set: PolicySet, records: Iterable[Record], end: datetime,
@@ -31,13 +33,17 @@ def replay(policy_set: PolicySet, records: Iterable[Record], end: datetime,
     history) but are left out of the result."""
     summary = ReplaySummary(start, end)
     events: list[ReplayEvent] = []
+    verdicts: list[TicketVerdict] = []
     for record in records:
         ticket = replay_ticket(policy_set, record, end)
-        summary.add_ticket(ticket)
+        verdict = ticket_verdict(ticket)
+        summary.add_ticket(ticket, verdict)
+        if ticket.started:
+            verdicts.append(verdict)
         events += [e for e in ticket.events.values() if summary.in_window(e.at)]
     events.sort(key=ReplayEvent.sort_key)
     summary.add_events(events)
-    return ReplayResult(events, summary)
+    return ReplayResult(events, summary, verdicts)
 
 
 def history_end(records: Iterable[Record]) -> datetime | None:

@@ -7,9 +7,9 @@ full copy of the ticket at that moment. The rows of one ticket (same `groupBy` v
 two consecutive snapshots becomes a history entry {at, field, from, to}, `at` being the later
 snapshot's instant. A ticket whose log gives no opened_at opened at its first snapshot: the
 first event of any kind, not the first change of a tracked field (which would start its SLA
-clocks late, or never for a ticket whose tracked fields never change). Cells are read by the shared column-mapping code
-(csi_rules/ingest), so value maps, null markers, date formats and error messages are
-the same as for change files.
+clocks late, or never for a ticket whose tracked fields never change). Cells are read by the
+shared column-mapping code (csi_rules/ingest), so value maps, null markers, date formats and
+error messages are the same as for change files.
 
 Only what the history needs is kept per row (order key, instant, tracked values); the full
 values are kept for the latest row of each ticket alone, so the 141,712-row UCI log loads in

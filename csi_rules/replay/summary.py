@@ -1,12 +1,14 @@
-"""Totals of a replay: tickets, events, how each SLA ended, and agreement with `made_sla`.
+"""Totals of a replay: tickets, events, how each SLA ended, agreement with `made_sla`, and all
+of that per priority.
 
 SLA outcomes are counted once per ticket, metric and clock cycle, from the cycle's last status:
 achieved and cancelled at the instant the clock stopped, breached at the breach instant (counted
 when that instant is inside the replay window), open when the clock still ran or was paused at
-the end. ServiceNow exports carry the platform's own verdict in `made_sla`; when records hold it
-as `raw.made_sla` (true/false), each metric's verdict (breached in any cycle, else achieved) is
-compared with it, as a sanity figure for a replayed policy against the one the data lived under
-(over the tickets whose SLA was decided by the end of the replay, whatever `--from` says).
+the end. ServiceNow exports carry the platform's own verdict in `made_sla` (as `raw.made_sla`):
+false when any SLA on the ticket breached. It is compared like with like, with the replay's
+any-SLA verdict (verdicts.py), over the tickets decided by the end of the replay whatever
+`--from` says; per-metric rows say which metric drives the disagreements. The per-priority
+breakdown groups tickets by their priority at the end of the history.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from typing import Any
 from csi_rules.ingest.problems import SkippedRow
 from csi_rules.replay.events import OUTCOMES, ReplayEvent
 from csi_rules.replay.ticket import TicketReplay
+from csi_rules.replay.verdicts import MISSED, OPEN_STAGES, TicketVerdict
 from csi_rules.sla.status import SlaStatus
 
-OPEN_STAGES = ("not_started", "in_progress", "paused")
 SLA_COLUMNS = ("achieved", "breached", "cancelled", "open")
-VERDICT_FIELD = "raw.made_sla"
+ANY_SLA = "any"  # the metric name of the like-for-like row: any SLA breached
 
 
 @dataclass
@@ -58,42 +60,73 @@ class _Agreement:
 
 
 @dataclass
+class _Group:
+    """Tickets, SLA outcomes and agreement with made_sla of one slice (a priority, or all)."""
+
+    tickets: int = 0
+    slas: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    any_sla: _Agreement = field(default_factory=_Agreement)
+
+    def slas_json(self) -> list[dict[str, Any]]:
+        return [{"policy": p, "metric": m, **{c: counts[c] for c in SLA_COLUMNS}}
+                for (p, m), counts in sorted(self.slas.items())]
+
+
+@dataclass
 class ReplaySummary:
     start: datetime | None
     end: datetime
     records: int = 0  # records read
-    tickets: int = 0  # records opened by the end of the replay
     rows_read: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
     events: Counter[str] = field(default_factory=Counter)
-    slas: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
-    agreement: dict[tuple[str, str], _Agreement] = field(default_factory=dict)
+    all: _Group = field(default_factory=_Group)
+    agreement: dict[tuple[str, str], _Agreement] = field(default_factory=dict)  # per metric
+    by_priority: dict[int | None, _Group] = field(default_factory=dict)
+
+    @property
+    def tickets(self) -> int:
+        """Records opened by the end of the replay."""
+        return self.all.tickets
+
+    @property
+    def slas(self) -> dict[tuple[str, str], Counter[str]]:
+        return self.all.slas
 
     def in_window(self, at: datetime | None) -> bool:
         return at is not None and (self.start is None or at >= self.start) and at <= self.end
 
-    def add_ticket(self, ticket: TicketReplay) -> None:
+    def add_ticket(self, ticket: TicketReplay, verdict: TicketVerdict) -> None:
         self.records += 1
-        self.tickets += ticket.started
-        cycles: dict[tuple[str, str], list[SlaStatus]] = {}
-        for (policy, metric, _), status in sorted(ticket.slas.items()):
-            cycles.setdefault((policy, metric), []).append(status)
-            column = _column(status)
-            counts = self.slas.setdefault((policy, metric), Counter())
-            if column == "open" or self.in_window(_decided_at(status)):
-                counts[column] += 1
-        made_sla = ticket.record.get(VERDICT_FIELD)
-        if not isinstance(made_sla, bool):
+        if not ticket.started:
             return
-        for key, statuses in cycles.items():
-            stages = [s.stage for s in statuses]
-            if "breached" in stages or stages[-1] == "achieved":
-                self.agreement.setdefault(key, _Agreement()).add(made_sla, "breached" in stages)
+        groups = (self.all, self.by_priority.setdefault(verdict.priority, _Group()))
+        for group in groups:
+            group.tickets += 1
+        for (policy, metric, _), status in sorted(ticket.slas.items()):
+            column = _column(status)
+            if column == "open" or self.in_window(_decided_at(status)):
+                for group in groups:
+                    group.slas.setdefault((policy, metric), Counter())[column] += 1
+        if verdict.platform is None:
+            return
+        platform_met = verdict.platform != MISSED
+        if verdict.compared:
+            for group in groups:
+                group.any_sla.add(platform_met, verdict.policy == MISSED)
+        for metric in verdict.metrics:
+            if metric.outcome in ("breached", "achieved"):
+                self.agreement.setdefault((metric.policy, metric.metric), _Agreement()).add(
+                    platform_met, metric.outcome == "breached")
 
     def add_events(self, events: list[ReplayEvent]) -> None:
         self.events.update(e.outcome for e in events)
 
     def to_json(self) -> dict[str, Any]:
+        agreement = ([{"policy": None, "metric": ANY_SLA, **self.all.any_sla.to_json()}]
+                     if self.all.any_sla.compared else [])
+        agreement += [{"policy": p, "metric": m, **a.to_json()}
+                      for (p, m), a in sorted(self.agreement.items())]
         return {
             "window": {"from": self.start.isoformat() if self.start else None,
                        "to": self.end.isoformat()},
@@ -103,10 +136,12 @@ class ReplaySummary:
             "skipped_rows": [s.to_json() for s in self.skipped],
             "events": sum(self.events.values()),
             "events_by_outcome": {o: self.events[o] for o in OUTCOMES},
-            "slas": [{"policy": p, "metric": m, **{c: counts[c] for c in SLA_COLUMNS}}
-                     for (p, m), counts in sorted(self.slas.items())],
-            "made_sla_agreement": [{"policy": p, "metric": m, **a.to_json()}
-                                   for (p, m), a in sorted(self.agreement.items())],
+            "slas": self.all.slas_json(),
+            "made_sla_agreement": agreement,
+            "by_priority": [{"priority": p, "tickets": g.tickets, "slas": g.slas_json(),
+                             "made_sla_agreement": g.any_sla.to_json()
+                             if g.any_sla.compared else None}
+                            for p, g in sorted(self.by_priority.items(), key=_priority_order)],
         }
 
     def format_text(self) -> str:
@@ -120,13 +155,32 @@ class ReplaySummary:
         for (policy, metric), counts in sorted(self.slas.items()):
             lines.append(f"  {policy} {metric}: " + ", ".join(f"{counts[c]} {c}"
                                                                for c in SLA_COLUMNS))
+        if self.all.any_sla.compared:
+            lines.append("  made_sla (any SLA breached) " + _agreement_text(self.all.any_sla))
         for (policy, metric), agreement in sorted(self.agreement.items()):
-            data = agreement.to_json()
-            lines.append(f"  {policy} {metric} agrees with made_sla on {data['agree']} of "
-                         f"{data['compared']} tickets ({data['agreement_percent']}%); replay "
-                         f"breached/export met: {data['only_replay_missed']}, replay met/export "
-                         f"breached: {data['only_export_missed']}")
+            lines.append(f"    {policy} {metric} alone " + _agreement_text(agreement))
+        for priority, group in sorted(self.by_priority.items(), key=_priority_order):
+            name = f"P{priority}" if priority is not None else "no priority"
+            slas = "; ".join(f"{m} {c['breached']} breached of "
+                             f"{sum(c[k] for k in SLA_COLUMNS)}"
+                             for (_, m), c in sorted(group.slas.items()))
+            agrees = (", made_sla " + _agreement_text(group.any_sla)) \
+                if group.any_sla.compared else ""
+            lines.append(f"  {name}: {group.tickets} tickets" + (f"; {slas}" if slas else "")
+                         + agrees)
         return "\n".join(lines)
+
+
+def _agreement_text(agreement: _Agreement) -> str:
+    data = agreement.to_json()
+    return (f"agrees on {data['agree']} of {data['compared']} tickets "
+            f"({data['agreement_percent']}%); replay missed/platform met: "
+            f"{data['only_replay_missed']}, replay met/platform missed: "
+            f"{data['only_export_missed']}")
+
+
+def _priority_order(item: tuple[int | None, Any]) -> tuple[bool, int]:
+    return item[0] is None, item[0] or 0
 
 
 def _column(status: SlaStatus) -> str:

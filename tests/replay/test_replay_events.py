@@ -162,9 +162,14 @@ def test_text_format_lists_events_then_the_summary(tmp_path, cli, replayed):
     lines = result.out.splitlines()
     assert lines[0] == "2026-03-02T09:30:00+00:00  cancelled  desk-sla resolution: cancelled"
     assert "    action: comment(text='half used', visibility='internal')" in lines
-    assert lines[-2].startswith("replayed 6 tickets (6 records, 6 input rows) up to "
-                                "2026-03-02T16:00:00+00:00: 13 events")
-    assert lines[-1] == "  desk-sla resolution: 2 achieved, 2 breached, 1 cancelled, 1 open"
+    summary = next(i for i, line in enumerate(lines) if line.startswith("replayed "))
+    assert lines[summary].startswith("replayed 6 tickets (6 records, 6 input rows) up to "
+                                     "2026-03-02T16:00:00+00:00: 13 events")
+    assert lines[summary + 1:] == [
+        "  desk-sla resolution: 2 achieved, 2 breached, 1 cancelled, 1 open",
+        "  P1: 1 tickets; resolution 1 breached of 1",
+        "  P3: 5 tickets; resolution 1 breached of 5",
+    ]
 
 
 def test_the_end_defaults_to_the_last_instant_in_the_history(replayed):
