@@ -115,3 +115,45 @@ def test_a_broken_content_length_is_answered(emulator):
         answer = sock.recv(65536).decode()
     assert answer.startswith("HTTP/1.1 400")
     assert "errorMessages" in answer and json  # the envelope, not an HTML page
+
+
+ADF = {"type": "doc", "version": 1, "content": [
+    {"type": "paragraph", "content": [
+        {"type": "text", "text": "Restart "},
+        {"type": "text", "text": "postfix", "marks": [{"type": "strong"}]},
+        {"type": "text", "text": " then check "},
+        {"type": "text", "text": "mailq", "marks": [{"type": "code"}]}]},
+    {"type": "bulletList", "content": [
+        {"type": "listItem", "content": [{"type": "paragraph", "content": [
+            {"type": "text", "text": "relay one"}]}]},
+        {"type": "listItem", "content": [{"type": "paragraph", "content": [
+            {"type": "text", "text": "relay two", "marks": [{"type": "em"}]}]}]}]}]}
+
+
+def test_adf_comments_keep_marks_and_lists(emulator):
+    url = emulator.url + "/rest/api/3/issue/ITSM-1/comment"
+    made = requests.post(url, auth=AUTH, json={"body": ADF}, timeout=5)
+    assert made.status_code == 201 and made.json()["body"] == ADF
+    back = requests.get(url, auth=AUTH, timeout=5).json()["comments"][-1]["body"]
+    assert back == ADF
+    v2 = requests.get(emulator.url + "/rest/api/2/issue/ITSM-1/comment", auth=AUTH,
+                      timeout=5).json()["comments"][-1]["body"]
+    assert v2 == "Restart *postfix* then check {{mailq}}\n\n* relay one\n* _relay two_"
+
+
+def test_expand_names_schema_and_rendered_fields_are_honoured(emulator):
+    requests.post(emulator.url + "/rest/api/3/issue/ITSM-1/comment", auth=AUTH,
+                  json={"body": ADF}, timeout=5)
+    issue = requests.get(emulator.url + "/rest/api/3/issue/ITSM-1", auth=AUTH, timeout=5,
+                         params={"expand": "names,schema,renderedFields",
+                                 "fields": "summary,description,customfield_10050,created"}).json()
+    assert issue["names"] == {"summary": "Summary", "description": "Description",
+                              "customfield_10050": "Impact", "created": "Created"}
+    assert issue["schema"]["created"] == {"type": "datetime", "system": "created"}
+    rendered = issue["renderedFields"]
+    assert rendered["description"].startswith("<p>Outbound mail queues")
+    html = rendered["comment"]["comments"][-1]["body"]
+    assert "<b>postfix</b>" in html and "<ul><li><p>relay one</p></li>" in html
+    plain = requests.get(emulator.url + "/rest/api/3/issue/ITSM-1", auth=AUTH, timeout=5).json()
+    assert not {"names", "schema", "renderedFields"} & set(plain)
+    assert set(plain["expand"].split(",")) <= {"renderedFields", "names", "schema", "changelog"}

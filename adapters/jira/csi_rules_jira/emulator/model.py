@@ -51,6 +51,7 @@ class Comment:
     created: datetime
     properties: dict[str, Any] = field(default_factory=dict)
     visibility: dict[str, Any] | None = None
+    adf: dict[str, Any] | None = None            # the document as written on v3, marks and all
 
 
 @dataclass

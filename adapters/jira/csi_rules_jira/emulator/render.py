@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from csi_rules_jira.adf import text_to_adf
 from csi_rules_jira.emulator.model import Comment, Issue, User
+from csi_rules_jira.emulator.richtext import to_html
 from csi_rules_jira.emulator.store import Site
 
 NAVIGABLE = ("summary", "description", "status", "priority", "issuetype", "project", "components",
@@ -164,17 +165,57 @@ class View:
         return out
 
     def issue(self, issue: Issue, fields: Iterable[str] | None, expand: str = "") -> dict[str, Any]:
-        out: dict[str, Any] = {"expand": "renderedFields,names,schema,operations,editmeta,"
-                                         "changelog,versionedRepresentations",
+        out: dict[str, Any] = {"expand": "renderedFields,names,schema,changelog",
                                "id": issue.id, "self": f"{self.api}/issue/{issue.id}",
                                "key": issue.key}
+        wanted = {e.strip() for e in expand.split(",")}
         if fields is not None:
             out["fields"] = self.issue_fields(issue, fields)
+            if "renderedFields" in wanted:
+                out["renderedFields"] = self.rendered(issue, out["fields"])
+            if "names" in wanted:
+                out["names"] = {f: self.field_name(f) for f in out["fields"]}
+            if "schema" in wanted:
+                out["schema"] = {f: self.field_schema(f) for f in out["fields"]}
         if "changelog" in expand:
             histories = [self.history(h) for h in issue.changelog]
             out["changelog"] = {"startAt": 0, "maxResults": len(histories),
                                 "total": len(histories), "histories": histories}
         return out
+
+    def rendered(self, issue: Issue, fields: dict[str, Any]) -> dict[str, Any]:
+        """`renderedFields`: HTML for rich text, the same strings for times, null elsewhere."""
+        out: dict[str, Any] = {}
+        for name in fields:
+            if name == "description":
+                out[name] = to_html(issue.description) if issue.description else None
+            elif name in ("created", "updated", "resolutiondate"):
+                out[name] = fields[name]
+            else:
+                out[name] = None
+        if "comment" in fields or "description" in fields:
+            out["comment"] = {"comments": [
+                {**self.comment(issue, c, False), "body": to_html(c.adf or c.body)}
+                for c in issue.comments], "total": len(issue.comments),
+                "maxResults": len(issue.comments), "startAt": 0}
+        return out
+
+    def field_name(self, field_id: str) -> str:
+        custom = self.site.fields.get(field_id)
+        if custom:
+            return str(custom["name"])
+        return _SYSTEM_NAMES.get(field_id, field_id.capitalize())
+
+    def field_schema(self, field_id: str) -> dict[str, Any]:
+        custom = self.site.fields.get(field_id)
+        if custom:
+            return dict(custom.get("schema", {}))
+        kind = _SYSTEM_TYPES.get(field_id, "string")
+        schema: dict[str, Any] = {"type": kind, "system": field_id}
+        if kind == "array":
+            schema["items"] = "component" if field_id == "components" else (
+                "issuelinks" if field_id == "issuelinks" else "string")
+        return schema
 
     def history(self, entry: dict[str, Any]) -> dict[str, Any]:
         items = [{k: v for k, v in item.items() if v is not None} for item in entry["items"]]
@@ -188,7 +229,8 @@ class View:
     def comment(self, issue: Issue, comment: Comment, with_properties: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
             "self": f"{self.api}/issue/{issue.id}/comment/{comment.id}", "id": comment.id,
-            "author": self.user_details(comment.author), "body": self.text(comment.body),
+            "author": self.user_details(comment.author),
+            "body": comment.adf if comment.adf and self.version == 3 else self.text(comment.body),
             "updateAuthor": self.user_details(comment.author),
             "created": self.time(comment.created), "updated": self.time(comment.created),
         }
@@ -203,3 +245,14 @@ class View:
 
 
 _ABSENT = object()
+_SYSTEM_NAMES = {"summary": "Summary", "description": "Description", "status": "Status",
+                 "priority": "Priority", "issuetype": "Issue Type", "project": "Project",
+                 "components": "Components", "labels": "Labels", "assignee": "Assignee",
+                 "reporter": "Reporter", "creator": "Creator", "created": "Created",
+                 "updated": "Updated", "resolutiondate": "Resolved", "resolution": "Resolution",
+                 "issuelinks": "Linked Issues"}
+_SYSTEM_TYPES = {"status": "status", "priority": "priority", "issuetype": "issuetype",
+                 "project": "project", "components": "array", "labels": "array",
+                 "assignee": "user", "reporter": "user", "creator": "user",
+                 "created": "datetime", "updated": "datetime", "resolutiondate": "datetime",
+                 "resolution": "resolution", "issuelinks": "array"}

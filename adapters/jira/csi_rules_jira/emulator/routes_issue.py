@@ -9,6 +9,7 @@ from csi_rules_jira.emulator.edit import apply_edit, rich_text
 from csi_rules_jira.emulator.http import HttpError, Reply, Request
 from csi_rules_jira.emulator.model import Issue
 from csi_rules_jira.emulator.render import NAVIGABLE, View
+from csi_rules_jira.emulator.richtext import to_wiki
 from csi_rules_jira.emulator.store import Site
 
 NO_ISSUE = "Issue does not exist or you do not have permission to see it."
@@ -134,6 +135,9 @@ def add_comment(site: Site, req: Request, key: str) -> Reply:
     props = {p["key"]: p.get("value") for p in body.get("properties") or ()}
     comment = site.add_comment(issue, _by(req), text, properties=props,
                                visibility=body.get("visibility"))
+    if req.version == 3:
+        comment.adf = dict(body["body"])
+        comment.body = to_wiki(comment.adf)
     view = View(site, req.base_url, req.version, req.user)
     return Reply(201, view.comment(issue, comment, False))
 
