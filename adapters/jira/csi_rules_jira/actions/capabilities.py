@@ -38,9 +38,9 @@ def capabilities(settings: Mapping[str, Any] | None = None) -> Capabilities:
                                  "internal_comment_visibility); idempotency key in a comment "
                                  "property"),
         "escalate": ActionSupport({"level": ANY, "assignee": ANY, "reason": ANY, **group}, targets,
-                                  "assignee and/or group first; then an internal comment "
-                                  "'<reason>' or 'Escalated to level N' (the level is recorded "
-                                  "there: Jira has no escalation field)"),
+                                  "assignee and/or group first; once they landed, an internal "
+                                  "comment 'Escalated to level N: <reason>' (the level is "
+                                  "recorded there: Jira has no escalation field)"),
         "block": ActionSupport({"reason": ANY}, (),
                                "the blocked_label label, then an internal comment "
                                "'Blocked: <reason>'"),
