@@ -32,8 +32,8 @@ def get_user(site: Site, req: Request) -> Reply:
         raise HttpError(400, f"The '{wanted}' query parameter needs to be provided.")
     user = site.users.get(ref) if site.is_cloud else site.user(ref)
     if user is None:
-        raise HttpError(404, f"Specified user does not exist or you do not have required "
-                             f"permissions.")
+        raise HttpError(404, "Specified user does not exist or you do not have required "
+                             "permissions.")
     return Reply(200, _user_json(_view(site, req), user))
 
 
