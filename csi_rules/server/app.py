@@ -2,14 +2,17 @@
 
 The standard library is enough here: five routes, JSON bodies, no templating, and webhook
 traffic that is small and bursty; a framework would add a dependency and nothing we use.
-Every POST must say its Content-Length (411 otherwise) and stay under `maxBodyBytes` (413,
-rejected before the body is read).
+Every POST must say its Content-Length exactly once, in plain digits (411/400 otherwise), and
+stay under `maxBodyBytes` (413, rejected before the body is read). Every error, including a
+malformed request line and an unsupported method (405), is answered in JSON. Slow and
+numerous clients are bounded by `limits.ConnectionGuard`.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,10 +20,16 @@ from urllib.parse import parse_qs, urlsplit
 from csi_rules.errors import UsageError
 from csi_rules.server import gate_api, webhooks
 from csi_rules.server.context import ServerContext
+from csi_rules.server.limits import ConnectionGuard, ServerLimits
 from csi_rules.server.responses import Answer, problem
+from csi_rules.server.strict_http import content_length, target_problem
 
 POST_ROUTES = ("/webhooks/jira", "/webhooks/servicenow", "/v1/gate")
 GET_ROUTES = ("/healthz", "/metrics")
+ALLOW = "GET, POST"
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+         b"Connection: close\r\nRetry-After: 1\r\nContent-Length: 44\r\n\r\n"
+         b'{"error": "too many connections; try again"}')
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -31,14 +40,62 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: metrics count requests; access logs belong to the proxy in front."""
 
-    def _send(self, answer: Answer, path: str) -> None:
+    @property
+    def _guard(self) -> ConnectionGuard:
+        return self.server.guard  # type: ignore[attr-defined, no-any-return]  # our _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self._guard.limits.header_timeout)  # per-read backstop
+
+    def handle_one_request(self) -> None:
+        """Headers (and the idle wait before them) must arrive within header_timeout."""
+        self._guard.expect(self.connection, self._guard.limits.header_timeout)
+        self.connection.settimeout(self._guard.limits.header_timeout)
+        try:
+            super().handle_one_request()
+        except OSError:  # the reaper shut the socket, or the client went away mid-answer
+            self.close_connection = True
+
+    def parse_request(self) -> bool:
+        if self._guard.timed_out(self.connection):
+            self.close_connection = True
+            return False
+        if not super().parse_request():
+            return False
+        self._guard.expect(self.connection, None)
+        words = self.requestline.split()  # the target as sent: the stdlib folds a leading //
+        why = target_problem(words[1] if len(words) >= 2 else self.path)
+        if why is not None:
+            self.close_connection = True
+            self._send(problem(400, why), "other")
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """The stdlib's errors (bad request line, headers too long, unknown method) as JSON."""
+        self.close_connection = True
+        if self._guard.timed_out(self.connection):
+            return
+        headers = {}
+        if code == HTTPStatus.NOT_IMPLEMENTED:  # what the stdlib says for an unknown method
+            code, message = 405, f"method {self.command} is not allowed (allowed: {ALLOW})"
+            headers["Allow"] = ALLOW
+        reason = message or HTTPStatus(code).phrase
+        self._send(problem(code, reason), "other", headers)
+
+    def _send(self, answer: Answer, path: str, headers: dict[str, str] | None = None) -> None:
         payload = answer.payload()
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(payload)))
-        if answer.status >= 400 and self.command == "POST":
-            self.send_header("Connection", "close")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if answer.status >= 400 and self.command != "GET":
             self.close_connection = True
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
@@ -51,6 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
+        length, why, _ = content_length(self.headers)
+        if why is not None or length:  # a body we will not read: do not reuse the connection
+            self.close_connection = True
         try:
             if path == "/healthz":
                 health = dict(self.ctx.health())
@@ -59,7 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
                 text = self.ctx.metrics.render(self.ctx.store, self.ctx.clock.now())
                 self._send(Answer(200, text, "text/plain; version=0.0.4; charset=utf-8"), path)
             elif path in POST_ROUTES:
-                self._send(problem(405, f"{path} takes POST"), path)
+                self._send(problem(405, f"{path} takes POST"), path, {"Allow": "POST"})
             else:
                 self._send(problem(404, f"no route {path}"), path)
         finally:
@@ -71,7 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if path not in POST_ROUTES:
                 status = 405 if path in GET_ROUTES else 404
-                self._send(problem(status, f"no POST route {path}"), path)
+                self._send(problem(status, f"no POST route {path}"), path,
+                           {"Allow": "GET"} if status == 405 else None)
                 return
             body = self._body(path)
             if body is None:
@@ -92,48 +153,84 @@ class _Handler(BaseHTTPRequestHandler):
             self._finish()
 
     def _body(self, path: str) -> bytes | None:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            self._send(problem(411, "send a Content-Length (chunked bodies are not accepted)"),
-                       path)
+        length, why, status = content_length(self.headers)
+        if why is not None:
+            self._send(problem(status, why), path)
             return None
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
+        if length is None:
             self._send(problem(411, "Content-Length is required"), path)
-            return None
-        try:
-            length = int(length_text)
-        except ValueError:
-            self._send(problem(400, "Content-Length is not a number"), path)
             return None
         limit = self.ctx.config.server.max_body_bytes
         if length > limit:
             self._send(problem(413, f"body of {length} bytes is over the {limit}-byte limit"),
                        path)
             return None
-        return self.rfile.read(length) if length > 0 else b""
+        if length == 0:
+            return b""
+        limits = self._guard.limits
+        self._guard.expect(self.connection, limits.body_timeout)
+        self.connection.settimeout(limits.body_timeout)
+        try:
+            body = self.rfile.read(length)
+        except OSError:  # per-read timeout or reset
+            body = b""
+        self._guard.expect(self.connection, None)
+        if len(body) < length:  # cut off by the body deadline, or the client gave up
+            self.close_connection = True
+            if not self._guard.timed_out(self.connection):
+                self._send(problem(400, f"body ended after {len(body)} of {length} bytes"),
+                           path)
+            return None
+        return body
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the stdlib's 5 makes a burst wait for SYN retries
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 limits: ServerLimits):
+        self.guard = ConnectionGuard(limits)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Past the connection cap: 503 at once, no thread spent on it."""
+        if not self.guard.admit(request):
+            try:
+                request.sendall(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        self.guard.release(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that vanished is not news; anything else is a bug worth a traceback."""
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
 
-def listen(host: str, port: int) -> _Server:
+def listen(host: str, port: int, limits: ServerLimits | None = None) -> _Server:
     """Bind and listen (no serving yet), so `serve` can fail on a busy port before it creates
     any state; raises UsageError (exit 2) with one line instead of a traceback."""
     try:
-        return _Server((host, port), _Handler)
+        return _Server((host, port), _Handler, limits or ServerLimits())
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-
-
 class CsiServer:
     """`start()` binds (unless given a `listener` from `listen()`) and serves in a thread;
     `url` is known after start (port 0 = any)."""
 
     def __init__(self, ctx: ServerContext, host: str | None = None, port: int | None = None,
-                 *, listener: _Server | None = None):
+                 *, listener: _Server | None = None, limits: ServerLimits | None = None):
         self.ctx = ctx
+        self.limits = limits or ServerLimits()
         self.host = host if host is not None else ctx.config.server.host
         self.port = port if port is not None else ctx.config.server.port
         self._server: _Server | None = None
@@ -143,9 +240,10 @@ class CsiServer:
 
     def start(self) -> None:
         handler = type("Handler", (_Handler,), {"ctx": self.ctx})
-        self._server = self._listener or listen(self.host, self.port)
+        self._server = self._listener or listen(self.host, self.port, self.limits)
         self._listener = None
         self._server.RequestHandlerClass = handler
+        self._server.guard.start()
         host, port = self._server.server_address[:2]
         self.url = f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,),
@@ -159,6 +257,7 @@ class CsiServer:
         if self._server is None:
             return
         self._server.shutdown()
+        self._server.guard.stop()
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)

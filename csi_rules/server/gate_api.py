@@ -7,10 +7,10 @@ Body: `{"change": RECORD, "schedule": [RECORD, ...]?, "now": ISO8601?}`. 200 wit
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
+from csi_rules import safe_json
 from csi_rules.change.gate import evaluate_gate
 from csi_rules.change.render import RENDERERS
 from csi_rules.change.schedule import conflicts_with
@@ -24,9 +24,9 @@ def gate(ctx: ServerContext, body: bytes, fmt: str = "json") -> Answer:
     if fmt not in RENDERERS:
         return problem(400, f"format must be one of {', '.join(RENDERERS)}")
     try:
-        payload: Any = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return problem(400, "body is not JSON")
+        payload: Any = safe_json.loads(body)
+    except ValueError as exc:  # JSONDecodeError, or JsonRefused: too deep, too large, not UTF-8
+        return problem(400, f"body is not JSON we accept: {getattr(exc, 'msg', exc)}")
     if not isinstance(payload, dict) or "change" not in payload:
         return problem(400, "body must be an object with a 'change' record")
     unknown = sorted(set(payload) - {"change", "schedule", "now"})

@@ -8,10 +8,10 @@ forged or stale body can at worst cause one extra read.
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from csi_rules import safe_json
 from csi_rules.errors import AdapterError
 from csi_rules.server.context import ServerContext
 from csi_rules.server.responses import Answer, problem
@@ -56,9 +56,10 @@ def jira(ctx: ServerContext, headers: Mapping[str, str], body: bytes) -> Answer:
         return _rejected(ctx, "jira", status, str(exc))
     if event is None:
         return _duplicate(ctx, "jira", _header(headers, "X-Atlassian-Webhook-Identifier"))
-    if event.delivery_id and not ctx.store.remember_delivery("jira", event.delivery_id,
-                                                             ctx.clock.now()):
-        return _duplicate(ctx, "jira", event.delivery_id)
+    # dedupe on what is signed (the body's hash), not on the unsigned delivery identifier
+    key = getattr(event, "dedupe_key", "") or event.delivery_id
+    if key and not ctx.store.remember_delivery("jira", key, ctx.clock.now()):
+        return _duplicate(ctx, "jira", event.delivery_id or key)
     if not event.issue_id:
         ctx.metrics.inc("csi_rules_webhooks_total", source="jira", result="ignored")
         return Answer(200, {"ignored": f"{event.event} carries no issue"})
@@ -74,9 +75,10 @@ def servicenow(ctx: ServerContext, headers: Mapping[str, str], body: bytes) -> A
     if not given or not hmac.compare_digest(given.encode(), secret.encode()):
         return _rejected(ctx, "servicenow", 401, f"{SERVICENOW_SECRET_HEADER} missing or wrong")
     try:
-        payload: Any = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return _rejected(ctx, "servicenow", 400, "body is not JSON")
+        payload: Any = safe_json.loads(body)
+    except ValueError as exc:  # JSONDecodeError, or JsonRefused: too deep, too large, not UTF-8
+        return _rejected(ctx, "servicenow", 400,
+                         f"body is not JSON we accept: {getattr(exc, 'msg', exc)}")
     if not isinstance(payload, dict):
         return _rejected(ctx, "servicenow", 400, "body must be a JSON object")
     record_id = payload.get("sys_id") or payload.get("id")

@@ -2,20 +2,24 @@
 
 Jira admin webhooks with a secret sign the raw body: `X-Hub-Signature: sha256=<hex HMAC>`.
 Verification runs on the bytes as received (before any JSON parsing) with a constant-time
-compare; a delivery that fails it is rejected before anything else happens. Retries carry the
-same `X-Atlassian-Webhook-Identifier`, which is how duplicates are recognised.
+compare; a delivery that fails it is rejected before anything else happens.
+
+Duplicates are recognised by what is signed: with a secret, the key is the SHA-256 of the
+body (a retry sends the same bytes), never the `X-Atlassian-Webhook-Identifier` header, which
+the signature does not cover - a replayed body with a new or missing identifier would
+otherwise pass as new. Without a secret only the identifier is available.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from csi_rules import safe_json
 from csi_rules_jira.errors import WebhookRejected
 from csi_rules_jira.secrets import Secret
 
@@ -36,6 +40,7 @@ class WebhookEvent:
     retry: int
     changes: tuple[dict[str, Any], ...] = ()
     payload: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    dedupe_key: str = ""  # "sha256:<hex>" of a signed body, else the delivery identifier
 
     @property
     def changed_fields(self) -> tuple[str, ...]:
@@ -60,9 +65,10 @@ def verify_signature(secret: Secret, body: bytes, header: str | None) -> bool:
 
 def parse_event(body: bytes, delivery_id: str = "", retry: int = 0) -> WebhookEvent:
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise WebhookRejected("body is not JSON") from None
+        payload = safe_json.loads(body)
+    except ValueError as exc:  # JSONDecodeError, or JsonRefused: too deep, too large, not UTF-8
+        raise WebhookRejected(f"body is not JSON we accept: {getattr(exc, 'msg', exc)}") \
+            from None
     if not isinstance(payload, dict) or not payload.get("webhookEvent"):
         raise WebhookRejected("no webhookEvent in body")
     issue = payload.get("issue") or {}
@@ -73,7 +79,7 @@ def parse_event(body: bytes, delivery_id: str = "", retry: int = 0) -> WebhookEv
         issue_id=str(issue["id"]) if issue.get("id") is not None else None,
         timestamp_ms=int(timestamp) if isinstance(timestamp, int | float) else None,
         delivery_id=delivery_id, retry=retry,
-        changes=tuple(changelog.get("items") or ()), payload=payload)
+        changes=tuple(changelog.get("items") or ()), payload=payload, dedupe_key=delivery_id)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -101,13 +107,18 @@ class WebhookReceiver:
                 self._secret, body, _header(headers, SIGNATURE_HEADER)):
             raise WebhookRejected(f"{SIGNATURE_HEADER} missing or wrong")
         delivery_id = _header(headers, IDENTIFIER_HEADER) or ""
-        retry = int(_header(headers, RETRY_HEADER) or 0)
-        event = parse_event(body, delivery_id, retry)
-        if delivery_id:
-            if delivery_id in self._seen:
-                self._seen.move_to_end(delivery_id)
+        retry_text = (_header(headers, RETRY_HEADER) or "0").strip()
+        if not retry_text.isascii() or not retry_text.isdigit():
+            raise WebhookRejected(f"{RETRY_HEADER} is not a number")
+        event = parse_event(body, delivery_id, int(retry_text))
+        if self._secret is not None:  # what the signature covers, not the unsigned header
+            event = replace(event, dedupe_key="sha256:" + hashlib.sha256(body).hexdigest())
+        key = event.dedupe_key
+        if key:
+            if key in self._seen:
+                self._seen.move_to_end(key)
                 return None
-            self._seen[delivery_id] = None
+            self._seen[key] = None
             while len(self._seen) > self._remember:
                 self._seen.popitem(last=False)
         return event
