@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     now = parse_now(args.now)
     policy_set = load_policy_set(args.policies, load_plugins())
+    if not policy_set.policies:
+        print(f"csi-rules: warning: no policies in {', '.join(args.policies)}: "
+              "no record will get a decision", file=sys.stderr)
     records = read_records(args.record)
     with Evaluator(policy_set) as evaluator:
         for record, decisions in zip(records, evaluator.evaluate_many(records, now), strict=True):

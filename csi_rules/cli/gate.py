@@ -67,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
     now = parse_now(args.now)
     plugins = load_plugins()
     policy_set = load_policy_set(args.policies, plugins)
+    if not policy_set.policies:
+        raise UsageError(f"no policies in {', '.join(args.policies)}: refusing to gate "
+                         "without checks")
     if args.change:
         records = read_records(args.change)
         if len(records) != 1:

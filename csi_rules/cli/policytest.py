@@ -8,7 +8,7 @@ from pathlib import Path
 from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
 from csi_rules.plugins import load_plugins
 from csi_rules.testing.runner import relative, run_file
-from csi_rules.testing.spec import find_test_files, load_test_file
+from csi_rules.testing.spec import allowed_root, find_test_files, load_test_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,13 +22,14 @@ def run(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    files = [f for p in args.paths for f in find_test_files(Path(p))]
+    # each file's `policies:` must stay inside the directory the user named
+    files = [(f, allowed_root(Path(p))) for p in args.paths for f in find_test_files(Path(p))]
     if not files:
         raise UsageError(f"no policy test files found under {', '.join(args.paths)}")
     plugins = load_plugins()
     passed = failed = 0
-    for path in files:
-        for result in run_file(load_test_file(path), plugins):
+    for path, root in files:
+        for result in run_file(load_test_file(path, root), plugins):
             where = f"{relative(result.test.file)}:{result.test.line}"
             if result.passed:
                 passed += 1

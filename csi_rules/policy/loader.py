@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from csi_rules.conditions.ast import Pointer
+from csi_rules.errors import UsageError
 from csi_rules.findings import Finding
 
 
@@ -132,11 +133,19 @@ def iter_policy_files(paths: list[str]) -> Iterator[Path]:
     """Files named on the command line, and *.yaml/*.yml under named directories (sorted).
 
     Files under a `tests/` folder are policy unit tests, not policies, and are skipped here.
+    A file found in a named directory that is (or sits under) a symbolic link leading out of
+    that directory is refused, unread: a policy repository must not make us read
+    `/proc/self/environ` and echo it in a YAML error.
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            root = path.resolve()
             for found in sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")]):
+                target = found.resolve()
+                if not target.is_relative_to(root):
+                    raise UsageError(f"{found}: a symbolic link leading outside {path} "
+                                     "(not read; name the file itself to use it)")
                 rel = found.relative_to(path).parts
                 if "tests" in rel[:-1] or found.name.endswith((".test.yaml", ".test.yml")):
                     continue

@@ -161,6 +161,10 @@ def validate_paths(paths: Iterable[str], plugins: Plugins) -> Report:
     if report.files == 0:
         report.findings.append(Finding(", ".join(map(str, paths)), 1, 1, "", "",
                                        "no policy files (*.yaml, *.yml) found"))
+    elif not report.documents and not report.errors:  # e.g. an empty file: say so, not "ok"
+        report.findings.append(Finding(", ".join(map(str, paths)), 1, 1, "", "",
+                                       "no policies: the files hold no policy documents",
+                                       "warning"))
     report.findings.sort()
     return report
 

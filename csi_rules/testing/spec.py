@@ -34,10 +34,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from csi_rules.errors import PolicyError, RecordError
+from csi_rules.errors import PolicyError, RecordError, UsageError
 from csi_rules.findings import Finding
 from csi_rules.policy.loader import load_text
 from csi_rules.records.model import Record, parse_datetime, parse_record
+from csi_rules.safe_json import decode_utf8
 
 DEFAULT_NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SLA_KEYS = ("policy", "metric", "stage", "calendar", "elapsed", "remaining", "breached_at",
@@ -141,9 +142,25 @@ def default_policies_dir(path: Path) -> Path:
     return path.resolve().parent
 
 
-def load_test_file(path: Path) -> TestFile:
-    """Parse and check one test file; every problem is a finding with file:line."""
-    docs, findings = load_text(path.read_text(encoding="utf-8"), str(path))
+def allowed_root(named: Path) -> Path:
+    """The directory a test file's `policies:` must stay inside: the directory the user named
+    (or, for a file or a `tests` folder, the policy folder holding it)."""
+    named = named.resolve()
+    if named.is_file() or "tests" in named.parts:
+        return default_policies_dir(named / "_" if named.is_dir() else named)
+    return named
+
+
+def load_test_file(path: Path, root: Path | None = None) -> TestFile:
+    """Parse and check one test file; every problem is a finding with file:line.
+
+    `root`: the directory `policies:` must resolve inside (default: `allowed_root(path)`).
+    """
+    try:
+        data_bytes = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    docs, findings = load_text(decode_utf8(data_bytes, str(path)), str(path))
     if findings:
         raise PolicyError(findings)
     if len(docs) != 1:
@@ -154,6 +171,10 @@ def load_test_file(path: Path) -> TestFile:
         raise PolicyError(sorted(errors))
     data = doc.data
     policies = (path.parent / data["policies"]) if "policies" in data else default_policies_dir(path)
+    limit = root if root is not None else allowed_root(path)
+    if "policies" in data and not policies.resolve().is_relative_to(limit.resolve()):
+        raise PolicyError([doc.finding(("policies",), f"{data['policies']!r} leads outside "
+                                       f"{limit}, the directory under test")])
     tests = []
     problems: list[Finding] = []
 
