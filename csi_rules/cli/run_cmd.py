@@ -1,8 +1,8 @@
 """`csi-rules run --config FILE [--once] [--dry-run]`: the always-on runner.
 
 Exit codes: 0 done (or stopped by SIGTERM/SIGINT), 2 invalid config, policies or adapter
-settings, or a policy action a configured adapter cannot carry out (nothing is created), 3 (with --once) an adapter could not be synced, whether the
-platform was unreachable or refused the credentials (401/403). `gate --change-id` exits 2 for
+settings, or a policy action a configured adapter cannot carry out (nothing is created), 3
+(with --once) an adapter could not be synced, whether the platform was unreachable or refused the credentials (401/403). `gate --change-id` exits 2 for
 refused credentials (AdapterAuthError): it fails on the one call it makes, while `run` records
 the failed sync and carries on, so a refusal is reported like any sync failure.
 """
@@ -29,9 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run", help="sync, evaluate and act continuously (or --once)",
         description="Sync, evaluate and act continuously (or --once). Exit codes: 0 done or "
-                    "stopped by SIGTERM/SIGINT; 2 invalid config, policies or adapter settings "
-                    "(nothing is created); 3 with --once, an adapter could not be synced "
-                    "(platform unreachable, or credentials refused: 401/403).")
+                    "stopped by SIGTERM/SIGINT; 2 invalid config, policies or adapter settings, "
+                    "or an action a configured adapter cannot carry out (nothing is created); "
+                    "3 with --once, an adapter could not be synced (platform unreachable, or "
+                    "credentials refused: 401/403).")
     p.add_argument("--config", required=True, metavar="FILE", help="runner config (YAML)")
     p.add_argument("--once", action="store_true", help="run one cycle and exit")
     p.add_argument("--dry-run", action="store_true",

@@ -16,6 +16,7 @@ from csi_rules.plugins import Plugins
 from csi_rules.policy.loader import Document
 
 Pointer = tuple[Any, ...]
+Found = Iterator[tuple[Pointer, str, Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Target:
     kinds: frozenset[str] = frozenset()  # empty: every kind
 
 
-def document_actions(doc: Document, plugins: Plugins) -> Iterator[tuple[Pointer, str, Mapping[str, Any]]]:
+def document_actions(doc: Document, plugins: Plugins) -> Found:
     """(pointer to the action's type key, type, params) for every action a document asks for,
     written (`...actions: [{type: params}]`) or implied by its kind (an escalation level)."""
     yield from _written(doc.data.get("spec"), ("spec",), set(plugins.actions))
@@ -36,7 +37,7 @@ def document_actions(doc: Document, plugins: Plugins) -> Iterator[tuple[Pointer,
             yield pointer, action.type, action.params
 
 
-def _written(node: Any, pointer: Pointer, types: set[str]) -> Iterator[tuple[Pointer, str, Mapping[str, Any]]]:
+def _written(node: Any, pointer: Pointer, types: set[str]) -> Found:
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "actions" and isinstance(value, list):

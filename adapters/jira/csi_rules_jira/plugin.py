@@ -35,7 +35,8 @@ def _capabilities(config: Mapping[str, Any] | None = None) -> Any:
     return capabilities(config)
 
 
-adapter_factory.capabilities = _capabilities  # type: ignore[attr-defined]  # read by csi_rules.capabilities.factory_capabilities
+# read by csi_rules.capabilities.factory_capabilities (validate --adapter, run's start check)
+adapter_factory.capabilities = _capabilities  # type: ignore[attr-defined]  # a function attribute
 
 
 def emulator_factory(host: str = "127.0.0.1", port: int = 0, seed_dir: Path | None = None,

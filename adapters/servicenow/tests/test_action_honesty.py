@@ -61,7 +61,7 @@ def test_a_failed_escalation_write_leaves_no_note(emulator, adapter):
 
 def test_request_approval_with_a_quorum_is_refused_rather_than_ignored(emulator, adapter):
     result = act(adapter, "request_approval", {"group": "Software", "quorum": 2}, record_id=CHG)
-    assert result.status == "failed" and "cannot carry out 'quorum'" in result.detail
+    assert result.status == "failed" and "request_approval.quorum 2" in result.detail
     assert [r for r in emulator.store.rows("sysapproval_group") if r["parent"] == CHG] == []
 
 

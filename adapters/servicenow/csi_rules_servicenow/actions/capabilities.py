@@ -29,8 +29,9 @@ ACTIONS: dict[str, ActionSupport] = {
                                "assignee": ANY, "reason": ANY}, ("level", "group", "assignee"),
                               "escalation (0-3), assignment_group, assigned_to in one write; "
                               "then a work note 'Escalated: <reason>'"),
-    "request_approval": ActionSupport({"group": ANY}, (),
-                                      "a requested sysapproval_group row (once per group)"),
+    "request_approval": ActionSupport({"group": ANY, "quorum": {"maximum": 1}}, (),
+                                      "a requested sysapproval_group row (once per group); "
+                                      "one approval, as the group's approval rule decides"),
     "block": ActionSupport({"reason": ANY}, (),
                            "changes only: on_hold with on_hold_reason"),
     "servicenow.set_state": ActionSupport({"state": ANY}, (), "state (code of the profile)"),
@@ -47,8 +48,6 @@ SKIPPED = {"notify": "notifications are sent by csi-rules, not written to Servic
 HINTS = {
     "escalate.rota": "csi-rules does not resolve ServiceNow on-call rotas; name a group or an "
                      "assignee",
-    "request_approval.quorum": "a group approval's quorum is the group's approval rule on the "
-                               "instance; csi-rules cannot set it",
 }
 
 
