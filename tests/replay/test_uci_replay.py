@@ -51,9 +51,14 @@ def check_user_visible_properties(events: list[dict[str, Any]], summary: dict[st
     keys = [e["key"] for e in events]
     assert len(keys) == len(set(keys))
     assert summary["events"] == len(events)
-    # the export's own verdict is compared for every closed incident
+    # the export's own verdict, an any-SLA flag, is compared with the policies' any-SLA verdict
+    # for every closed incident; the per-metric rows follow it
     agreement = {a["metric"]: a for a in summary["made_sla_agreement"]}
-    assert agreement["resolution"]["compared"] == len(numbers)
+    assert summary["made_sla_agreement"][0]["metric"] == "any"
+    assert agreement["any"]["compared"] == agreement["resolution"]["compared"] == len(numbers)
+    by_priority = summary["by_priority"]
+    assert sum(p["tickets"] for p in by_priority) == len(numbers)
+    assert sum(p["made_sla_agreement"]["agree"] for p in by_priority) == agreement["any"]["agree"]
 
 
 def test_the_committed_extract_replays_through_the_example_policies(cli):
