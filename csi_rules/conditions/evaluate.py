@@ -6,14 +6,13 @@ strings, date-times with date-times; any other pairing is simply false.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from csi_rules.conditions.ast import AllOf, AnyOf, Condition, Matcher, Not
+from csi_rules.conditions.regex import compile_pattern
 from csi_rules.records.model import MISSING
 
 Lookup = Callable[[str], Any]
@@ -45,9 +44,9 @@ def _ordered(a: Any, b: Any, cmp: Callable[[Any, Any], bool]) -> bool:
     return same_class(a, b) and type_class(a) != "bool" and cmp(a, b)
 
 
-@lru_cache(maxsize=4096)
-def compiled_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def compiled_regex(pattern: str) -> Any:
+    """The policy pattern compiled for linear-time search (RE2; see conditions.regex)."""
+    return compile_pattern(pattern)
 
 
 def apply_operator(op: str, actual: Any, expected: Any) -> bool:

@@ -17,6 +17,7 @@ from csi_rules.conditions.domains import domain_for
 from csi_rules.conditions.evaluate import type_class
 from csi_rules.conditions.issues import Issue, format_value, value_kind
 from csi_rules.conditions.normal_form import Literal
+from csi_rules.conditions.regex import UnboundedPattern, compile_pattern
 from csi_rules.conditions.solver import UNSAT, solve_path
 from csi_rules.records.fields import FieldSpec
 from csi_rules.records.vocabulary import UNMAPPED_PREFIX, is_unmapped, state_values
@@ -55,7 +56,9 @@ def check_shape(m: Matcher) -> list[Issue]:
         if not isinstance(value, str):
             return [Issue(at, f"matches takes a regular expression, got {format_value(value)}")]
         try:
-            re.compile(value)
+            compile_pattern(value)
+        except UnboundedPattern as err:
+            return [Issue(at, f"regular expression {value!r} {err}")]
         except re.error as err:
             return [Issue(at, f"invalid regular expression {value!r}: {err}")]
     if value is None and op in ("eq", "ne"):
@@ -133,7 +136,7 @@ def _dead_pattern(m: Matcher, spec: FieldSpec, kinds: Sequence[str]) -> list[Iss
     """A pattern on a vocabulary field that no canonical value matches can only match by accident."""
     values = state_values(k for k in kinds if k in (spec.vocabulary or {}))
     try:
-        pattern = re.compile(m.value)
+        pattern = compile_pattern(m.value)
     except re.error:
         return []  # check_shape reports it
     if not values or any(pattern.search(v) for v in values) or UNMAPPED_PREFIX in m.value:

@@ -24,6 +24,7 @@ from typing import Any
 
 from csi_rules.conditions.ast import AllOf, AnyOf, Condition, Matcher, Not
 from csi_rules.conditions.evaluate import type_class
+from csi_rules.conditions.regex import compile_pattern
 from csi_rules.errors import EngineError
 
 ORDER_OPS = ("lt", "lte", "gt", "gte")
@@ -183,7 +184,7 @@ def _precomputed(m: Matcher) -> Precomputed:
         if not isinstance(m.value, str):
             raise EngineError(f"{m.describe()}: 'matches' needs a regular expression string")
         try:
-            re.compile(m.value)
+            compile_pattern(m.value)
         except re.error as exc:
             raise EngineError(f"{m.describe()}: invalid regular expression: {exc}") from None
     return Precomputed(m.op, repr(m.value), m.value)
