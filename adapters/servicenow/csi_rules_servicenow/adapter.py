@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -14,16 +15,24 @@ from csi_rules.adapter import ActionRequest, ActionResult, RecordQuery
 from csi_rules.capabilities import Capabilities
 from csi_rules.errors import RecordNotFound
 from csi_rules.records import Record
-from csi_rules_servicenow import actions, related
+from csi_rules_servicenow import actions, history, related
 from csi_rules_servicenow.actions.capabilities import capabilities as action_capabilities
 from csi_rules_servicenow.actions.handlers import ActionRefused, Target
 from csi_rules_servicenow.client import TableClient
 from csi_rules_servicenow.config import Settings
-from csi_rules_servicenow.errors import SYSTEM, ServiceNowConfigError
+from csi_rules_servicenow.errors import (
+    SYSTEM,
+    ServiceNowConfigError,
+    ServiceNowForbidden,
+    ServiceNowRequestError,
+)
 from csi_rules_servicenow.normalize import fields_for, to_record
 from csi_rules_servicenow.sync import SyncState, sync_table
 
+log = logging.getLogger("csi_rules_servicenow")
 SYS_ID = re.compile(r"^[0-9a-f]{32}$")
+# Answers that reading again will not change (ACL, table not exposed): the fetch goes on without.
+PERMANENT = (ServiceNowForbidden, ServiceNowRequestError, RecordNotFound)
 NUMBER_PREFIXES = {"INC": "incident", "CHG": "change", "PRB": "problem", "RITM": "request"}
 
 
@@ -37,10 +46,14 @@ class ServiceNowAdapter:
         self.client = TableClient(settings, clock=clock, sleep=sleep, session=session)
         self.sync_state = sync_state or SyncState()
         self._refs: dict[tuple[str, str], str] = {}
+        self._names: dict[str, str] = {}  # group / user sys_id -> name, for history entries
+        self._history_denied: str | None = None  # why sys_audit is unreadable, per fetch
+        self._warned: set[str] = set()
 
     # -- reading ---------------------------------------------------------------------------
     def fetch_records(self, query: RecordQuery) -> Iterator[Record]:
         """Records of `query.kinds` changed since `query.since` (see sync.py), or `query.ids`."""
+        self._history_denied = None
         for kind in query.kinds:
             table = self._table(kind)
             extra = self.settings.extra_fields.get(kind, ()) + tuple(getattr(query, "fields", ()))
@@ -60,6 +73,7 @@ class ServiceNowAdapter:
     def fetch_record(self, record_id: str) -> Record:
         """One record by sys_id (any configured kind) or by number (INC0010001, CHG..., ...)."""
         kinds = list(self.settings.kind_tables)
+        self._history_denied = None
         if not SYS_ID.match(record_id):
             prefix = re.match(r"^[A-Z]+", record_id)
             kind = NUMBER_PREFIXES.get(prefix.group(0) if prefix else "")
@@ -141,9 +155,53 @@ class ServiceNowAdapter:
             if name in self.settings.include:
                 for sys_id, rows in fetch(self._fetch_all, ids).items():
                     extras.setdefault(sys_id, {})[name] = rows
+        histories, unavailable = self._histories(kind, table, ids)
         for sys_id, row in zip(ids, page, strict=True):
             extra = {n: extras.get(sys_id, {}).get(n, []) for n in self.settings.include}
-            yield to_record(kind, table, row, self.settings.tables, extra)
+            if unavailable:
+                extra["history_unavailable"] = unavailable
+            record = to_record(kind, table, row, self.settings.tables, extra)
+            if histories is not None:  # entries are built well-formed (history.entries)
+                record.data["history"] = histories.get(sys_id, [])
+            yield record
+
+    def _histories(self, kind: str, table: str, ids: list[str]
+                   ) -> tuple[dict[str, list[dict[str, Any]]] | None, str | None]:
+        """History entries per sys_id, or (None, why) when the audit log cannot be read.
+
+        A permanent refusal (403 ACL, 400) leaves the records without history, marked, and is
+        not asked again in this fetch; a transient failure (5xx, timeouts after retries) fails
+        the fetch like any read, so no record goes out with a history that is merely missing.
+        """
+        if not self.settings.history or not ids:
+            return None, None
+        if self._history_denied:
+            return None, self._history_denied
+        try:
+            rows = history.read_audit(self.client.list_page, table, ids,
+                                      self.settings.history_page_size)
+        except PERMANENT as exc:
+            self._history_denied = f"{history.AUDIT_TABLE} cannot be read: {exc}"
+            self._warn_once(f"records have no field history: {self._history_denied}")
+            return None, self._history_denied
+        name_of = self._name_of([r for found in rows.values() for r in found])
+        return {sys_id: history.entries(kind, table, found, self.settings.tables, name_of)
+                for sys_id, found in rows.items()}, None
+
+    def _name_of(self, rows: list[dict[str, str]]) -> history.NameOf:
+        """Group and user names for audit values, as the records show them (display values)."""
+        if self.settings.display_value == "false":  # records carry sys_ids: so does history
+            return lambda column, value: value
+        try:
+            history.resolve_names(self._fetch_all, rows, self._names)
+        except PERMANENT as exc:
+            self._warn_once(f"history keeps sys_ids for groups and users: {exc}")
+        return lambda column, value: self._names.get(value, value)
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            log.warning("%s", message)
 
     def _find(self, kind: str, name: str) -> str:
         """sys_id of a group (by name) or user (by user_name or name); cached per adapter."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 
@@ -53,6 +53,23 @@ class TableClient:
             raise not_json(response, "GET", url)
         total = response.headers.get("X-Total-Count")
         return rows, int(total) if total and total.isdigit() else None
+
+    def list_page(self, table: str,
+                  params: Mapping[str, str]) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of rows and the `sysparm_offset` of the next one from the `Link` header.
+
+        None when there is no `rel="next"` (the last page; or no Link header: then the caller
+        falls back to "a short page is the last"). Only the offset is taken from the link: the
+        next request goes to our own URL with our own parameters, never to a host it names.
+        """
+        url = self._url(table)
+        response = self.transport.read("GET", url, params=dict(params))
+        rows = _result(response, "GET", url)
+        if not isinstance(rows, list):
+            raise not_json(response, "GET", url)
+        following = response.links.get("next", {}).get("url", "")
+        offsets = parse_qs(urlsplit(following).query).get("sysparm_offset", [])
+        return rows, int(offsets[0]) if offsets and offsets[0].isdigit() else None
 
     def get(self, table: str, sys_id: str, params: Mapping[str, str]) -> dict[str, Any]:
         url = self._url(table, sys_id)

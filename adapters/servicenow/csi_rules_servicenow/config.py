@@ -64,6 +64,8 @@ SCHEMA: dict[str, Any] = {
             "type": "array", "items": _NAME}},
         "display_value": {"enum": ["all", "false"]},
         "include": {"type": "array", "items": {"enum": list(INCLUDES)}, "uniqueItems": True},
+        "history": {"type": "boolean"},
+        "history_page_size": {"type": "integer", "minimum": 1, "maximum": 10000},
         "page_size": {"type": "integer", "minimum": 1, "maximum": 10000},
         "overlap_seconds": {"type": "integer", "minimum": 0},
         "timeouts": {"type": "object", "additionalProperties": False,
@@ -98,6 +100,8 @@ class Settings:
     extra_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     display_value: str = "all"
     include: tuple[str, ...] = ()
+    history: bool = True
+    history_page_size: int = 1000
     page_size: int = 500
     overlap_seconds: int = 300
     connect_timeout: float = 5.0
@@ -138,6 +142,8 @@ def parse_settings(config: Mapping[str, Any],
         extra_fields={k: tuple(v) for k, v in config.get("extra_fields", {}).items()},
         display_value=config.get("display_value", "all"),
         include=tuple(config.get("include", ())),
+        history=bool(config.get("history", True)),
+        history_page_size=config.get("history_page_size", 1000),
         page_size=config.get("page_size", 500),
         overlap_seconds=config.get("overlap_seconds", 300),
         connect_timeout=float(timeouts.get("connect", 5.0)),

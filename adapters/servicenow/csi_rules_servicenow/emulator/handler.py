@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 JSON_TYPE = "application/json;charset=UTF-8"
 NOT_AUTHENTICATED = ("User Not Authenticated", "Required to provide Auth information")
+# pk: what a query on a table whose read ACL the user fails answers (403, "ACL failures")
+READ_DENIED = ("Insufficient rights to query records",
+               "Fields present in the query do not have permission to be read")
 
 
 def envelope(message: str, detail: str | None) -> dict[str, Any]:
@@ -148,6 +151,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 return 400, {}, envelope("Exception while reading request",
                                          "The payload is not valid JSON.")
         version, table, sys_id = route
+        if method in ("GET", "HEAD") and not self.emulator.security.can_read(user.user_name, table):
+            return 403, {}, envelope(*READ_DENIED)
         request = TableRequest(method=method, version=version, table=table, sys_id=sys_id,
                                params=parse_qs(query, keep_blank_values=True), body=document,
                                user=user, base_url=self.emulator.url,

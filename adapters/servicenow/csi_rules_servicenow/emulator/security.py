@@ -53,6 +53,15 @@ class Security:
         self._access: dict[str, tuple[str, float]] = {}
         self._refresh: dict[str, tuple[str, str]] = {}
         self.grants: Counter[str] = Counter()
+        self._read_denied: dict[str, set[str]] = {}
+
+    def deny_read(self, table: str, user_name: str = "*") -> None:
+        """A table read ACL that `user_name` (or everyone: "*") fails, e.g. sys_audit for itil."""
+        self._read_denied.setdefault(table, set()).add(user_name)
+
+    def can_read(self, user_name: str, table: str) -> bool:
+        denied = self._read_denied.get(table, set())
+        return "*" not in denied and user_name not in denied
 
     def authenticate(self, header: str | None) -> User | None:
         if not header:

@@ -61,6 +61,7 @@ class ServiceNowEmulator:
             self.store.fill_columns(table, self.settings.columns.get(table, ()))
         for table, columns in self.settings.columns.items():
             self.store.fill_columns(table, columns)
+        self.store.seed_audit_trail()
         self.security = Security(self.settings.users, self.settings.oauth_clients, self._epoch)
         self.rate_limiter = RateLimiter(self._epoch, self.settings.rate_limits)
         self.faults = FaultPlan()

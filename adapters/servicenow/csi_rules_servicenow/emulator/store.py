@@ -1,7 +1,8 @@
 """The emulator's in-memory tables: rows of strings keyed by sys_id, written only through `Store`.
 
 Every value is a string, as the Table API returns it. Writes run the business rules in
-`rules.py`; journal fields are split out into `sys_journal_field` and read back empty.
+`rules.py`; journal fields are split out into `sys_journal_field` and read back empty; every
+insert, update and journal entry of an audited table appends its `sys_audit` rows (audit.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from csi_rules_servicenow.emulator import rules
+from csi_rules_servicenow.emulator import audit, rules
 from csi_rules_servicenow.emulator.tables import (
     CHOICES,
     DEFAULTS,
@@ -60,6 +61,10 @@ class Store:
         self._tables: dict[str, dict[str, Row]] = {}
         self._columns: dict[str, set[str]] = {}
         self._numbers: dict[str, int] = {}
+        self._audit = audit.AuditLog(self.new_sys_id)
+        self._audit_index: dict[str, list[Row]] = {}  # documentkey -> rows (as instances index it)
+        self._tables[audit.TABLE] = {}
+        self._columns[audit.TABLE] = set(audit.COLUMNS)
 
     # -- reading -------------------------------------------------------------------------
     def tables(self) -> list[str]:
@@ -84,6 +89,12 @@ class Store:
             if row is not None:
                 return row
         return None
+
+    def audit_rows(self, document_keys: Iterable[str]) -> list[Row]:
+        """sys_audit rows of these records (the documentkey index; order unspecified)."""
+        with self.lock:
+            return [row for key in dict.fromkeys(k.lower() for k in document_keys)
+                    for row in self._audit_index.get(key, ())]
 
     def columns(self, table: str) -> set[str]:
         return self._columns.get(table, set())
@@ -110,11 +121,33 @@ class Store:
             for given in rows:
                 row = {k: to_text(v) for k, v in given.items()}
                 row.setdefault("sys_id", self.new_sys_id())
-                row.setdefault("sys_mod_count", "0")
+                if table != audit.TABLE:  # audit rows are never updated: no update count
+                    row.setdefault("sys_mod_count", "0")
                 bucket[row["sys_id"]] = row
                 self._learn(table, row)
+                if table == audit.TABLE:
+                    self._index_audit(row)
                 count += 1
         return count
+
+    def seed_audit_trail(self) -> int:
+        """Give loaded records of audited tables a trail (audit.seed_trail) unless they have one."""
+        with self.lock:
+            covered = {r["documentkey"] for r in self._tables[audit.TABLE].values()}
+            count = 0
+            for table in sorted(audit.AUDITED_TABLES & set(self._tables)):
+                for row in list(self._tables[table].values()):
+                    if row.get("sys_id") in covered:
+                        continue
+                    steps = audit.seed_trail(table, row)
+                    for i, (when, user, changes) in enumerate(steps):
+                        last = i == len(steps) - 1
+                        count_now = int(row.get("sys_mod_count") or 0)
+                        checkpoint = str(max(i, count_now) if last else i)
+                        self.record_audit(table, row["sys_id"], changes, checkpoint=checkpoint,
+                                          user=user, now=when)
+                        count += len(changes)
+            return count
 
     def fill_columns(self, table: str, columns: Iterable[str] = ()) -> None:
         """Give every row of `table` every known column, "" when empty (the API returns all)."""
@@ -137,7 +170,9 @@ class Store:
             rules.on_insert(self, table, row, now, user)
             self._tables.setdefault(table, {})[row["sys_id"]] = row
             self._learn(table, row)
-            self._write_journal(table, row["sys_id"], journal, now, user)
+            self.record_audit(table, row["sys_id"], audit.field_changes(table, {}, row),
+                              checkpoint="0", user=user, now=now)
+            self._write_journal(table, row["sys_id"], journal, now, user, checkpoint="0")
             return row
 
     def update(self, table: str, sys_id: str, values: Mapping[str, Any], user: str) -> Row | None:
@@ -155,14 +190,35 @@ class Store:
             changed["sys_updated_on"] = now
             changed["sys_updated_by"] = user
             changed["sys_mod_count"] = str(int(current.get("sys_mod_count") or 0) + 1)
+            self.record_audit(table, sys_id, audit.field_changes(table, current, changed),
+                              checkpoint=changed["sys_mod_count"], user=user, now=now)
             current.clear()
             current.update(changed)
-            self._write_journal(table, sys_id, journal, now, user)
+            self._write_journal(table, sys_id, journal, now, user,
+                                checkpoint=current["sys_mod_count"])
             return current
+
+    def record_audit(self, table: str, sys_id: str, changes: Iterable[audit.Change], *,
+                     checkpoint: str, user: str, now: str) -> None:
+        """Append sys_audit rows for `changes` of one record (no-op for unaudited tables)."""
+        if table not in audit.AUDITED_TABLES:
+            return
+        with self.lock:
+            bucket = self._tables[audit.TABLE]
+            for row in self._audit.rows(table, sys_id, changes, checkpoint=checkpoint, user=user,
+                                        now=now):
+                bucket[row["sys_id"]] = row
+                self._index_audit(row)
+
+    def _index_audit(self, row: Row) -> None:
+        self._audit_index.setdefault(row.get("documentkey", "").lower(), []).append(row)
 
     def delete(self, table: str, sys_id: str) -> bool:
         with self.lock:
-            return self._tables.get(table, {}).pop(sys_id, None) is not None
+            row = self._tables.get(table, {}).pop(sys_id, None)
+            if row is not None and table == audit.TABLE:
+                self._audit_index[row.get("documentkey", "").lower()].remove(row)
+            return row is not None
 
     def new_sys_id(self) -> str:
         return f"{self._rng.getrandbits(128):032x}"
@@ -195,12 +251,15 @@ class Store:
         return journal
 
     def _write_journal(self, table: str, sys_id: str, entries: Mapping[str, str], now: str,
-                       user: str) -> None:
+                       user: str, checkpoint: str) -> None:
         for element, value in entries.items():
             self.load("sys_journal_field", [{
                 "sys_id": self.new_sys_id(), "element": element, "element_id": sys_id,
                 "name": table, "value": value, "sys_created_on": now, "sys_created_by": user,
             }])
+        self.record_audit(table, sys_id,
+                          [(e, audit.JOURNAL_ADDITION, v) for e, v in entries.items()],
+                          checkpoint=checkpoint, user=user, now=now)
 
     def _learn(self, table: str, row: Row) -> None:
         self._columns.setdefault(table, set()).update(row)

@@ -18,6 +18,7 @@ from csi_rules_servicenow.emulator.rules import DataPolicyError
 from csi_rules_servicenow.emulator.security import User
 from csi_rules_servicenow.emulator.store import Store
 
+_DOCUMENT_KEYS = re.compile(r"^documentkey(?:=|IN)(.*)$")
 _ROUTE = re.compile(r"^/api/now/(?:(v1|v2)/)?table/([A-Za-z0-9_]+)(?:/([A-Za-z0-9_.-]+))?/?$")
 DEFAULT_LIMIT = 10000
 NOT_FOUND = ("No Record found", "Record doesn't exist or ACL restricts the record retrieval")
@@ -90,10 +91,11 @@ class TableApi:
         if not text:  # name=value pairs stand in for sysparm_query
             text = "^".join(f"{k}={v[0]}" for k, v in request.params.items()
                             if not k.startswith("sysparm_"))
+        candidates, text = self._candidates(request.table, text)
         query = parse_query(text)
         store = self.store
         with store.lock:
-            rows = [r for r in store.rows(request.table) if query.matches(getter(store, r))]
+            rows = [r for r in candidates if query.matches(getter(store, r))]
             if query.order_by:
                 rows = sort_rows(rows, query.order_by, lambda r: getter(store, r))
             try:
@@ -113,6 +115,23 @@ class TableApi:
         if not request.flag("sysparm_suppress_pagination_header"):
             headers["Link"] = self._links(request, offset, limit, len(rows))
         return 200, headers, {"result": result}
+
+    def _candidates(self, table: str, text: str) -> tuple[list[dict[str, str]], str]:
+        """Rows that can match, and the query left to run on them.
+
+        A sys_audit query that ANDs `documentkey=X` / `documentkeyIN...` at top level (no ^OR,
+        no ^NQ) can only match those records' rows: they come from the documentkey index, as
+        instances read them, and the rest of the query runs on them (not the whole log).
+        """
+        if table == "sys_audit":
+            parts = text.split("^")
+            if not any(p.startswith(("OR", "NQ")) and not p.startswith("ORDERBY") for p in parts):
+                for i, part in enumerate(parts):
+                    found = _DOCUMENT_KEYS.match(part)
+                    if found:
+                        rest = "^".join(parts[:i] + parts[i + 1:])
+                        return self.store.audit_rows(found.group(1).split(",")), rest
+        return self.store.rows(table), text
 
     def _links(self, request: TableRequest, offset: int, limit: int, total: int) -> str:
         prefix = f"/api/now/{request.version + '/' if request.version else ''}table/{request.table}"

@@ -24,7 +24,7 @@ UNKNOWN_WHEN_EMPTY: Final = frozenset({"sla_due", "activity_due"})
 INTEGER_FIELDS: Final = frozenset({
     "state", "incident_state", "priority", "impact", "urgency", "severity", "escalation",
     "sys_mod_count", "reassignment_count", "reopen_count", "hold_reason", "risk", "scope",
-    "business_stc", "calendar_stc", "order", "notify", "child_incidents",
+    "business_stc", "calendar_stc", "order", "notify", "child_incidents", "record_checkpoint",
 })
 
 NUMERIC_FIELDS: Final = INTEGER_FIELDS | {"percentage", "business_percentage"}
