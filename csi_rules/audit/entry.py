@@ -30,8 +30,16 @@ def decision_entry(decision: Mapping[str, Any], adapter: str, at: datetime,
         **({"explain": decision["details"]["explain"]}
            if isinstance(decision.get("details"), Mapping) and "explain" in decision["details"]
            else {}),
+        **_first_sight(decision.get("details")),
         "actions": [dict(a) for a in actions],
     }
+
+
+def _first_sight(details: Any) -> dict[str, Any]:
+    """A catch-up decision's `first_seen` and `missed` crossings (runtime.backlog)."""
+    if not isinstance(details, Mapping):
+        return {}
+    return {k: details[k] for k in ("first_seen", "missed") if k in details}
 
 
 def action_result(key: str, type_: str, params: Mapping[str, Any], status: str, detail: str,

@@ -34,7 +34,8 @@ def escalation_decisions(policy_set: PolicySet, record: Record, now: datetime,
         for rung in status.fired:
             rule = rung.level.id if rung.repetition == 0 else f"{rung.level.id}#{rung.repetition}"
             details_rung = {**details, "explain": f"level {rung.level.number} ({rung.level.id}) "
-                            f"due at {rung.due_at.isoformat()}, not acknowledged before it"}
+                            f"due at {rung.due_at.isoformat()}, not acknowledged before it",
+                            "crossed_at": rung.due_at.isoformat()}
             out.append(Decision(
                 record.id, record.label, policy.name, policy.kind, policy.content_hash, rule,
                 f"{policy.file}:{rung.level.line}", OUTCOME_ESCALATION, rung.level.actions, (),

@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from csi_rules.errors import PolicyError, UsageError
 from csi_rules.findings import Finding
 from csi_rules.policy.loader import Document, load_text
+from csi_rules.runtime.backlog import DEFAULT_BACKLOG, BacklogMode
 from csi_rules.runtime.config_schema import CONFIG_SCHEMA
 from csi_rules.sla.durations import parse_duration
 from csi_rules.suggest import unknown_name
@@ -65,6 +66,7 @@ class RunnerConfig:
     batch_size: int = 200
     max_attempts: int = 3
     retry_after: float = 300.0
+    backlog: BacklogMode = DEFAULT_BACKLOG
     server: ServerConfig = field(default_factory=ServerConfig)
     source: str = ""
 
@@ -163,6 +165,7 @@ def _build(data: Mapping[str, Any], base: Path, source: str,
         batch_size=int(data.get("batchSize", 200)),
         max_attempts=int(actions.get("maxAttempts", 3)),
         retry_after=parse_duration(actions.get("retryAfter", 300)),
+        backlog=data.get("backlog", DEFAULT_BACKLOG),
         server=ServerConfig(
             host=server.get("host", "127.0.0.1"), port=int(server.get("port", 8080)),
             max_body_bytes=int(server.get("maxBodyBytes", 1 << 20)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from csi_rules.records.fields import RECORD_KINDS
+from csi_rules.runtime.backlog import BACKLOG_MODES
 from csi_rules.sla.durations import DURATION_SCHEMA
 
 _NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_.-]*$",
@@ -78,6 +79,12 @@ CONFIG_SCHEMA: dict[str, Any] = {
                                "unreachable action is tried again (default 5m)"},
             },
         },
+        "backlog": {"enum": list(BACKLOG_MODES),
+                    "description": "tickets already open when an adapter is first synced: "
+                    "adopt (default) records where each SLA and escalation stands and acts "
+                    "only on later crossings; act acts once on where each stands now (one "
+                    "decision per SLA metric or ladder, with what was missed). Never one "
+                    "action per past threshold, rung and repeat."},
         "adapters": {"type": "array", "minItems": 1, "items": ADAPTER_SCHEMA},
         "server": {
             "type": "object", "additionalProperties": False,

@@ -1,5 +1,6 @@
-"""The one evaluation path: records (from a sync, a wake-up or a webhook) → evaluate → act →
-schedule the record's next wake-up. Polling, time and webhooks all end up here."""
+"""The one evaluation path: records (from a sync, a wake-up or a webhook) → evaluate → hold
+back what passed before the record was first seen (`backlog`) → act → schedule the record's
+next wake-up. Polling, time and webhooks all end up here."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ from csi_rules.errors import CsiRulesError
 from csi_rules.evaluation import Evaluator
 from csi_rules.policy.model import PolicySet
 from csi_rules.records.model import Record
+from csi_rules.runtime.backlog import (
+    BacklogMode,
+    Position,
+    first_sight,
+    held_back,
+)
 from csi_rules.runtime.clock import Clock
 from csi_rules.runtime.events import Reporter
 from csi_rules.runtime.executor import ActionExecutor
@@ -26,19 +33,24 @@ class Tally:
     decisions: int = 0
     actions: int = 0
     errors: int = 0
+    first_seen: int = 0
+    set_aside: int = 0  # past crossings of first-seen records not acted on (backlog)
 
     def add(self, other: Tally) -> None:
         self.records += other.records
         self.decisions += other.decisions
         self.actions += other.actions
         self.errors += other.errors
+        self.first_seen += other.first_seen
+        self.set_aside += other.set_aside
 
 
 class Pipeline:
     def __init__(self, store: Store, executor: ActionExecutor, clock: Clock, metrics: Metrics,
-                 reporter: Reporter, *, retry_after: float):
+                 reporter: Reporter, *, retry_after: float, backlog: BacklogMode = "adopt"):
         self.store, self.executor, self.clock = store, executor, clock
         self.metrics, self.reporter, self.retry_after = metrics, reporter, retry_after
+        self.backlog = backlog  # a dry run records first sight too (runtime.backlog)
         self.policy_set: PolicySet | None = None
         self.evaluator: Evaluator | None = None
 
@@ -46,12 +58,16 @@ class Pipeline:
         self.policy_set, self.evaluator = policy_set, evaluator
 
     def process(self, adapter: str, records: list[Record],
-                claimed: Mapping[str, WakeUp] | None = None) -> Tally:
+                claimed: Mapping[str, WakeUp] | None = None, *, backlog: bool = False) -> Tally:
+        """`backlog`: the records come from the adapter's first sync, so a record seen for
+        the first time follows the configured backlog mode (else it is caught up)."""
         tally = Tally()
         if not records:
             return tally
         now = self.clock.now()
-        for record, decisions in zip(records, self._evaluate(records, now, tally), strict=True):
+        evaluated = self._first_sight(adapter, records, self._evaluate(records, now, tally), now,
+                                      self.backlog if backlog else "act", tally)
+        for record, decisions in zip(records, evaluated, strict=True):
             tally.records += 1
             try:
                 self._act(adapter, record, decisions, now, (claimed or {}).get(record.id), tally)
@@ -76,6 +92,27 @@ class Pipeline:
             except CsiRulesError as exc:
                 self._error(f"evaluate {record.label}", str(exc), tally)
                 out.append(None)
+        return out
+
+    def _first_sight(self, adapter: str, records: list[Record],
+                     evaluated: list[list[Decision] | None], now: datetime, mode: BacklogMode,
+                     tally: Tally) -> list[list[Decision] | None]:
+        """Known records lose the decisions set aside when first seen; records seen now for
+        the first time get their position (written before anything is acted on)."""
+        known = self.store.positions(adapter, [r.id for r in records])
+        new: dict[str, Position] = {}
+        out: list[list[Decision] | None] = []
+        for record, decisions in zip(records, evaluated, strict=True):
+            position = known.get(record.id)
+            if decisions is not None and position is None:
+                decisions, new[record.id] = first_sight(decisions, now, mode)
+                tally.set_aside += len(new[record.id].adopted)
+            elif decisions is not None and position is not None:
+                decisions = held_back(decisions, position)
+            out.append(decisions)
+        if new:
+            self.store.remember_positions(adapter, new)
+            tally.first_seen += len(new)
         return out
 
     def _act(self, adapter: str, record: Record, decisions: list[Decision] | None,

@@ -59,6 +59,8 @@ class CycleReport:
                 "synced": self.synced, "wakeups": self.wakeups, "recovered": self.recovered,
                 "records": self.tally.records, "decisions": self.tally.decisions,
                 "actions": self.tally.actions, "errors": len(self.errors) + self.tally.errors,
+                **({"first_seen": self.tally.first_seen, "set_aside": self.tally.set_aside}
+                   if self.tally.first_seen else {}),
                 **({"reload": self.reload} if self.reload else {})}
 
 
@@ -113,7 +115,7 @@ class Runner:
             retry_after=config.retry_after, faults=faults or FaultHook(), metrics=self.metrics,
             reporter=self.reporter)
         self.pipeline = Pipeline(self.store, self.executor, clock, self.metrics, self.reporter,
-                                 retry_after=config.retry_after)
+                                 retry_after=config.retry_after, backlog=config.backlog)
         self.pipeline.use(policy_set, self._evaluator_factory(policy_set))
         self.correlation = CorrelationFeed(self.executor, matcher_factory=correlation_matcher)
         self.correlation.use(policy_set)
@@ -146,8 +148,11 @@ class Runner:
             if self.correlation.active and spec.name not in self.correlation.primed:
                 self._prime_correlation(spec, report)
 
-            def process(records: list[Record], name: str = spec.name) -> None:
-                report.tally.add(self.pipeline.process(name, records))
+            backlog = not self.store.backlog_done(spec.name)
+
+            def process(records: list[Record], name: str = spec.name,
+                        backlog: bool = backlog) -> None:
+                report.tally.add(self.pipeline.process(name, records, backlog=backlog))
                 report.tally.add(self.correlation.feed(name, records, self.clock.now(),
                                                        self._record_error))
 
@@ -159,6 +164,8 @@ class Runner:
                 self._error(report, f"sync {spec.name}", str(exc))
                 continue
             report.synced[spec.name] = result.records
+            if backlog:
+                self.store.mark_backlog_done(spec.name, self.clock.now())
             self.reporter.event("sync_done", adapter=spec.name, records=result.records,
                                 since=result.since, watermark=result.watermark)
         if sync:

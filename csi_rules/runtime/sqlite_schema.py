@@ -1,4 +1,5 @@
-"""Tables of the SQLite state database (schema version 1)."""
+"""Tables of the SQLite state database (schema version 1; a table added later is created
+when an older database is opened, so it stays version 1)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 CREATE TABLE IF NOT EXISTS errors (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, scope TEXT NOT NULL,
     message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS positions (
+    adapter TEXT NOT NULL, record_id TEXT NOT NULL, first_seen TEXT NOT NULL,
+    adopted TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (adapter, record_id));
 CREATE TABLE IF NOT EXISTS deliveries (
     source TEXT NOT NULL, delivery_id TEXT NOT NULL, at TEXT NOT NULL,
     PRIMARY KEY (source, delivery_id));

@@ -19,6 +19,7 @@ from typing import Any
 
 from csi_rules.audit.chain import GENESIS, canonical_json, chain_hash
 from csi_rules.errors import UsageError
+from csi_rules.runtime.backlog import Position
 from csi_rules.runtime.sqlite_schema import SCHEMA, SCHEMA_VERSION
 from csi_rules.runtime.store import (
     AuditRow,
@@ -295,6 +296,37 @@ class SqliteStore:
                                "record_id = ? ORDER BY seq", (after_seq, record_id))
         for seq, entry, prev, digest in cur:
             yield AuditRow(seq, json.loads(entry), prev, digest)
+
+    # -- first sight ------------------------------------------------------------------------
+    def positions(self, adapter: str, record_ids: Iterable[str]) -> dict[str, Position]:
+        ids = list(record_ids)
+        out: dict[str, Position] = {}
+        conn = self._conn()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for rid, seen, adopted in conn.execute(
+                    "SELECT record_id, first_seen, adopted FROM positions WHERE adapter=? "
+                    f"AND record_id IN ({marks})", (adapter, *chunk)):
+                out[rid] = Position(datetime.fromisoformat(seen), frozenset(json.loads(adopted)))
+        return out
+
+    def remember_positions(self, adapter: str, positions: Mapping[str, Position]) -> None:
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT INTO positions (adapter, record_id, first_seen, adopted) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (adapter, record_id) DO NOTHING",
+                [(adapter, rid, ts(p.first_seen), json.dumps(sorted(p.adopted)))
+                 for rid, p in positions.items()])
+
+    def backlog_done(self, adapter: str) -> bool:
+        return self._conn().execute("SELECT 1 FROM meta WHERE key=?",
+                                    (f"backlog_done:{adapter}",)).fetchone() is not None
+
+    def mark_backlog_done(self, adapter: str, at: datetime) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)",
+                         (f"backlog_done:{adapter}", ts(at)))
 
     # -- errors and deliveries --------------------------------------------------------------
     def record_error(self, scope: str, message: str, at: datetime) -> None:

@@ -16,6 +16,10 @@ fill the same Protocol. The contract an implementation must keep:
   replaces a claimed row only if `gen` is still the claimed one, else keeps the earlier
   instant. A request that arrives while the record is being evaluated (a webhook) therefore
   makes it fire again; no wake-up is lost.
+- Positions: one row per (adapter, record) the runner has evaluated, written once (the first
+  sight wins; later calls for the same record change nothing), with the decision keys set
+  aside then (`runtime.backlog`). `mark_backlog_done` is written once an adapter's first
+  complete sync has been processed, and never removed.
 - Times are timezone-aware datetimes in and out (stored as UTC).
 """
 
@@ -25,6 +29,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+
+from csi_rules.runtime.backlog import Position
 
 LEDGER_STATES = ("pending", "applied", "already_applied", "skipped", "failed", "dry_run")
 DONE_STATES = frozenset({"applied", "already_applied", "skipped"})
@@ -163,6 +169,19 @@ class Store(Protocol):
 
     # -- audit log --------------------------------------------------------------------------
     def audit(self, *, record_id: str | None = None, after_seq: int = 0) -> Iterator[AuditRow]: ...
+
+    # -- first sight (runtime.backlog) ------------------------------------------------------
+    def positions(self, adapter: str, record_ids: Iterable[str]) -> dict[str, Position]:
+        """The positions of those records seen before (unknown ids are left out)."""
+        ...
+
+    def remember_positions(self, adapter: str, positions: Mapping[str, Position]) -> None: ...
+
+    def backlog_done(self, adapter: str) -> bool:
+        """Whether the adapter's first complete sync (the backlog) has been processed."""
+        ...
+
+    def mark_backlog_done(self, adapter: str, at: datetime) -> None: ...
 
     # -- errors and webhook deliveries ------------------------------------------------------
     def record_error(self, scope: str, message: str, at: datetime) -> None: ...

@@ -47,5 +47,6 @@ def sla_decisions(policy_set: PolicySet, record: Record, now: datetime,
             out.append(Decision(
                 record.id, record.label, policy.name, policy.kind, policy.content_hash, rule,
                 f"{policy.file}:{threshold.line}", OUTCOME_THRESHOLD, threshold.actions, (),
-                now, details, f"{record.id}/{policy.name}/{rule}/cycle-{status.cycle}"))
+                now, {**details, "crossed_at": crossing.at.isoformat()},
+                f"{record.id}/{policy.name}/{rule}/cycle-{status.cycle}"))
     return out

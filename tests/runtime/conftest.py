@@ -56,12 +56,14 @@ def sn_settings(emulator: ServiceNowEmulator, **extra: Any) -> dict[str, Any]:
 
 def write_config(tmp_path: Path, emulator: ServiceNowEmulator, *, policies: Path = POLICIES,
                  kinds: tuple[str, ...] = ("incident", "change"),
-                 more_adapters: tuple[dict[str, Any], ...] = (), **top: Any) -> Path:
+                 more_adapters: tuple[dict[str, Any], ...] = (),
+                 sn_extra: dict[str, Any] | None = None, **top: Any) -> Path:
     config = {"apiVersion": "csi-rules/v1", "kind": "RunnerConfig",
               "policies": [str(policies)], "state": {"database": str(tmp_path / "state.db")},
               "pollInterval": "1m",
               "adapters": [{"name": "servicenow", "kinds": list(kinds),
-                            "settings": sn_settings(emulator)}, *more_adapters], **top}
+                            "settings": sn_settings(emulator, **(sn_extra or {}))},
+                           *more_adapters], **top}
     path = tmp_path / "runner.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path

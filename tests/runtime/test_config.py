@@ -75,3 +75,13 @@ def test_the_example_config_validates():
     assert [a.name for a in config.adapters] == ["servicenow", "jira"]
     assert config.policies == (str(ROOT / "policies"),)
     assert set(config.server.webhooks) == {"jira", "servicenow"}
+
+
+def test_backlog_defaults_to_adopt_and_takes_act_only_by_name(tmp_path):
+    assert parse_config(GOOD, str(tmp_path / "runner.yaml")).backlog == "adopt"
+    acting = parse_config(GOOD + "backlog: act\n", str(tmp_path / "runner.yaml"))
+    assert acting.backlog == "act"
+    with pytest.raises(ConfigError) as err:
+        parse_config(GOOD + "backlog: ignore\n", "runner.yaml")
+    assert [f.format() for f in err.value.findings] == [
+        "runner.yaml:16:1: backlog: 'ignore' is not one of ['adopt', 'act']"]

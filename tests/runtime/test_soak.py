@@ -27,8 +27,12 @@ def inject_faults(emulator, round_no: int) -> None:
 
 def test_soak_with_faults_and_a_restart_applies_every_action_exactly_once(tmp_path, sn, clock,
                                                                            make_runner):
+    # reads outlast each round's four GET faults, so every round's tickets are seen while
+    # they are fresh (a ticket first seen hours late is caught up, not replayed rung by rung)
     config = write_config(tmp_path, sn, actions={"maxAttempts": 20, "retryAfter": "5m"},
-                          batchSize=50)
+                          batchSize=50, sn_extra={"retries": {
+                              "max_attempts": 6, "backoff_seconds": 0.1,
+                              "max_delay_seconds": 60}})
     runner = make_runner(config, sn)
     tickets: list[tuple[str, bool]] = []
     for round_no in range(ROUNDS):

@@ -88,3 +88,22 @@ def test_cursors_errors_and_deliveries(store):
     assert store.last_errors()[0].message == "boom"
     assert store.remember_delivery("jira", "d1", T0) is True
     assert store.remember_delivery("jira", "d1", T0) is False
+
+
+def test_first_sight_is_written_once_and_survives_a_reopen(store, tmp_path):
+    from csi_rules.runtime.backlog import Position
+
+    assert store.positions("sn", ["r1", "r2"]) == {}
+    store.remember_positions("sn", {"r1": Position(at(0), frozenset({"r1/sla/a/cycle-1"}))})
+    store.remember_positions("sn", {"r1": Position(at(5)), "r2": Position(at(5))})
+    found = store.positions("sn", ["r1", "r2", "r3"])
+    assert found["r1"] == Position(at(0), frozenset({"r1/sla/a/cycle-1"})), "first sight wins"
+    assert found["r2"] == Position(at(5)) and "r3" not in found
+    assert store.positions("jira", ["r1"]) == {}
+    assert not store.backlog_done("sn")
+    store.mark_backlog_done("sn", at(1))
+    assert store.backlog_done("sn") and not store.backlog_done("jira")
+    if isinstance(store, SqliteStore):
+        again = SqliteStore(store.path)
+        assert again.backlog_done("sn") and again.positions("sn", ["r1"]) == {"r1": found["r1"]}
+        again.close()

@@ -20,7 +20,7 @@ HOOK = "/webhooks/servicenow"
 @pytest.fixture
 def served(tmp_path, sn, clock, make_runner, monkeypatch):
     monkeypatch.setenv("CSI_TEST_SN_HOOK", SN_SECRET)
-    config = write_config(tmp_path, sn, server={
+    config = write_config(tmp_path, sn, backlog="act", server={  # act on the seeded backlog
         "port": 0, "maxBodyBytes": 2048,
         "webhooks": {"servicenow": {"adapter": "servicenow", "secretEnv": "CSI_TEST_SN_HOOK"}}})
     runner = make_runner(config, sn)
