@@ -81,7 +81,8 @@ class ServiceNowAdapter:
         for kind in kinds:
             table = self._table(kind)
             column = "sys_id" if SYS_ID.match(record_id) else "number"
-            rows = self._all(table, f"{column}={record_id}", ",".join(fields_for(kind)))
+            extra = self.settings.extra_fields.get(kind, ())  # as a sync reads them
+            rows = self._all(table, f"{column}={record_id}", ",".join(fields_for(kind, extra)))
             if rows:
                 return next(iter(self._records(kind, table, rows[:1])))
         raise RecordNotFound(f"ServiceNow has no record {record_id}", system=SYSTEM, status=404)

@@ -16,7 +16,12 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 
 from csi_rules_servicenow.errors import ServiceNowConfigError
-from csi_rules_servicenow.mapping import PROFILES, NormalizationTables, build_tables
+from csi_rules_servicenow.mapping import (
+    MAPPABLE_FIELDS,
+    PROFILES,
+    NormalizationTables,
+    build_tables,
+)
 from csi_rules_servicenow.secrets import Secret, resolve_plain, resolve_secret
 
 KIND_TABLES = {"incident": "incident", "change": "change_request", "problem": "problem",
@@ -62,6 +67,10 @@ SCHEMA: dict[str, Any] = {
         "filters": {"type": "object", "additionalProperties": {"type": "string"}},
         "extra_fields": {"type": "object", "additionalProperties": {
             "type": "array", "items": _NAME}},
+        "field_map": {"type": "object", "propertyNames": {"enum": list(MAPPABLE_FIELDS)},
+                      "additionalProperties": _NAME,
+                      "description": "record field -> column for fields no built-in column "
+                                     "carries (service_tier: u_service_tier)"},
         "display_value": {"enum": ["all", "false"]},
         "include": {"type": "array", "items": {"enum": list(INCLUDES)}, "uniqueItems": True},
         "history": {"type": "boolean"},
@@ -136,10 +145,11 @@ def parse_settings(config: Mapping[str, Any],
         credentials=_credentials(config["auth"], env),
         tables=build_tables(config.get("profile", "default"), config.get("state_map", {}),
                             config.get("priority_map", {}),
-                            config.get("priority_to_impact_urgency", {})),
+                            config.get("priority_to_impact_urgency", {}),
+                            config.get("field_map", {})),
         kind_tables={**KIND_TABLES, **config.get("tables", {})},
         filters=dict(config.get("filters", {})),
-        extra_fields={k: tuple(v) for k, v in config.get("extra_fields", {}).items()},
+        extra_fields=_extra_fields(config),
         display_value=config.get("display_value", "all"),
         include=tuple(config.get("include", ())),
         history=bool(config.get("history", True)),
@@ -153,6 +163,15 @@ def parse_settings(config: Mapping[str, Any],
         max_delay_seconds=float(retries.get("max_delay_seconds", 60.0)),
         journal_check=config.get("journal_check", "journal_table"),
     )
+
+
+def _extra_fields(config: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Columns to read per kind: `extra_fields` plus every `field_map` column, for every kind."""
+    mapped = tuple(config.get("field_map", {}).values())
+    extra = {k: tuple(v) for k, v in config.get("extra_fields", {}).items()}
+    if not mapped:
+        return extra
+    return {kind: tuple(dict.fromkeys(extra.get(kind, ()) + mapped)) for kind in KIND_TABLES}
 
 
 def _check_url(url: str, allow_insecure_loopback: bool) -> str:

@@ -27,7 +27,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from csi_rules_servicenow.mapping import APPROVALS, NormalizationTables
+from csi_rules.records.vocabulary import UNMAPPED_PREFIX
+from csi_rules_servicenow.mapping import APPROVALS, HOLD_REASONS, NormalizationTables
 from csi_rules_servicenow.normalize import Cells
 from csi_rules_servicenow.timefmt import iso
 
@@ -38,10 +39,6 @@ TRACKED = ("state", "incident_state", "priority", "impact", "urgency", "assignme
            "assigned_to", "hold_reason", "on_hold", "on_hold_reason", "approval",
            "resolved_at", "closed_at", "category", "subcategory")
 REFERENCES = {"assignment_group": "sys_user_group", "assigned_to": "sys_user"}
-# incident.hold_reason codes (emulator/tables.py choices); same as mapping.HOLD_REASONS, which
-# is being added to mapping.py in parallel: use that one once it is committed.
-HOLD_REASON_NAMES = {"1": "awaiting_caller", "2": "awaiting_evidence", "3": "awaiting_problem",
-                     "4": "awaiting_vendor", "5": "awaiting_change"}
 CHUNK = 100
 
 ListPage = Callable[[str, Mapping[str, str]], tuple[list[dict[str, Any]], "int | None"]]
@@ -159,7 +156,7 @@ def project(kind: str, table: str, values: Mapping[str, str], tables: Normalizat
         out["hold_reason"] = "other" if values["on_hold"] == "true" else None
     elif table == "incident" and "hold_reason" in values:
         code = values["hold_reason"]
-        reason = HOLD_REASON_NAMES.get(code) or ("other" if code else None)
+        reason = HOLD_REASONS.get(code) or ("other" if code else None)
         if state == "on_hold":
             out["hold_reason"] = reason or "other"
         else:  # the record names a hold reason only while on hold
@@ -174,8 +171,9 @@ def project(kind: str, table: str, values: Mapping[str, str], tables: Normalizat
 
 def _shape(kind: str, name: str, value: str, tables: NormalizationTables,
            name_of: NameOf) -> tuple[str, Any]:
-    if name == "priority":
-        return name, tables.priority(value)
+    if name == "priority":  # an unmapped code stays visible, as on the record's `unmapped`
+        found = tables.priority(value)
+        return name, found if found is not None or not value else f"{UNMAPPED_PREFIX}{value}"
     if name in ("impact", "urgency"):
         number = _number(value)
         return name, number if 1 <= number <= 3 else None

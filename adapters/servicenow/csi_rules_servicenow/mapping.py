@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from csi_rules.records.fields import FIELDS
 from csi_rules_servicenow.errors import ServiceNowConfigError
 
 INCIDENT_STATES = {"1": "new", "2": "in_progress", "3": "on_hold", "6": "resolved",
@@ -63,6 +64,10 @@ AWAITING_LABELS = {"awaiting user info": "awaiting_caller", "awaiting caller": "
                    "awaiting evidence": "awaiting_evidence", "awaiting problem": "awaiting_problem",
                    "awaiting vendor": "awaiting_vendor", "awaiting change": "awaiting_change"}
 
+# Record fields an instance may feed from a column of its own through `field_map`.
+MAPPABLE_FIELDS = tuple(name for name, spec in FIELDS.items()
+                        if not spec.derived and name not in ("id", "kind", "raw", "unmapped"))
+
 RISKS = {"1": "very_high", "2": "high", "3": "moderate", "4": "low"}  # platform-apis.md A6
 APPROVALS = {"not requested": "not_requested", "requested": "requested",
              "approved": "approved", "rejected": "rejected"}
@@ -83,6 +88,8 @@ class NormalizationTables:
     states: dict[str, dict[str, str]] = field(default_factory=dict)
     priorities: dict[str, int] = field(default_factory=dict)
     set_priority: dict[int, tuple[int, int]] = field(default_factory=dict)
+    field_map: dict[str, str] = field(default_factory=dict)
+    """record field -> column (or dot-walked path) for fields no built-in column carries."""
 
     def state(self, table: str, value: str, display: str | None = None) -> str | None:
         """Normalized state; an unmapped code comes back as `code:<value>` so it stays visible."""
@@ -104,7 +111,8 @@ class NormalizationTables:
 
 def build_tables(profile: str, state_map: Mapping[str, Mapping[str, str]],
                  priority_map: Mapping[str, int],
-                 set_priority: Mapping[str, list[int]]) -> NormalizationTables:
+                 set_priority: Mapping[str, list[int]],
+                 field_map: Mapping[str, str] | None = None) -> NormalizationTables:
     base = PROFILES[profile]
     states = {t: dict(m) for t, m in base["states"].items()}
     for table, overrides in state_map.items():
@@ -115,4 +123,5 @@ def build_tables(profile: str, state_map: Mapping[str, Mapping[str, str]],
             raise ServiceNowConfigError(
                 f"priority_to_impact_urgency.{key}: keys are priorities 1-5")
         reverse[int(key)] = (pair[0], pair[1])
-    return NormalizationTables(profile, states, {**base["priorities"], **priority_map}, reverse)
+    return NormalizationTables(profile, states, {**base["priorities"], **priority_map}, reverse,
+                               dict(field_map or {}))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from csi_rules.records import Record, parse_record
+from csi_rules.records.fields import FIELDS
 from csi_rules_servicenow.mapping import APPROVALS, RISKS, NormalizationTables
 from csi_rules_servicenow.states import contract_fields
 from csi_rules_servicenow.timefmt import iso
@@ -121,8 +122,30 @@ def to_record(kind: str, table: str, row: Mapping[str, Any], tables: Normalizati
         })
     if kind in ("change", "request"):
         data["approval"] = APPROVALS.get(v("approval"))
+    data.update(_mapped_columns(kind, cells, tables))
     raw = cells.raw()
     raw.update(extra_raw or {})
     data["raw"] = raw
     return parse_record({k: val for k, val in data.items() if val is not None},
                         where=f"servicenow {table}")
+
+
+def _mapped_columns(kind: str, cells: Cells, tables: NormalizationTables) -> dict[str, Any]:
+    """Record fields the instance keeps in columns of its own (`field_map`), typed per field."""
+    out: dict[str, Any] = {}
+    for name, column in tables.field_map.items():
+        spec = FIELDS[name]
+        text = cells.label(column)
+        if text is None or kind not in spec.kinds:
+            continue
+        if spec.type == "integer":
+            out[name] = _int(text, spec.minimum or -10**9, spec.maximum or 10**9)
+        elif spec.type == "string[]":
+            out[name] = [part.strip() for part in text.split(",") if part.strip()]
+        elif spec.type == "datetime":
+            out[name] = iso(cells.value(column))
+        elif spec.type == "boolean":
+            out[name] = {"true": True, "false": False}.get(cells.value(column))
+        else:
+            out[name] = text
+    return out

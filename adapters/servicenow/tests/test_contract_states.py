@@ -75,3 +75,24 @@ def test_uci_awaiting_states_say_what_they_wait_for(uci_emulator, make):
     assert on_hold
     reasons = {r.get("hold_reason") for r in on_hold}
     assert reasons <= set(HOLD_REASONS) and "awaiting_caller" in reasons
+
+
+def test_field_map_feeds_a_record_field_from_an_instance_column(emulator, make):
+    """`service_tier` has no built-in column; an instance keeps it in one of its own."""
+    emulator.store.fill_columns("incident", ["u_service_tier"])
+    sys_id = emulator.store.insert("incident", {"short_description": "x", "u_service_tier": "gold",
+                                                "impact": "1", "urgency": "1"}, "admin")["sys_id"]
+    adapter = make(emulator, field_map={"service_tier": "u_service_tier"})
+    record = adapter.fetch_record(sys_id)
+    assert record.get("service_tier") == "gold"
+    listed = {r.id: r for r in adapter.fetch_records(RecordQuery(kinds=("incident",)))}
+    assert listed[sys_id].get("service_tier") == "gold"    # sync and fetch-by-id read alike
+
+
+def test_field_map_refuses_fields_that_are_not_record_fields():
+    from csi_rules_servicenow.config import parse_settings
+    from csi_rules_servicenow.errors import ServiceNowConfigError
+    with pytest.raises(ServiceNowConfigError, match="field_map"):
+        parse_settings({"url": "https://x.service-now.com",
+                        "auth": {"type": "basic", "username": "a", "password": "b"},
+                        "field_map": {"tier": "u_tier"}}, environ={})
