@@ -35,6 +35,7 @@ from csi_rules.runtime.policies import PolicySource, Reload
 from csi_rules.runtime.sqlite_store import SqliteStore
 from csi_rules.runtime.store import Store, WakeUp
 from csi_rules.runtime.sync import ShadowCursors, sync_adapter
+from csi_rules.runtime.unmapped import UnmappedValues
 
 WAKEUP_PASSES = 10
 EvaluatorFactory = Callable[[PolicySet], Evaluator]
@@ -120,6 +121,7 @@ class Runner:
         self.correlation = CorrelationFeed(self.executor, matcher_factory=correlation_matcher)
         self.correlation.use(policy_set)
         self._full_sync = full_sync
+        self._unmapped = UnmappedValues()  # platform values with no mapping, reported once a run
         self._requeue_shadowed = not dry_run
         self._cursors = ShadowCursors(self.store) if dry_run else self.store
         self._signal = threading.Event()
@@ -159,7 +161,8 @@ class Runner:
             try:
                 result = sync_adapter(spec, self.adapters[spec.name], self._cursors, self.clock,
                                       process, batch_size=self.config.batch_size,
-                                      reporter=self.reporter, full=self._full_sync)
+                                      reporter=self.reporter, full=self._full_sync,
+                                      unmapped=self._unmapped)
             except CsiRulesError as exc:
                 self._error(report, f"sync {spec.name}", str(exc))
                 continue
