@@ -20,7 +20,7 @@ from csi_rules_jira.actions.context import ActionContext
 from csi_rules_jira.config import JiraConfig
 from csi_rules_jira.jql import keys_jql, sync_jql
 from csi_rules_jira.jsm import RequestTypes, request_approvals, request_slas
-from csi_rules_jira.normalize import issue_to_record, requested_fields
+from csi_rules_jira.normalize import issue_to_record, requested_fields, status_mapper
 from csi_rules_jira.search import search
 from csi_rules_jira.site import SiteInfo, load_site
 from csi_rules_jira.sync import SyncLedger, incremental
@@ -44,6 +44,7 @@ class JiraAdapter:
         self.ledger = SyncLedger.load(config.state_file) if config.state_file else SyncLedger()
         self._site: SiteInfo | None = None
         self._request_types = RequestTypes(self.transport)
+        self._statuses = status_mapper(config)
         self._actions: ActionContext | None = None
 
     def __repr__(self) -> str:
@@ -112,7 +113,8 @@ class JiraAdapter:
             field_id = self.config.field_map.get("request_type", "")
             request_type = self._request_types.for_issue(key, fields.get(field_id))
         data = issue_to_record(issue, self.config, histories=self._histories(issue), sla=sla,
-                               approvals=approvals, request_type=request_type)
+                               approvals=approvals, request_type=request_type,
+                               statuses=self._statuses)
         return None if data is None else parse_record(data, where=f"jira issue {key}")
 
     def _histories(self, issue: dict[str, Any]) -> list[dict[str, Any]]:
