@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=port_number, default=0,
                    help="TCP port (default: any free port)")
     p.add_argument("--seed", metavar="DIR", help="seed records (default: the bundled samples)")
+    p.add_argument("--relative-dates", action="store_true",
+                   help="move every seeded date-time by one offset so the newest ticket was "
+                        "opened or updated an hour ago (spacing between tickets is kept)")
     p.set_defaults(run=run)
 
 
@@ -36,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if seed is not None and not seed.is_dir():
         raise UsageError(f"--seed: {seed} is not a directory")
     try:
-        emulator = factory(host="127.0.0.1", port=args.port, seed_dir=seed)
+        options = {"shift_to_now": True} if args.relative_dates else {}
+        emulator = factory(host="127.0.0.1", port=args.port, seed_dir=seed, **options)
         emulator.start()
     except OSError as exc:
         raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None

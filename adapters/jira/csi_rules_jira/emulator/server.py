@@ -29,6 +29,7 @@ from csi_rules_jira.emulator.http import Exchange, HttpError, Reply, Request
 from csi_rules_jira.emulator.model import User
 from csi_rules_jira.emulator.outbox import Outbox
 from csi_rules_jira.emulator.seed import load_seed
+from csi_rules_jira.emulator.seed import shift_to_now as seed_shift
 from csi_rules_jira.emulator.store import Site
 
 Route = tuple[str, re.Pattern[str], Callable[..., Reply]]
@@ -126,12 +127,14 @@ class JiraEmulator:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, seed_dir: Path | None = None, *,
                  seed: dict[str, Any] | None = None, clock: Callable[[], datetime] | None = None,
                  deployment: str | None = None, record: bool = False,
-                 rate_limit_per_second: float | None = None):
+                 rate_limit_per_second: float | None = None, shift_to_now: bool = False):
         data = dict(seed if seed is not None else load_seed(seed_dir))
         if deployment:
             data["deployment"] = deployment
         self.host, self.port = host, port
         self.clock = clock or (lambda: datetime.now(UTC))
+        if shift_to_now:  # absolute seed times moved so the newest issue is an hour old
+            data = seed_shift(data, self.clock())
         self.site = Site(data, self.clock)
         self.faults = Faults(rate_limit_per_second)
         self.exchanges: list[Exchange] | None = [] if record else None

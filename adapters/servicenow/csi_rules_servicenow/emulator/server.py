@@ -25,6 +25,7 @@ from csi_rules_servicenow.emulator.handler import EmulatorHandler
 from csi_rules_servicenow.emulator.ratelimit import RateLimiter
 from csi_rules_servicenow.emulator.security import Security
 from csi_rules_servicenow.emulator.seed import default_seed, read_settings, read_tables
+from csi_rules_servicenow.emulator.seed import shift_to_now as seed_shift
 from csi_rules_servicenow.emulator.store import Store
 from csi_rules_servicenow.emulator.table_api import TableApi
 
@@ -49,14 +50,19 @@ class ServiceNowEmulator:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
                  seed_dir: Path | Traversable | None = None, *,
-                 clock: Callable[[], datetime] = system_clock, rng_seed: int = 20160122):
+                 clock: Callable[[], datetime] = system_clock, rng_seed: int = 20160122,
+                 shift_to_now: bool = False):
+        """`shift_to_now`: seed date-times moved so the newest record is an hour old (seed.py)."""
         seed = seed_dir if seed_dir is not None else default_seed()
         self.settings = read_settings(seed)
         self.clock = clock
         self.store = Store(clock, self.settings.priority_matrix, random.Random(rng_seed),
                            choices=self.settings.choices,
                            on_hold_requires_reason=self.settings.on_hold_requires_reason)
-        for table, rows in read_tables(seed).items():
+        tables = read_tables(seed)
+        if shift_to_now:
+            seed_shift(tables, clock())
+        for table, rows in tables.items():
             self.store.load(table, rows)
             self.store.fill_columns(table, self.settings.columns.get(table, ()))
         for table, columns in self.settings.columns.items():
