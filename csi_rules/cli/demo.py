@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             if not decisions:
                 print("     no policy applies")
     if not args.offline:
-        _live(plugins, root, parse_now(args.now))
+        _live(plugins, root, parse_now(args.now).replace(microsecond=0))
     print("\nNext: csi-rules validate policies/ · csi-rules test policies/ · "
           "csi-rules evaluate --policies policies --record FILE --format text · docs/guide.md")
     return 1 if failed else 0

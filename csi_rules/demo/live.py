@@ -33,9 +33,18 @@ def adapter_settings(name: str, url: str) -> dict[str, Any]:
                 "auth": {"type": "basic", "username": "admin",
                          "password_env": "CSI_DEMO_SN_PASSWORD"}}
     return {"base_url": url, "allow_insecure_loopback": True,
-            "auth": {"email": "mia@example.com",
-                                      "token_env": "CSI_DEMO_JIRA_TOKEN"},
-            "projects": ["ITSM", "OPS"], "service_desk_projects": ["ITSM"]}
+            "auth": {"email": "mia@example.com", "token_env": "CSI_DEMO_JIRA_TOKEN"},
+            "projects": ["ITSM", "OPS"], "service_desk_projects": ["ITSM"],
+            "field_map": JIRA_FIELDS}
+
+
+JIRA_FIELDS = {  # the custom fields of the Jira emulator's seed (GET /rest/api/3/field)
+    "impact": "customfield_10050", "urgency": "customfield_10051",
+    "assignment_group": "customfield_10060", "change_type": "customfield_10070",
+    "risk": "customfield_10071", "planned_start": "customfield_10072",
+    "planned_end": "customfield_10073", "backout_plan": "customfield_10074",
+    "service": "customfield_10080", "request_type": "customfield_10010",
+}
 
 
 KINDS = {"servicenow": ["incident", "change", "problem"], "jira": ["incident", "request", "change"]}
@@ -48,19 +57,28 @@ class LiveRun:
     urls: dict[str, str]
     cycle: CycleReport
     audit: list[dict[str, Any]]
-    changes: list[Record] = field(default_factory=list)
+    records: dict[str, Record] = field(default_factory=dict)  # by label, as read after the cycle
     config_path: str = ""
+
+    @property
+    def changes(self) -> list[Record]:
+        return [r for r in self.records.values() if r.kind == "change"]
 
 
 @contextmanager
-def emulators(plugins: Plugins) -> Iterator[dict[str, str]]:
-    """Start every registered emulator the demo knows on a free port; stop them after."""
+def emulators(plugins: Plugins, now: datetime) -> Iterator[dict[str, str]]:
+    """Start every registered emulator the demo knows on a free port; stop them after.
+
+    Their clock stands at `now`, the runner's instant, and their seeds are shifted to it (the
+    newest ticket an hour old), so SLA clocks and escalation ladders read like a live desk
+    instead of counting the years since the samples were exported."""
     with ExitStack() as stack:
         urls = {}
         for name in ("servicenow", "jira"):
             if name not in plugins.emulators:
                 continue
-            emulator = plugins.emulators.get(name)(host="127.0.0.1", port=0, seed_dir=None)
+            emulator = plugins.emulators.get(name)(host="127.0.0.1", port=0, seed_dir=None,
+                                                   shift_to_now=True, clock=lambda: now)
             emulator.start()
             stack.callback(emulator.stop)
             urls[name] = emulator.url
@@ -74,6 +92,7 @@ def run_cycle(plugins: Plugins, policies: Path, now: datetime, urls: dict[str, s
         "policies": [str(policies.resolve())],
         "state": {"database": str(workdir / "state.db")},
         "pollInterval": "1m",
+        "backlog": "act",  # the demo shows what the runner does now about each open ticket
         "adapters": [{"name": n, "kinds": KINDS[n], "settings": adapter_settings(n, u)}
                      for n, u in urls.items()],
     }
@@ -84,16 +103,15 @@ def run_cycle(plugins: Plugins, policies: Path, now: datetime, urls: dict[str, s
     with Runner(parsed, clock=ManualClock(now), plugins=plugins) as runner:
         cycle = runner.run_once()
         audit = [dict(row.entry) for row in runner.store.audit()]
-        changes: list[Record] = []
-        for adapter in runner.adapters.values():
-            changes += list(adapter.fetch_records(RecordQuery(kinds=("change",))))
-    return LiveRun(urls, cycle, audit, changes, str(workdir / "runner.yaml"))
+        records = {r.label: r for name, adapter in runner.adapters.items()
+                   for r in adapter.fetch_records(RecordQuery(kinds=tuple(KINDS[name])))}
+    return LiveRun(urls, cycle, audit, records, str(workdir / "runner.yaml"))
 
 
 def live_demo(plugins: Plugins, policies: Path, now: datetime) -> LiveRun | None:
     """None when no emulator plugin is installed (the offline part still ran)."""
     workdir = Path(tempfile.mkdtemp(prefix="csi-rules-demo-"))
-    with emulators(plugins) as urls:
+    with emulators(plugins, now) as urls:
         if not urls:
             return None
         return run_cycle(plugins, policies, now, urls, workdir)

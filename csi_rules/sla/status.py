@@ -72,7 +72,7 @@ class SlaStatus:
         if self.stage == "not_started":
             return f"{self.metric}: not started; {target}{estimate}"
         used = (f"{format_duration(self.elapsed)} used, {format_duration(self.remaining)} left "
-                f"({self.percent:.0f}%)")
+                f"({_share(self.percent)})")
         text = f"{self.metric}: {self.stage.replace('_', ' ')}; {target}; {used}"
         if self.breached_at:
             text += f"; breached at {self.breached_at.isoformat()}"
@@ -87,6 +87,12 @@ class SlaStatus:
         if self.next_change:
             text += f"; next change at {self.next_change.isoformat()}"
         return text + estimate
+
+
+def _share(percent: float) -> str:
+    """Share of the target used: `75%`, and past 1000% a multiple (`4,211× the target`) that a
+    reader can take in, for tickets left open for months."""
+    return f"{percent:.0f}%" if percent < 1000 else f"{percent / 100:,.0f}× the target"
 
 
 def _iso(value: datetime | None) -> str | None:

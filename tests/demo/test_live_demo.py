@@ -1,0 +1,70 @@
+"""The live part of `csi-rules demo`: both emulators, one runner cycle, told in plain text.
+
+The admin reading it must be able to trust it: a sentence for the cycle (not a Python dict),
+SLA shares a person can read, no failure caused by the demo's own seeds, and every failure
+that remains listed with its reason and why it remains.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytest.importorskip("csi_rules_servicenow")
+pytest.importorskip("csi_rules_jira")
+
+
+@pytest.fixture(scope="module")
+def demo_out() -> str:
+    """One demo run shared by the tests below (it takes seconds)."""
+    from csi_rules.cli import main
+
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
+        mp.chdir(ROOT)
+        code = main(["demo", "--now", "2026-03-02T09:30:00Z"])
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+def test_runs_a_cycle_against_both_emulators_and_shows_each_kind_of_decision(demo_out):
+    assert "ServiceNow emulator: http://127.0.0.1:" in demo_out
+    assert "Jira emulator: http://127.0.0.1:" in demo_out
+    for section in ("-- Routing:", "-- SLA warnings and breaches:", "-- Escalations:",
+                    "-- CAB routes:", "-- Failed actions:", "-- Go/no-go for"):
+        assert section in demo_out
+    assert "→ applied" in demo_out
+    assert "csi-rules status --config" in demo_out
+
+
+def test_the_cycle_summary_is_a_sentence(demo_out):
+    summary = re.search(r"synced (\d+) ServiceNow and (\d+) Jira records; (\d+) decisions; "
+                        r"actions: (\d+) applied, (\d+) already applied, (\d+) skipped, "
+                        r"(\d+) failed", " ".join(demo_out.split()))
+    assert summary, demo_out
+    assert int(summary.group(1)) > 50 and int(summary.group(2)) == 6
+    assert "{'" not in demo_out and "':" not in demo_out  # no dict printed anywhere
+
+
+def test_sla_shares_are_readable_on_the_shifted_seeds(demo_out):
+    shares = [int(p.replace(",", "")) for p in re.findall(r"\(([\d,]+)%\)", demo_out)]
+    assert shares and max(shares) < 1000
+    assert "2015-" not in demo_out  # the samples' own dates are moved to now
+
+
+def test_no_action_fails_on_a_name_the_seeds_lack(demo_out):
+    assert "has no group named" not in demo_out
+    assert "no user named" not in demo_out
+
+
+def test_every_failed_action_is_listed_with_its_reason_and_why(demo_out):
+    failures = demo_out.split("-- Failed actions: ", 1)[1].split("\n   --", 1)[0]
+    count = int(failures.split("\n", 1)[0])
+    shown = re.findall(r"→ failed: ", failures)
+    assert len(shown) == count
+    assert failures.count("why: ") == count
