@@ -18,6 +18,8 @@ class Emulator(Protocol):
 
 
 EmulatorFactory = Callable[..., Emulator]
-"""factory(host="127.0.0.1", port=0, seed_dir: Path | None = None) -> Emulator"""
+"""factory(host="127.0.0.1", port=0, seed_dir: Path | None = None, *, shift_to_now=False,
+clock=None) -> Emulator; `shift_to_now` moves the seed's times so its newest ticket is an hour
+before the emulator's clock (`csi-rules emulate --relative-dates`, `csi-rules demo`)."""
 
 __all__ = ["Emulator", "EmulatorFactory", "Path"]

@@ -81,4 +81,5 @@ def _live(plugins: Plugins, root: Path, now: datetime) -> None:
     print_gates(load_policy_set([str(root)], plugins), run, now)
     print(f"\n   state and audit log: csi-rules status --config {run.config_path}")
     print(f"                        csi-rules log show --config {run.config_path} --record ID")
-    print("   try it yourself:     csi-rules emulate servicenow --port 8080  (login admin/admin)")
+    print("   try it yourself:     csi-rules emulate servicenow --port 8080 --relative-dates  "
+          "(login admin/admin)")
