@@ -40,10 +40,11 @@ def test_unknown_fields_suggest_the_nearest_record_field(tmp_path: Path) -> None
         "m.yaml:7:5: policy broken: spec.fields.planed_start: unknown record field "
         "'planed_start'; did you mean 'planned_start'? (valid: approval, assignee, "
         "assignment_group, backout_plan, cab_required, caller, category, change_type, "
-        "closed_at, configuration_items, description, id, impact, implementation_plan, "
-        "labels, number, opened_at, planned_end, planned_start, platform, priority, "
-        "raw.<name>, reassignment_count, reopen_count, resolved_at, risk, service, "
-        "service_tier, short_description, state, subcategory, test_plan, updated_at, urgency)"]
+        "closed_at, configuration_items, description, hold_reason, id, impact, "
+        "implementation_plan, labels, number, opened_at, planned_end, planned_start, platform, "
+        "priority, raw.<name>, reassignment_count, reopen_count, resolution_code, resolved_at, "
+        "risk, service, service_tier, short_description, state, status_category, subcategory, "
+        "test_plan, unmapped, updated_at, urgency)"]
 
 
 def test_value_maps_must_produce_valid_values(tmp_path: Path) -> None:
