@@ -16,9 +16,9 @@ import requests
 pytest.importorskip("csi_rules_servicenow")
 pytest.importorskip("csi_rules_jira")
 
-from csi_rules_jira.emulator import JiraEmulator  # noqa: E402
-from csi_rules_servicenow.emulator.seed import default_seed  # noqa: E402
-from csi_rules_servicenow.emulator.server import ServiceNowEmulator  # noqa: E402
+from csi_rules_jira.emulator import JiraEmulator
+from csi_rules_servicenow.emulator.seed import default_seed
+from csi_rules_servicenow.emulator.server import ServiceNowEmulator
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 SN_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -115,12 +115,16 @@ def _jira(shift: bool) -> JiraEmulator:
     return JiraEmulator(seed=seed, clock=lambda: NOW, shift_to_now=shift)
 
 
+def _jira_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
+
+
 def _jira_times(emulator: JiraEmulator, key: str) -> tuple[datetime, list[datetime]]:
     reply = requests.get(f"{emulator.url}/rest/api/3/issue/{key}", params={"expand": "changelog"},
                          auth=("mia@example.com", "emulator-api-token"), timeout=10)
     reply.raise_for_status()
     body = reply.json()
-    parse = lambda t: datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%f%z")  # noqa: E731
+    parse = _jira_time
     return (parse(body["fields"]["created"]),
             [parse(h["created"]) for h in body["changelog"]["histories"]])
 

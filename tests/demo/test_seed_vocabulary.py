@@ -16,8 +16,8 @@ from tests.conftest import POLICIES
 pytest.importorskip("csi_rules_servicenow")
 pytest.importorskip("csi_rules_jira")
 
-from csi_rules_jira.emulator.seed import load_seed  # noqa: E402
-from csi_rules_servicenow.emulator.seed import default_seed, read_tables  # noqa: E402
+from csi_rules_jira.emulator.seed import load_seed
+from csi_rules_servicenow.emulator.seed import default_seed, read_tables
 
 GROUP_FIELDS = ("assignment_group",)
 USER_FIELDS = ("assignee",)
