@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 
+from csi_rules import safe_json  # bounded depth/number size/decoding for answers too
 from csi_rules.errors import AdapterAuthError, AdapterUnavailable
 from csi_rules_jira.error_mapping import error_from_response
 from csi_rules_jira.ratelimit import RETRYABLE_READ_STATUSES, describe_limits, retry_delay
@@ -120,7 +121,7 @@ class Transport:
         if not response.content:
             return None
         try:
-            return response.json()
+            return safe_json.loads(response.content, "response")
         except ValueError:
             raise AdapterUnavailable(f"jira: {method} {path}: answer is not JSON "
                                      f"(HTTP {response.status_code})", system="jira") from None

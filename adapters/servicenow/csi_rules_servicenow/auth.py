@@ -14,6 +14,7 @@ from typing import Any
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
 
+from csi_rules import safe_json  # bounded depth/number size/decoding for answers too
 from csi_rules.errors import AdapterAuthError
 from csi_rules_servicenow.config import Credentials
 from csi_rules_servicenow.errors import SYSTEM, ServiceNowRequestError
@@ -104,7 +105,7 @@ class OAuth(AuthBase):
         response = self._post(self._token_url, data=data, auth=NoAuth(),
                               headers={"Accept": "application/json"}, refresh_on_401=False)
         try:
-            body: Any = response.json()
+            body: Any = safe_json.loads(response.content, "response")
         except ValueError:
             body = None
         if not isinstance(body, dict) or "access_token" not in body:

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 
+from csi_rules import safe_json  # bounded depth/number size/decoding for answers too
 from csi_rules_servicenow import __version__
 from csi_rules_servicenow.auth import make_auth
 from csi_rules_servicenow.config import Settings
@@ -101,7 +102,7 @@ class TableClient:
 
 def _result(response: requests.Response, method: str, url: str) -> Any:
     try:
-        body = response.json()
+        body = safe_json.loads(response.content, "response")
     except ValueError:
         raise not_json(response, method, url) from None
     if not isinstance(body, dict) or "result" not in body:

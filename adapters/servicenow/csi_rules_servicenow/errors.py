@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from csi_rules import safe_json  # bounded depth/number size/decoding for answers too
 from csi_rules.errors import AdapterAuthError, AdapterError, AdapterUnavailable, RecordNotFound
 
 SYSTEM = "servicenow"
@@ -47,7 +48,7 @@ class AmbiguousWrite(AdapterUnavailable):
 def error_body(response: requests.Response) -> tuple[str, str]:
     """(message, detail) from whatever error body the instance sent."""
     try:
-        body: Any = response.json()
+        body: Any = safe_json.loads(response.content, "response")
     except ValueError:
         kind = response.headers.get("Content-Type", "").split(";")[0] or "no content type"
         return f"non-JSON answer ({kind})", ""
