@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
+
+from csi_rules.errors import EXIT_INVALID, EXIT_NO_GO, EXIT_OK, CsiRulesError, PolicyError, UsageError
 from csi_rules.plugins import load_plugins
 from csi_rules.testing.runner import relative, run_file
 from csi_rules.testing.spec import allowed_root, find_test_files, load_test_file
@@ -27,9 +29,15 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         raise UsageError(f"no policy test files found under {', '.join(args.paths)}")
     plugins = load_plugins()
-    passed = failed = 0
+    passed = failed = broken = 0
     for path, root in files:
-        for result in run_file(load_test_file(path, root), plugins):
+        try:  # a broken file (or the policies it names) is reported; the others still run
+            results = run_file(load_test_file(path, root), plugins)
+        except CsiRulesError as exc:
+            broken += 1
+            _report_broken(exc)
+            continue
+        for result in results:
             where = f"{relative(result.test.file)}:{result.test.line}"
             if result.passed:
                 passed += 1
@@ -38,5 +46,19 @@ def run(args: argparse.Namespace) -> int:
             else:
                 failed += 1
                 print(f"FAIL {where}: {result.test.name}\n{result.diff}")
-    print(f"{passed} passed, {failed} failed in {len(files)} file(s)")
+    summary = f"{passed} passed, {failed} failed"
+    if broken:
+        summary += f", {broken} broken file(s) not run"
+    print(f"{summary} in {len(files)} file(s)")
+    if broken:
+        return EXIT_INVALID
     return EXIT_NO_GO if failed else EXIT_OK
+
+
+def _report_broken(exc: CsiRulesError) -> None:
+    """Each finding on its own line, as `csi-rules validate` prints them."""
+    if isinstance(exc, PolicyError):
+        for finding in exc.findings:
+            print(finding.format(), file=sys.stderr)
+    else:
+        print(f"csi-rules: error: {exc}", file=sys.stderr)

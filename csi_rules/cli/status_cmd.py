@@ -38,11 +38,37 @@ def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
              "due_at": w.due_at.isoformat(), "reason": w.reason}
             for w in store.wakeups(limit)]},
         "ledger": store.ledger_counts(),
+        "dry_run": _dry_run(store),
         "in_flight": len(store.inflight_decisions()),
         "audit": {"entries": result.entries, "head": result.head, "verified": result.ok},
         "errors": [{"at": e.at.isoformat(), "scope": e.scope, "message": e.message}
                    for e in store.last_errors(limit)],
     }
+
+
+def _dry_run(store: Any) -> dict[str, Any] | None:
+    """What a dry run saw and would have done: its logged actions not yet applied live."""
+    rows = store.ledger_entries(state="dry_run")
+    if not rows:
+        return None
+    by_adapter: dict[str, set[str]] = {}
+    by_type: dict[str, int] = {}
+    for row in rows:
+        by_adapter.setdefault(row.adapter, set()).add(row.record_id)
+        by_type[row.action_type] = by_type.get(row.action_type, 0) + 1
+    return {"actions": len(rows), "last_at": max(r.updated_at for r in rows).isoformat(),
+            "records": {a: len(ids) for a, ids in sorted(by_adapter.items())},
+            "by_type": dict(sorted(by_type.items()))}
+
+
+def _dry_run_lines(dry: dict[str, Any] | None) -> list[str]:
+    if dry is None:
+        return []
+    records = ", ".join(f"{n} {a}" for a, n in dry["records"].items())
+    kinds = ", ".join(f"{t} {n}" for t, n in dry["by_type"].items())
+    return [f"dry run (last {dry['last_at']}): {dry['actions']} action(s) on {records} record(s) "
+            f"would be applied ({kinds}); a live run applies them once "
+            "(csi-rules log show --record ID for the decisions)"]
 
 
 def _text(status: dict[str, Any]) -> str:
@@ -56,6 +82,7 @@ def _text(status: dict[str, Any]) -> str:
               for n in w["next"]]
     ledger = ", ".join(f"{k} {v}" for k, v in sorted(status["ledger"].items())) or "empty"
     lines.append(f"actions: {ledger}; decisions in flight: {status['in_flight']}")
+    lines += _dry_run_lines(status.get("dry_run"))
     a = status["audit"]
     lines.append(f"audit log: {a['entries']} entries, head {a['head'][:16]}, "
                  f"{'verified' if a['verified'] else 'BROKEN (run csi-rules log verify)'}")

@@ -52,3 +52,23 @@ def test_a_missing_directory_says_so(cli):
     result = cli("test", "/nonexistent-dir")
     assert (result.code, result.err) == (2, "csi-rules: error: no such file or directory: "
                                             "/nonexistent-dir\n")
+
+
+def test_every_broken_test_file_is_reported_and_the_good_ones_still_run(cli, tmp_path):
+    shutil.copytree(POLICIES / "routing", tmp_path / "routing")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "a.test.yaml").write_text(
+        "tests:\n  - name: old vocabulary\n    record: {id: a, kind: incident, state: Resolved}\n"
+        "    expect: {decisions: []}\n")
+    (tests / "b.test.yaml").write_text("tests: [\n")
+    (tests / "c.test.yaml").write_text(
+        "tests:\n  - name: network\n    only: [incident-routing]\n"
+        "    record: {id: c, kind: incident, category: network}\n"
+        "    expect:\n      decisions:\n        - {policy: incident-routing, rule: network}\n")
+    result = cli("test", str(tmp_path))
+    assert result.code == 2
+    errors = result.err.replace(str(tmp_path) + "/", "").splitlines()
+    assert [line.split(":")[0] for line in errors] == ["tests/a.test.yaml", "tests/b.test.yaml"]
+    assert "did you mean 'resolved'?" in errors[0]
+    assert result.out.splitlines()[-1] == "1 passed, 0 failed, 2 broken file(s) not run in 3 file(s)"

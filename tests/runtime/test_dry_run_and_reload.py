@@ -3,6 +3,7 @@ running set, a good one does."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from csi_rules.audit import verify
@@ -141,3 +142,21 @@ def test_a_wake_up_a_dry_run_fired_is_applied_by_the_next_live_run(tmp_path, sn,
     assert again.run_once().synced["servicenow"] == 0, "no sync brings the ticket back"
     notes = [n.split("\n")[0] for n in work_notes(sn, inc)]
     assert notes.count("Half of the resolution SLA is used.") == 1
+
+
+def test_status_after_a_dry_run_says_what_it_saw_and_would_do(tmp_path, sn, clock, make_runner,
+                                                              capsys):
+    from csi_rules.cli import main
+    new_incident(sn, category="network")
+    config = write_config(tmp_path, sn)
+    shadow = make_runner(config, sn, dry_run=True)
+    shadow.run_once()
+    shadow.close()
+    assert main(["status", "--config", str(config)]) == 0
+    text = capsys.readouterr().out
+    line = next(line for line in text.splitlines() if line.startswith("dry run"))
+    assert "would be applied" in line and "servicenow" in line and "assign" in line
+    assert main(["status", "--config", str(config), "--format", "json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["dry_run"]["records"]["servicenow"] >= 1
+    assert status["dry_run"]["by_type"]["assign"] >= 1
