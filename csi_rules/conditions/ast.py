@@ -16,7 +16,7 @@ OPERATORS: dict[str, str] = {
     "gte": "field is greater than or equal to the value",
     "in": "field equals one of the listed values",
     "not_in": "field equals none of the listed values (true when the field is missing)",
-    "matches": "string field matches the Python regular expression (re.search)",
+    "matches": "string field matches the regular expression (RE2 syntax, searched anywhere)",
     "exists": "true: field is present and not null; false: field is missing or null",
     "contains": "list field has the value as an element, or string field has it as a substring",
     "between": "field lies in [low, high], both ends included",
