@@ -110,3 +110,21 @@ def make_runner(clock: ManualClock, sn_plugins: Plugins) -> Iterator[RunnerMaker
 
 def audit_entries(runner: Runner) -> list[dict[str, Any]]:
     return [json.loads(json.dumps(row.entry)) for row in runner.store.audit()]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A PostgreSQL server for the whole session (tests/runtime/pg_server.py)."""
+    from tests.runtime.pg_server import MISSING, PgServer
+
+    if MISSING:
+        pytest.skip(f"PostgreSQL server binaries not on PATH: {', '.join(MISSING)}")
+    server = PgServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_dsn(postgres: Any) -> str:
+    """A fresh database on the session's server."""
+    return str(postgres.new_database())

@@ -1,5 +1,5 @@
-"""The Store contract (csi_rules/runtime/store.py), run against every implementation: add a
-PostgreSQL store to STORES and it must pass the same tests."""
+"""The Store contract (csi_rules/runtime/store.py), run against every implementation in
+STORES: SQLite, and PostgreSQL on a real server the tests start (conftest `postgres`)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,34 @@ import pytest
 from csi_rules.audit import verify
 from csi_rules.runtime.sqlite_store import SqliteStore
 from csi_rules.runtime.store import PlannedAction
+from tests.runtime.pg_server import PASSWORD
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-STORES = {"sqlite": lambda tmp: SqliteStore(tmp / "state.db")}
+
+
+def _postgres(request, tmp):
+    from csi_rules.runtime.postgres_store import PostgresStore
+
+    return PostgresStore(request.getfixturevalue("pg_dsn"), password=PASSWORD)
+
+
+STORES = {"sqlite": lambda request, tmp: SqliteStore(tmp / "state.db"), "postgresql": _postgres}
 
 
 @pytest.fixture(params=list(STORES))
 def store(request, tmp_path):
-    made = STORES[request.param](tmp_path)
+    made = STORES[request.param](request, tmp_path)
     yield made
     made.close()
+
+
+def reopen(store):
+    """The same database, opened again (a restarted runner)."""
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path)
+    from csi_rules.runtime.postgres_store import PostgresStore
+
+    return PostgresStore(store.dsn, password=PASSWORD)
 
 
 def at(minutes: float) -> datetime:
@@ -103,7 +121,6 @@ def test_first_sight_is_written_once_and_survives_a_reopen(store, tmp_path):
     assert not store.backlog_done("sn")
     store.mark_backlog_done("sn", at(1))
     assert store.backlog_done("sn") and not store.backlog_done("jira")
-    if isinstance(store, SqliteStore):
-        again = SqliteStore(store.path)
-        assert again.backlog_done("sn") and again.positions("sn", ["r1"]) == {"r1": found["r1"]}
-        again.close()
+    again = reopen(store)
+    assert again.backlog_done("sn") and again.positions("sn", ["r1"]) == {"r1": found["r1"]}
+    again.close()

@@ -1,0 +1,454 @@
+"""The Store on PostgreSQL (psycopg 3): the same contract as `sqlite_store`, for several
+runners and servers sharing one database.
+
+Alone (`worker=None`: the servers, `status`, `log`) it reads and writes every row. As a runner
+(`worker` set) it holds partition leases (`postgres_leases`) and then: fires only the wake-ups
+and replays only the in-flight decisions of its partitions, and fences every ledger write
+(`begin_decision`, `finish_action`, `complete_decision`, `log_dry_run`) by the lease token:
+the lease row is read `FOR SHARE` in the same transaction, so a takeover waits for the write,
+and a runner whose lease moved on gets `LeaseLost` and writes nothing. In-flight decisions of
+a partition that moved are adopted (re-stamped with the new token) by its new holder.
+
+The audit log stays one hash chain for all runners: appends serialize on the `audit_head`
+row, so `csi-rules log verify` checks it exactly as on SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from csi_rules.audit.chain import canonical_json, chain_hash
+from csi_rules.errors import UsageError
+from csi_rules.records.model import Record
+from csi_rules.runtime.backlog import Position
+from csi_rules.runtime.postgres_conn import Connections, LeaseLost
+from csi_rules.runtime.postgres_leases import CHANNEL, Leases, part_name, partition_of
+from csi_rules.runtime.postgres_migrate import migrate
+from csi_rules.runtime.store import (
+    AuditRow,
+    Cursor,
+    ErrorRow,
+    Inflight,
+    LedgerEntry,
+    PlannedAction,
+    WakeUp,
+)
+
+KEEP_ERRORS = 200
+DEFAULT_PARTITIONS = 16
+DEFAULT_LEASE = 15.0
+_LEDGER_COLS = ("key, decision_key, adapter, record_id, action_type, params, state, attempts, "
+                "detail, platform_ref, updated_at")
+_WAKEUP_COLS = "adapter, record_id, kind, due_at, reason, gen"
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the state store")
+    return moment
+
+
+class PostgresStore:
+    """State in one PostgreSQL database; safe to share between threads and processes."""
+
+    def __init__(self, dsn: str, *, password: str | None = None, worker: str | None = None,
+                 partitions: int = DEFAULT_PARTITIONS, lease: float = DEFAULT_LEASE):
+        self.dsn = dsn
+        self._db = Connections(dsn, password)
+        conn = self._db.get()
+        migrate(conn)
+        self.partitions = self._settle_partitions(conn, partitions)
+        self.worker = worker
+        self.leases = Leases(self._db, dsn, password, worker, self.partitions, lease) \
+            if worker else None
+
+    def _settle_partitions(self, conn: psycopg.Connection, wanted: int) -> int:
+        """The partition count is fixed when the database is first used (changing it would
+        move tickets between partitions under running runners)."""
+        with conn.transaction():
+            conn.execute("INSERT INTO meta VALUES ('partitions', %s) ON CONFLICT DO NOTHING",
+                         (str(wanted),))
+            row = conn.execute("SELECT value FROM meta WHERE key = 'partitions'").fetchone()
+            count = int(row[0]) if row else wanted
+            conn.execute("INSERT INTO leases (name) SELECT 'part:' || g FROM "
+                         "generate_series(0, %s - 1) AS g ON CONFLICT DO NOTHING", (count,))
+        return count
+
+    def part(self, adapter: str, record_id: str) -> int:
+        return partition_of(adapter, record_id, self.partitions)
+
+    def _owned(self) -> list[int] | None:
+        """The partitions this runner may act on (None: all, no sharing)."""
+        return None if self.leases is None else self.leases.owned()
+
+    def release_thread(self) -> None:
+        self._db.release_thread()
+
+    def close(self) -> None:
+        if self.leases is not None:
+            self.leases.close()
+        self._db.close()
+
+    # -- work sharing (store.SharedWork) ----------------------------------------------------
+    def balance(self, wake: Callable[[], None]) -> None:
+        if self.leases is not None:
+            self.leases.balance(wake)
+
+    def lead(self, adapter: str) -> bool:
+        return True if self.leases is None else self.leases.lead(adapter)
+
+    def keep_own(self, adapter: str, records: list[Record], now: datetime, *,
+                 backlog: bool) -> list[Record]:
+        """The records of this runner's partitions; the others are queued as wake-ups due
+        now for the runners that hold them (reason `backlog` during the first sync)."""
+        owned = self._owned()
+        if owned is None:
+            return records
+        mine_parts = set(owned)
+        mine: list[Record] = []
+        others: list[Record] = []
+        for record in records:
+            (mine if self.part(adapter, record.id) in mine_parts else others).append(record)
+        if others:
+            with self._db.tx() as cur:
+                for record in others:
+                    self._schedule(cur, adapter, record.id, record.kind, now,
+                                   "backlog" if backlog else "changed")
+        return mine
+
+    # -- sync cursors -----------------------------------------------------------------------
+    def get_cursor(self, adapter: str) -> Cursor | None:
+        with self._db.cursor() as cur:
+            cur.execute("SELECT adapter, watermark, sync_state, synced_at FROM cursors WHERE "
+                        "adapter = %s", (adapter,))
+            row = cur.fetchone()
+        return _cursor(row) if row else None
+
+    def cursors(self) -> list[Cursor]:
+        with self._db.cursor() as cur:
+            cur.execute("SELECT adapter, watermark, sync_state, synced_at FROM cursors "
+                        "ORDER BY adapter")
+            return [_cursor(r) for r in cur.fetchall()]
+
+    def save_cursor(self, adapter: str, watermark: datetime | None,
+                    sync_state: Mapping[str, Any] | None, synced_at: datetime, *,
+                    keep_sync_state: bool = False) -> None:
+        state = None if sync_state is None else json.dumps(sync_state)
+        with self._db.tx() as cur:
+            cur.execute(
+                "INSERT INTO cursors VALUES (%s, %s, %s, %s) ON CONFLICT (adapter) DO UPDATE "
+                "SET watermark = excluded.watermark, synced_at = excluded.synced_at, "
+                "sync_state = CASE WHEN %s THEN cursors.sync_state ELSE excluded.sync_state END",
+                (adapter, watermark, None if keep_sync_state else state, _aware(synced_at),
+                 keep_sync_state))
+
+    # -- wake-ups ---------------------------------------------------------------------------
+    def _schedule(self, cur: psycopg.Cursor[Any], adapter: str, record_id: str, kind: str,
+                  due_at: datetime, reason: str) -> None:
+        part = self.part(adapter, record_id)
+        cur.execute(
+            "INSERT INTO wakeups (adapter, record_id, part, kind, due_at, reason) VALUES "
+            "(%s, %s, %s, %s, %s, %s) ON CONFLICT (adapter, record_id) DO UPDATE SET "
+            "reason = CASE WHEN excluded.due_at < wakeups.due_at THEN excluded.reason "
+            "ELSE wakeups.reason END, due_at = LEAST(wakeups.due_at, excluded.due_at), "
+            "gen = wakeups.gen + 1, kind = CASE WHEN excluded.kind <> '' THEN excluded.kind "
+            "ELSE wakeups.kind END",
+            (adapter, record_id, part, kind, _aware(due_at), reason))
+        cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(part)))  # sent at commit
+
+    def schedule(self, adapter: str, record_id: str, kind: str, due_at: datetime,
+                 reason: str) -> None:
+        with self._db.tx() as cur:
+            self._schedule(cur, adapter, record_id, kind, due_at, reason)
+
+    def due_wakeups(self, now: datetime, limit: int) -> list[WakeUp]:
+        """Due wake-ups of this runner's partitions; rows another transaction is writing
+        right now (a webhook) are skipped, not waited for, and come back next pass."""
+        owned = self._owned()
+        with self._db.tx() as cur:
+            cur.execute(
+                f"SELECT {_WAKEUP_COLS} FROM wakeups WHERE due_at <= %s "
+                "AND (%s::int[] IS NULL OR part = ANY(%s::int[])) "
+                "ORDER BY due_at, adapter, record_id LIMIT %s FOR UPDATE SKIP LOCKED",
+                (_aware(now), owned, owned, limit))
+            return [WakeUp(*r) for r in cur.fetchall()]
+
+    def reschedule(self, adapter: str, record_id: str, kind: str, due_at: datetime | None,
+                   reason: str, claimed: WakeUp | None) -> None:
+        with self._db.tx() as cur:
+            cur.execute("SELECT gen, due_at FROM wakeups WHERE adapter = %s AND record_id = %s "
+                        "FOR UPDATE", (adapter, record_id))
+            row = cur.fetchone()
+            if claimed is not None and row is not None and row[0] == claimed.gen:
+                if due_at is None:
+                    cur.execute("DELETE FROM wakeups WHERE adapter = %s AND record_id = %s",
+                                (adapter, record_id))
+                else:
+                    cur.execute("UPDATE wakeups SET due_at = %s, reason = %s, gen = gen + 1, "
+                                "kind = %s WHERE adapter = %s AND record_id = %s",
+                                (_aware(due_at), reason, kind, adapter, record_id))
+                return
+            if due_at is not None and (row is None or due_at < row[1]):
+                cur.execute(
+                    "INSERT INTO wakeups (adapter, record_id, part, kind, due_at, reason) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (adapter, record_id) DO UPDATE "
+                    "SET due_at = excluded.due_at, reason = excluded.reason, "
+                    "gen = wakeups.gen + 1",
+                    (adapter, record_id, self.part(adapter, record_id), kind, _aware(due_at),
+                     reason))
+
+    def wakeups(self, limit: int = 100) -> list[WakeUp]:
+        owned = self._owned()
+        with self._db.cursor() as cur:
+            cur.execute(f"SELECT {_WAKEUP_COLS} FROM wakeups WHERE (%s::int[] IS NULL OR "
+                        "part = ANY(%s::int[])) ORDER BY due_at, adapter, record_id LIMIT %s",
+                        (owned, owned, limit))
+            return [WakeUp(*r) for r in cur.fetchall()]
+
+    def wakeup_counts(self, now: datetime) -> tuple[int, int]:
+        with self._db.cursor() as cur:
+            cur.execute("SELECT count(*), count(*) FILTER (WHERE due_at <= %s) FROM wakeups",
+                        (_aware(now),))
+            row = cur.fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    # -- ledger and decisions ---------------------------------------------------------------
+    def ledger(self, keys: Iterable[str]) -> dict[str, LedgerEntry]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self._db.cursor() as cur:
+            cur.execute(f"SELECT {_LEDGER_COLS} FROM ledger WHERE key = ANY(%s)", (keys,))
+            return {r[0]: _entry(r) for r in cur.fetchall()}
+
+    def _fence(self, cur: psycopg.Cursor[Any], part: int, token: int | None = None,
+               margin: float = 0.0) -> int:
+        """The lease token this write is made under; raises LeaseLost when this runner does
+        not hold the partition (with `margin` seconds to spare), or holds it under a newer
+        token than `token` (the row was written before the lease was lost)."""
+        if self.leases is None:
+            return 0
+        held = self.leases.token(part)
+        want = held if token is None else token
+        if want is None:
+            raise LeaseLost(f"partition {part} is not held by runner {self.worker}")
+        cur.execute("SELECT 1 FROM leases WHERE name = %s AND holder = %s AND token = %s AND "
+                    "expires_at > clock_timestamp() + %s * interval '1 second' FOR SHARE",
+                    (part_name(part), self.worker, want, margin))
+        if cur.fetchone() is None:
+            raise LeaseLost(f"runner {self.worker} lost the lease of partition {part}; "
+                            "its new holder carries on")
+        return want
+
+    def begin_decision(self, decision_key: str, adapter: str, record_id: str, record_kind: str,
+                       decision: Mapping[str, Any], actions: list[PlannedAction],
+                       now: datetime) -> int:
+        part = self.part(adapter, record_id)
+        with self._db.tx() as cur:
+            # a third of a lease to spare: platform calls start well before it could expire
+            fence = self._fence(cur, part, margin=self.leases.lease / 3 if self.leases else 0)
+            for action in actions:
+                cur.execute(
+                    "INSERT INTO ledger (key, decision_key, adapter, record_id, part, "
+                    "action_type, params, state, fence, created_at, updated_at) VALUES (%s, %s, "
+                    "%s, %s, %s, %s, %s, 'pending', %s, %s, %s) ON CONFLICT (key) DO UPDATE SET "
+                    "state = 'pending', fence = excluded.fence, updated_at = excluded.updated_at",
+                    (action.key, decision_key, adapter, record_id, part, action.type,
+                     json.dumps(action.params, sort_keys=True), fence, _aware(now), now))
+            cur.execute(
+                "INSERT INTO inflight (decision_key, adapter, record_id, part, record_kind, "
+                "decision, action_keys, fence, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, "
+                "%s, %s) RETURNING id",
+                (decision_key, adapter, record_id, part, record_kind, canonical_json(decision),
+                 json.dumps([a.key for a in actions]), fence, now))
+            row = cur.fetchone()
+            return int(row[0]) if row else 0
+
+    def log_dry_run(self, decision_key: str, adapter: str, record_id: str,
+                    results: list[tuple[PlannedAction, str, str]], entry: Mapping[str, Any],
+                    now: datetime) -> None:
+        part = self.part(adapter, record_id)
+        with self._db.tx() as cur:
+            fence = self._fence(cur, part)
+            for action, _status, detail in results:
+                cur.execute(
+                    "INSERT INTO ledger (key, decision_key, adapter, record_id, part, "
+                    "action_type, params, state, detail, fence, created_at, updated_at) VALUES "
+                    "(%s, %s, %s, %s, %s, %s, %s, 'dry_run', %s, %s, %s, %s) "
+                    "ON CONFLICT (key) DO NOTHING",
+                    (action.key, decision_key, adapter, record_id, part, action.type,
+                     json.dumps(action.params, sort_keys=True), detail, fence, _aware(now), now))
+            self._append(cur, entry)
+
+    def finish_action(self, key: str, state: str, detail: str, platform_ref: str,
+                      now: datetime, *, count_attempt: bool = True) -> None:
+        with self._db.tx() as cur:
+            cur.execute("SELECT part, fence FROM ledger WHERE key = %s FOR UPDATE", (key,))
+            row = cur.fetchone()
+            if row is None:
+                return
+            self._fence(cur, int(row[0]), int(row[1]))
+            cur.execute("UPDATE ledger SET state = %s, detail = %s, platform_ref = %s, "
+                        "updated_at = %s, attempts = attempts + %s WHERE key = %s",
+                        (state, detail, platform_ref, _aware(now), int(count_attempt), key))
+
+    def inflight_decisions(self) -> list[Inflight]:
+        """The in-flight decisions of this runner's partitions; those begun under an older
+        lease (another runner, or this one before it lost the lease) are adopted first."""
+        tokens = self.leases.tokens() if self.leases is not None else None
+        with self._db.tx() as cur:
+            if tokens:
+                parts, fences = list(tokens), list(tokens.values())
+                for table, extra in (("inflight", ""), ("ledger", " AND t.state = 'pending'")):
+                    cur.execute(
+                        f"UPDATE {table} t SET fence = m.token FROM unnest(%s::int[], "
+                        "%s::bigint[]) AS m(part, token), leases l WHERE t.part = m.part AND "
+                        "t.fence <> m.token AND l.name = 'part:' || m.part AND l.holder = %s "
+                        f"AND l.token = m.token AND l.expires_at > clock_timestamp(){extra}",
+                        (parts, fences, self.worker))
+            owned = None if tokens is None else list(tokens)
+            cur.execute("SELECT id, decision_key, adapter, record_id, record_kind, decision, "
+                        "action_keys FROM inflight WHERE (%s::int[] IS NULL OR "
+                        "part = ANY(%s::int[])) ORDER BY id", (owned, owned))
+            rows = cur.fetchall()
+        return [Inflight(int(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5]),
+                         tuple(json.loads(r[6]))) for r in rows]
+
+    def complete_decision(self, inflight_id: int, entry: Mapping[str, Any] | None) -> None:
+        with self._db.tx() as cur:
+            cur.execute("SELECT part, fence FROM inflight WHERE id = %s FOR UPDATE",
+                        (inflight_id,))
+            row = cur.fetchone()
+            if row is not None:
+                self._fence(cur, int(row[0]), int(row[1]))
+            elif self.leases is not None:
+                return  # completed already (by the partition's new holder): log it once
+            if entry is not None:
+                self._append(cur, entry)
+            cur.execute("DELETE FROM inflight WHERE id = %s", (inflight_id,))
+
+    def ledger_counts(self) -> dict[str, int]:
+        with self._db.cursor() as cur:
+            cur.execute("SELECT state, count(*) FROM ledger GROUP BY state")
+            return {state: int(n) for state, n in cur.fetchall()}
+
+    def ledger_entries(self, *, state: str | None = None) -> list[LedgerEntry]:
+        with self._db.cursor() as cur:
+            cur.execute(f"SELECT {_LEDGER_COLS} FROM ledger WHERE (%s::text IS NULL OR "
+                        "state = %s) ORDER BY key", (state, state))
+            return [_entry(r) for r in cur.fetchall()]
+
+    # -- audit ------------------------------------------------------------------------------
+    def _append(self, cur: psycopg.Cursor[Any], entry: Mapping[str, Any]) -> int:
+        cur.execute("SELECT seq, hash FROM audit_head FOR UPDATE")
+        head = cur.fetchone()
+        assert head is not None, "audit_head row missing (migration 1 creates it)"
+        seq, prev = int(head[0]) + 1, str(head[1])
+        full = {**entry, "seq": seq}
+        digest = chain_hash(prev, full)
+        record = full.get("record", {})
+        cur.execute("INSERT INTO audit VALUES (%s, %s, %s, %s, %s)",
+                    (seq, str(record.get("id", "")), canonical_json(full), prev, digest))
+        cur.execute("UPDATE audit_head SET seq = %s, hash = %s", (seq, digest))
+        return seq
+
+    def append_audit(self, entry: Mapping[str, Any]) -> int:
+        with self._db.tx() as cur:
+            return self._append(cur, entry)
+
+    def audit(self, *, record_id: str | None = None, after_seq: int = 0) -> Iterator[AuditRow]:
+        """Streamed in pages of 1000 (a long log is never held in memory at once)."""
+        last = after_seq
+        while True:
+            with self._db.cursor() as cur:
+                cur.execute("SELECT seq, entry, prev_hash, hash FROM audit WHERE seq > %s AND "
+                            "(%s::text IS NULL OR record_id = %s) ORDER BY seq LIMIT 1000",
+                            (last, record_id, record_id))
+                rows = cur.fetchall()
+            for seq, entry, prev, digest in rows:
+                yield AuditRow(int(seq), json.loads(entry), prev, digest)
+            if len(rows) < 1000:
+                return
+            last = int(rows[-1][0])
+
+    # -- first sight ------------------------------------------------------------------------
+    def positions(self, adapter: str, record_ids: Iterable[str]) -> dict[str, Position]:
+        ids = list(record_ids)
+        if not ids:
+            return {}
+        with self._db.cursor() as cur:
+            cur.execute("SELECT record_id, first_seen, adopted FROM positions WHERE adapter = %s "
+                        "AND record_id = ANY(%s)", (adapter, ids))
+            return {rid: Position(seen, frozenset(json.loads(adopted)))
+                    for rid, seen, adopted in cur.fetchall()}
+
+    def remember_positions(self, adapter: str, positions: Mapping[str, Position]) -> None:
+        if not positions:
+            return
+        with self._db.tx() as cur:
+            cur.executemany(
+                "INSERT INTO positions VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [(adapter, rid, _aware(p.first_seen), json.dumps(sorted(p.adopted)))
+                 for rid, p in positions.items()])
+
+    def backlog_done(self, adapter: str) -> bool:
+        with self._db.cursor() as cur:
+            cur.execute("SELECT 1 FROM meta WHERE key = %s", (f"backlog_done:{adapter}",))
+            return cur.fetchone() is not None
+
+    def mark_backlog_done(self, adapter: str, at: datetime) -> None:
+        with self._db.tx() as cur:
+            cur.execute("INSERT INTO meta VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                        (f"backlog_done:{adapter}", _aware(at).isoformat()))
+
+    # -- errors and deliveries --------------------------------------------------------------
+    def record_error(self, scope: str, message: str, at: datetime) -> None:
+        with self._db.tx() as cur:
+            cur.execute("INSERT INTO errors (at, scope, message) VALUES (%s, %s, %s)",
+                        (_aware(at), scope, message))
+            cur.execute("DELETE FROM errors WHERE id <= (SELECT max(id) FROM errors) - %s",
+                        (KEEP_ERRORS,))
+
+    def last_errors(self, limit: int = 20) -> list[ErrorRow]:
+        with self._db.cursor() as cur:
+            cur.execute("SELECT at, scope, message FROM errors ORDER BY id DESC LIMIT %s",
+                        (limit,))
+            return [ErrorRow(*r) for r in cur.fetchall()]
+
+    def remember_delivery(self, source: str, delivery_id: str, at: datetime) -> bool:
+        with self._db.tx() as cur:
+            cur.execute("INSERT INTO deliveries VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                        (source, delivery_id, _aware(at)))
+            return cur.rowcount == 1
+
+    def forget_deliveries(self, before: datetime) -> None:
+        with self._db.tx() as cur:
+            cur.execute("DELETE FROM deliveries WHERE at < %s", (_aware(before),))
+
+    # -- operations (status) ----------------------------------------------------------------
+    def lease_table(self) -> list[tuple[str, str, int, datetime, bool]]:
+        """(name, holder, token, expires_at, live) of every lease that was ever held."""
+        with self._db.cursor() as cur:
+            cur.execute("SELECT name, holder, token, expires_at, expires_at > clock_timestamp() "
+                        "FROM leases WHERE token > 0 ORDER BY name")
+            return [(r[0], r[1], int(r[2]), r[3], bool(r[4])) for r in cur.fetchall()]
+
+
+def _cursor(row: tuple[Any, ...]) -> Cursor:
+    return Cursor(row[0], row[1], json.loads(row[2]) if row[2] else None, row[3])
+
+
+def _entry(row: tuple[Any, ...]) -> LedgerEntry:
+    return LedgerEntry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6],
+                       int(row[7]), row[8], row[9], row[10])
+
+
+def check_dsn(dsn: str) -> str:
+    if not dsn.startswith(("postgresql://", "postgres://")):
+        raise UsageError(f"state store {dsn!r}: expected a postgresql:// URL")
+    return dsn
