@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-
 from csi_rules.errors import EXIT_INVALID, EXIT_NO_GO, EXIT_OK, CsiRulesError, PolicyError, UsageError
 from csi_rules.plugins import load_plugins
 from csi_rules.testing.runner import relative, run_file

@@ -87,7 +87,7 @@ def test_project_map_beats_site_map_beats_defaults():
 
 
 def test_a_map_to_a_value_outside_the_contract_is_refused():
-    with pytest.raises(JiraConfigError, match="status_map.Done"):
+    with pytest.raises(JiraConfigError, match=r"status_map\.Done"):
         _config(status_map={"Done": "Done"})
 
 
