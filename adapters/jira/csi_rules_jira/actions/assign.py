@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from csi_rules.adapter import ActionResult
+from csi_rules_jira import users
 from csi_rules_jira.actions.comment import comment
 from csi_rules_jira.actions.context import (
     ActionContext,
@@ -19,7 +20,11 @@ from csi_rules_jira.actions.fields import set_fields
 from csi_rules_jira.values import user_id
 
 
-def set_assignee(ctx: ActionContext, key: str, who: str, dry_run: bool) -> ActionResult:
+def set_assignee(ctx: ActionContext, key: str, name: str, dry_run: bool) -> ActionResult:
+    try:
+        who = users.resolve(ctx.transport, ctx.site, name, ctx.users)
+    except users.UnknownUser as exc:
+        return failed(f"{key}: {exc}; nothing was written")
     current = user_id((ctx.issue(key, ["assignee"]).get("fields") or {}).get("assignee"))
     if current == who:
         return already(f"{key}: already assigned to {who}")

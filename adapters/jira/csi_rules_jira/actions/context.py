@@ -20,6 +20,7 @@ class ActionContext:
     config: JiraConfig
     _field_schemas: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
     _field_names: dict[str, str] = field(default_factory=dict, repr=False)
+    users: dict[str, str] = field(default_factory=dict, repr=False)  # name -> accountId
 
     def issue_path(self, key: str, suffix: str = "") -> str:
         return f"{self.site.api}/issue/{quote(key)}{suffix}"
