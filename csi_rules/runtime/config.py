@@ -18,6 +18,7 @@ from csi_rules.findings import Finding
 from csi_rules.policy.loader import Document, load_text
 from csi_rules.runtime.backlog import DEFAULT_BACKLOG, BacklogMode
 from csi_rules.runtime.config_schema import CONFIG_SCHEMA
+from csi_rules.runtime.postgres_config import StoreConfig, store_config
 from csi_rules.sla.durations import parse_duration
 from csi_rules.suggest import unknown_name
 
@@ -67,6 +68,7 @@ class RunnerConfig:
     max_attempts: int = 3
     retry_after: float = 300.0
     backlog: BacklogMode = DEFAULT_BACKLOG
+    store: StoreConfig = field(default_factory=StoreConfig)  # state.store: PostgreSQL
     server: ServerConfig = field(default_factory=ServerConfig)
     source: str = ""
 
@@ -160,6 +162,7 @@ def _build(data: Mapping[str, Any], base: Path, source: str,
                                      where)
                        for a, where in zip(data["adapters"], wheres, strict=True)),
         database=resolve(data.get("state", {}).get("database", DEFAULT_DATABASE)),
+        store=store_config(data.get("state", {}), resolve),
         poll_interval=parse_duration(data.get("pollInterval", 60)),
         reload_check=parse_duration(data.get("reloadCheck", 0)),
         batch_size=int(data.get("batchSize", 200)),

@@ -6,6 +6,7 @@ from typing import Any
 
 from csi_rules.records.fields import RECORD_KINDS
 from csi_rules.runtime.backlog import BACKLOG_MODES
+from csi_rules.runtime.postgres_config import STATE_PROPERTIES
 from csi_rules.sla.durations import DURATION_SCHEMA
 
 _NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_.-]*$",
@@ -61,6 +62,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "database": {"type": "string", "minLength": 1,
                              "description": "SQLite file (relative to this file); default "
                              "csi-rules-state.db beside it"},
+                **STATE_PROPERTIES,
             },
         },
         "pollInterval": {**DURATION_SCHEMA, "description": "time between incremental syncs "

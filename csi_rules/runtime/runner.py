@@ -32,8 +32,8 @@ from csi_rules.runtime.faults import FaultHook
 from csi_rules.runtime.metrics import Metrics
 from csi_rules.runtime.pipeline import Pipeline, Tally
 from csi_rules.runtime.policies import PolicySource, Reload
-from csi_rules.runtime.sqlite_store import SqliteStore
-from csi_rules.runtime.store import Store, WakeUp
+from csi_rules.runtime.postgres_config import open_store, worker_id
+from csi_rules.runtime.store import SharedWork, Store, WakeUp
 from csi_rules.runtime.sync import ShadowCursors, sync_adapter
 from csi_rules.runtime.unmapped import UnmappedValues
 
@@ -106,7 +106,8 @@ class Runner:
             self._close_adapters()
             raise
         self._owns_store = store is None
-        self.store: Store = store if store is not None else SqliteStore(config.database)
+        self.store: Store = store if store is not None else open_store(config, worker=worker_id())
+        self._share = self.store if isinstance(self.store, SharedWork) else None
         for spec in config.adapters:
             cursor = self.store.get_cursor(spec.name)
             if cursor is not None and cursor.sync_state is not None:
@@ -141,12 +142,16 @@ class Runner:
         `sync=False` skips the incremental syncs (a webhook or a wake-up woke the loop
         between two polls): recovery, reload and due wake-ups only."""
         report = CycleReport(self.clock.now())
+        if self._share is not None:  # several runners: renew, hand back or claim partitions
+            self._share.balance(self.wake)
         report.reload = self._maybe_reload()
         report.recovered = self.executor.recover()
         if self._requeue_shadowed:
             self._requeue_shadowed = False
             self._requeue_dry_run_records()
         for spec in self.config.adapters if sync else ():
+            if self._share is not None and not self._share.lead(spec.name):
+                continue  # another runner polls this adapter now
             if self.correlation.active and spec.name not in self.correlation.primed:
                 self._prime_correlation(spec, report)
 
@@ -154,7 +159,9 @@ class Runner:
 
             def process(records: list[Record], name: str = spec.name,
                         backlog: bool = backlog) -> None:
-                report.tally.add(self.pipeline.process(name, records, backlog=backlog))
+                mine = records if self._share is None else self._share.keep_own(
+                    name, records, self.clock.now(), backlog=backlog)  # others: queued
+                report.tally.add(self.pipeline.process(name, mine, backlog=backlog))
                 report.tally.add(self.correlation.feed(name, records, self.clock.now(),
                                                        self._record_error))
 
@@ -355,7 +362,12 @@ class Runner:
         for w in wakeups:
             if w.record_id not in found:  # deleted, or no longer matches the adapter's filter
                 self.store.reschedule(name, w.record_id, w.kind, None, "", w)
-        report.tally.add(self.pipeline.process(name, records, claimed))
+        handed = {w.record_id for w in wakeups if w.reason == "backlog"}  # SharedWork.keep_own
+        if handed:
+            report.tally.add(self.pipeline.process(
+                name, [r for r in records if r.id in handed], claimed, backlog=True))
+        report.tally.add(self.pipeline.process(
+            name, [r for r in records if r.id not in handed], claimed))
 
     def _error(self, report: CycleReport, scope: str, message: str) -> None:
         report.errors.append(f"{scope}: {message}")

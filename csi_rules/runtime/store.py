@@ -25,11 +25,12 @@ fill the same Protocol. The contract an implementation must keep:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
+from csi_rules.records.model import Record
 from csi_rules.runtime.backlog import Position
 
 LEDGER_STATES = ("pending", "applied", "already_applied", "skipped", "failed", "dry_run")
@@ -193,3 +194,24 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class SharedWork(Protocol):
+    """A store several runners share (PostgreSQL, `postgres_leases`): each runner acts only on
+    the tickets of the partitions it holds, and one runner at a time polls each adapter."""
+
+    def balance(self, wake: Callable[[], None]) -> None:
+        """At the start of a cycle: renew, give back or claim partitions; `wake` is called
+        when work arrives for this runner between cycles (a webhook, a hand-over)."""
+        ...
+
+    def lead(self, adapter: str) -> bool:
+        """Whether this runner polls `adapter` now (its leader lease)."""
+        ...
+
+    def keep_own(self, adapter: str, records: list[Record], now: datetime, *,
+                 backlog: bool) -> list[Record]:
+        """The synced records this runner owns; the others are queued as due wake-ups for
+        their owners (reason `backlog` while `backlog` is true)."""
+        ...
