@@ -106,7 +106,10 @@ def risk_bound(change: Record, params: Mapping[str, Any], ctx: GateContext) -> V
 
 
 def change_model(change: Record, params: Mapping[str, Any], ctx: GateContext) -> Verdict:
-    if change.get("change_type") != "standard":
+    kind = change.get("change_type")
+    if not isinstance(kind, str) or not kind:
+        return False, "the change has no change_type, so it cannot be told apart from a standard change"
+    if kind != "standard":
         return True, "not a standard change"
     field = params.get("field", "raw.change_model")
     name = change.get(field)
@@ -125,8 +128,9 @@ def change_model(change: Record, params: Mapping[str, Any], ctx: GateContext) ->
 def no_conflicts(change: Record, params: Mapping[str, Any], ctx: GateContext) -> Verdict:
     if ctx.conflicts is None:
         return False, "cannot check conflicts: no schedule given (--schedule FILE)"
+    notes = getattr(ctx.conflicts, "notes", ())
     if not ctx.conflicts:
-        return True, "no conflicting changes in the schedule"
+        return True, "; ".join(["no conflicting changes in the schedule", *notes])
     return False, "; ".join(getattr(c, "explanation", str(c)) for c in ctx.conflicts)
 
 
@@ -135,8 +139,7 @@ def condition(change: Record, params: Mapping[str, Any], ctx: GateContext) -> Ve
     if evaluate(cond, change.get):
         return True, "holds: " + "; ".join(r.format() for r in explain(cond, change.get))
     failed = [r.format() for r in explain(cond, change.get) if not r.result]
-    return False, params.get("message", "condition does not hold") + (
-        f" ({'; '.join(failed)})" if failed else "")
+    return False, "; ".join(failed) or "condition does not hold"
 
 
 CHECKS: dict[str, Callable[[Record, Mapping[str, Any], GateContext], Verdict]] = {

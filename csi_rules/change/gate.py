@@ -66,6 +66,8 @@ def evaluate_gate(policy_set: PolicySet, change: Record, now: datetime,
             continue
         for check in policy.compiled:
             passed, reason = CHECKS[check["type"]](change, check, ctx)
+            if not passed and check.get("message"):
+                reason = f"{check['message']} ({reason})"
             severity = check.get("severity", "blocking")
             if check["type"] == "no_conflicts" and conflicts and not any(
                     getattr(c, "severity", "blocking") == "blocking" for c in conflicts):

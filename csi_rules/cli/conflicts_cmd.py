@@ -43,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
         report = run_conflicts(loaded.changes, policy.compiled, graph)
         blocking |= any(c.severity == "blocking" for c in report.conflicts)
         if args.format == "json":
-            print(json.dumps(report_to_json(report, args.time_zone, loaded.skipped)))
+            print(json.dumps(report_to_json(report, args.time_zone, loaded.skipped,
+                                            loaded.rows_merged)))
         else:
             print(f"== {policy.name} ({policy.source}): {len(loaded.changes)} changes")
-            print(format_table(report, args.time_zone, loaded.skipped))
+            print(format_table(report, args.time_zone, loaded.skipped, loaded.rows_merged))
     return EXIT_NO_GO if blocking else EXIT_OK

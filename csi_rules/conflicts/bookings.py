@@ -1,7 +1,10 @@
 """Change records -> bookings: the planned window as integers, plus what the checks look at.
 
 A change whose window is missing, empty or inverted cannot take part in any time-based check;
-it becomes an UncheckedChange with the reason instead of vanishing.
+it becomes an UncheckedChange with the reason instead of vanishing. A change whose rows gave
+several separate windows (`raw.planned_windows`, written by the CSV loader) becomes one booking
+per window, each with the CIs of its rows, so the span between them is never checked. A policy's
+maxWindowHours leaves longer windows out, counted as excluded by policy.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ class Booking:
 
     __slots__ = ("change_type", "ci_set", "end_us", "key", "record", "ref", "start_us")
 
-    def __init__(self, key: int, record: Record, ref: ChangeRef, start_us: int, end_us: int):
+    def __init__(self, key: int, record: Record, ref: ChangeRef, start_us: int, end_us: int,
+                 cis: frozenset[str] | None = None):
         self.key = key
         self.record = record
         self.ref = ref
         self.start_us = start_us
         self.end_us = end_us
         self.change_type: str | None = record.data.get("change_type")
-        self.ci_set = frozenset(record.data.get("configuration_items") or ())
+        self.ci_set = cis if cis is not None else frozenset(
+            record.data.get("configuration_items") or ())
 
     @property
     def cis(self) -> tuple[str, ...]:
@@ -60,7 +65,21 @@ def _window(data: dict[str, object]) -> tuple[int, int] | str:
     return start_us, end_us
 
 
-def make_bookings(records: Iterable[Record]) -> tuple[list[Booking], list[UncheckedChange]]:
+def _separate_windows(data: dict[str, object]) -> list[tuple[int, int, frozenset[str]]]:
+    """The disjoint windows of a change whose rows disagreed on it (empty when there is one)."""
+    raw = data.get("raw")
+    windows = raw.get("planned_windows") if isinstance(raw, dict) else None
+    if not isinstance(windows, list) or len(windows) < 2:
+        return []
+    out = []
+    for w in windows:
+        start, end = datetime.fromisoformat(w["start"]), datetime.fromisoformat(w["end"])
+        out.append((to_micros(start), to_micros(end), frozenset(w.get("configuration_items", ()))))
+    return out
+
+
+def make_bookings(records: Iterable[Record], max_window_us: int | None = None,
+                  ) -> tuple[list[Booking], list[UncheckedChange]]:
     """Bookings in input order (key = position among bookings) and the changes left out."""
     bookings: list[Booking] = []
     unchecked: list[UncheckedChange] = []
@@ -75,5 +94,16 @@ def make_bookings(records: Iterable[Record]) -> tuple[list[Booking], list[Unchec
             unchecked.append(UncheckedChange(ref, window))
             continue
         seen[ref.id] = ref.label
-        bookings.append(Booking(len(bookings), record, ref, *window))
+        parts = _separate_windows(data) or [(*window, None)]
+        if max_window_us is not None:
+            kept = [p for p in parts if p[1] - p[0] <= max_window_us]
+            if not kept:
+                hours = (window[1] - window[0]) / 3_600_000_000
+                unchecked.append(UncheckedChange(
+                    ref, f"planned window of {hours:g} h is longer than the policy's "
+                         f"maxWindowHours ({max_window_us / 3_600_000_000:g} h)", by_policy=True))
+                continue
+            parts = kept
+        for start_us, end_us, cis in parts:
+            bookings.append(Booking(len(bookings), record, ref, start_us, end_us, cis))
     return bookings, sorted(unchecked)

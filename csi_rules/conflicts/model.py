@@ -98,6 +98,8 @@ class UncheckedChange:
 
     change: ChangeRef
     reason: str
+    by_policy: bool = False
+    """Left out by the policy's choice (e.g. maxWindowHours), not for want of data."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,10 @@ class ConflictReport:
     checks_run: tuple[str, ...]
     policy: str = ""
     notes: tuple[str, ...] = field(default=())
+    excluded: dict[str, int] = field(default_factory=dict)
+    """check -> changes the policy keeps out of it (ignoreChangeTypes, exemptChangeTypes)."""
+    without_data: dict[str, int] = field(default_factory=dict)
+    """check -> changes it ran over that lack what it looks at (no CI, no booked resource)."""
 
     def involving(self, change_id: str) -> list[Conflict]:
         """Conflicts that name `change_id` (what a go/no-go gate for one change needs)."""

@@ -35,7 +35,7 @@ def conflict_to_json(conflict: Conflict, zone: tzinfo) -> dict[str, Any]:
 
 
 def report_to_json(report: ConflictReport, time_zone: str = "UTC",
-                   skipped: Sequence[SkippedRow] = ()) -> dict[str, Any]:
+                   skipped: Sequence[SkippedRow] = (), rows_merged: int = 0) -> dict[str, Any]:
     """The report as plain JSON data; times are ISO 8601 in `time_zone`."""
     zone = ZoneInfo(time_zone)
     severities = Counter(c.severity for c in report.conflicts)
@@ -48,6 +48,9 @@ def report_to_json(report: ConflictReport, time_zone: str = "UTC",
             "changes_checked": report.changes_checked,
             "unchecked": len(report.unchecked),
             "skipped_rows": len(skipped),
+            "rows_merged": rows_merged,
+            "excluded_by_policy": dict(report.excluded),
+            "without_data": dict(report.without_data),
             "conflicts": len(report.conflicts),
             "blocking": severities.get("blocking", 0),
             "advisory": severities.get("advisory", 0),
@@ -65,8 +68,19 @@ def _short(values: Sequence[str], limit: int = 3) -> str:
     return shown + (f" (+{len(values) - limit})" if len(values) > limit else "")
 
 
+def left_out(report: ConflictReport, rows_merged: int = 0) -> list[str]:
+    """Sentences on what the search did not look at (empty when it looked at everything)."""
+    lines = [f"Excluded by policy from {check}: {n} changes"
+             for check, n in report.excluded.items()]
+    lines += [f"No data for {check}: {n} changes (nothing it looks at is set)"
+              for check, n in report.without_data.items()]
+    if rows_merged:
+        lines.append(f"Merged on load: {rows_merged} rows folded into the change of an earlier row")
+    return lines
+
+
 def format_table(report: ConflictReport, time_zone: str = "UTC",
-                 skipped: Sequence[SkippedRow] = ()) -> str:
+                 skipped: Sequence[SkippedRow] = (), rows_merged: int = 0) -> str:
     """Fixed-width text: one line per conflict, then unchecked changes, skipped rows, notes."""
     zone = ZoneInfo(time_zone)
     header = ("SEVERITY", "CHECK", f"START ({time_zone})", "END", "CHANGES", "ON", "WHY")
@@ -89,5 +103,6 @@ def format_table(report: ConflictReport, time_zone: str = "UTC",
     if skipped:
         lines.append("Skipped input rows:")
         lines += [f"  {s.format()}" for s in skipped]
+    lines += left_out(report, rows_merged)
     lines += [f"Note: {n}" for n in report.notes]
     return "\n".join(lines) + "\n"

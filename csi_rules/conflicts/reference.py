@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from csi_rules.conflicts.accounting import excluded_by_policy, without_data
 from csi_rules.conflicts.bookings import Booking, make_bookings
 from csi_rules.conflicts.checks.capacity import _conflict as capacity_conflict
 from csi_rules.conflicts.checks.capacity import resource_names
@@ -41,7 +42,7 @@ def reference_conflicts(changes: Iterable[Record], settings: ConflictSettings,
                         cmdb: RelationshipGraph | None = None) -> ConflictReport:
     if settings.related_ci is not None and cmdb is None:
         raise UsageError("the relatedCi check needs a CMDB relationship graph (--cmdb FILE)")
-    bookings, unchecked = make_bookings(changes)
+    bookings, unchecked = make_bookings(changes, settings.max_window_us)
     p = settings.policy
     found: list[Conflict] = []
     ran: list[str] = []
@@ -72,8 +73,11 @@ def reference_conflicts(changes: Iterable[Record], settings: ConflictSettings,
         ran.append("initiatives")
         found += _initiatives(bookings, settings.initiatives, p)
     found.sort(key=Conflict.sort_key)
-    return ConflictReport(tuple(found), tuple(unchecked), len(bookings), tuple(ran), p,
-                          tuple(notes))
+    excluded = excluded_by_policy(bookings, settings)
+    if any(u.by_policy for u in unchecked):
+        excluded["maxWindowHours"] = sum(1 for u in unchecked if u.by_policy)
+    return ConflictReport(tuple(found), tuple(unchecked), len({b.ref.id for b in bookings}),
+                          tuple(ran), p, tuple(notes), excluded, without_data(bookings, settings))
 
 
 def _overlap(a: Booking, b: Booking) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from operator import attrgetter
 
+from csi_rules.conflicts.accounting import excluded_by_policy, without_data
 from csi_rules.conflicts.bookings import make_bookings
 from csi_rules.conflicts.checks.blackouts import find_blackouts
 from csi_rules.conflicts.checks.capacity import find_capacity
@@ -54,7 +55,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 def _run(changes: Iterable[Record], settings: ConflictSettings,
          cmdb: RelationshipGraph | None) -> ConflictReport:
-    bookings, unchecked = make_bookings(changes)
+    bookings, unchecked = make_bookings(changes, settings.max_window_us)
     policy = settings.policy
     found: dict[str, list[Conflict]] = {}
     notes: list[str] = []
@@ -84,5 +85,9 @@ def _run(changes: Iterable[Record], settings: ConflictSettings,
     for check in CHECK_NAMES:
         ordered += sorted(found.get(check, ()), key=by_time)
     ran = tuple(check for check in CHECK_NAMES if check in found)
-    return ConflictReport(tuple(ordered), tuple(unchecked), len(bookings), ran,
-                          policy, tuple(notes))
+    excluded = excluded_by_policy(bookings, settings)
+    too_long = sum(1 for u in unchecked if u.by_policy)
+    if too_long:
+        excluded["maxWindowHours"] = too_long
+    return ConflictReport(tuple(ordered), tuple(unchecked), len({b.ref.id for b in bookings}),
+                          ran, policy, tuple(notes), excluded, without_data(bookings, settings))

@@ -95,6 +95,12 @@ CONFLICT_POLICY_SPEC_SCHEMA: dict[str, Any] = {
     "minProperties": 1,
     "description": "Which resource-conflict checks run over a change schedule, and how.",
     "properties": {
+        "maxWindowHours": {"type": "number", "exclusiveMinimum": 0,
+                           "description": "Leave out changes whose planned window is longer "
+                                          "than this many hours (a months-long window says "
+                                          "little about when the work happens); they are "
+                                          "listed as not checked and counted as excluded by "
+                                          "policy."},
         "sameCi": {
             "type": "object", "additionalProperties": False,
             "description": "Two changes whose planned windows overlap on the same CI.",

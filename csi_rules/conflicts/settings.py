@@ -133,6 +133,8 @@ class ConflictSettings:
     blackouts: BlackoutSettings | None = None
     maintenance: MaintenanceSettings | None = None
     initiatives: InitiativeSettings | None = None
+    max_window_us: int | None = None
+    """Changes whose planned window is longer are left out (counted as excluded by policy)."""
 
 
 def spec_problems(spec: Any) -> list[tuple[Pointer, str]]:
@@ -184,6 +186,8 @@ def settings_from_spec(spec: Any, policy: str = "", document: Any = None) -> Con
         blackouts=_blackouts(spec.get("blackouts")),
         maintenance=_maintenance(spec.get("maintenanceWindows")),
         initiatives=_initiatives(spec.get("initiatives")),
+        max_window_us=(round(spec["maxWindowHours"] * 3_600_000_000)
+                       if "maxWindowHours" in spec else None),
     )
 
 

@@ -29,7 +29,8 @@ def test_json_report_shape() -> None:
         "policy": "change-conflicts",
         "time_zone": "Europe/Amsterdam",
         "summary": {"checks_run": ["sameCi"], "changes_checked": 2, "unchecked": 1,
-                    "skipped_rows": 1, "conflicts": 1, "blocking": 1, "advisory": 0,
+                    "skipped_rows": 1, "rows_merged": 0, "excluded_by_policy": {},
+                    "without_data": {}, "conflicts": 1, "blocking": 1, "advisory": 0,
                     "by_check": {"sameCi": 1}},
         "conflicts": [{
             "check": "sameCi", "severity": "blocking", "policy": "change-conflicts",

@@ -81,12 +81,15 @@ def test_hand_checked_same_ci_overlaps(report: ConflictReport) -> None:
     assert sum(c.check == "sameCi" for c in report.conflicts) == 24
 
 
-def test_the_merged_hull_runs_through_the_freeze(report: ConflictReport) -> None:
-    # Neither row of C00002746 touches the freeze, but the merged window (a change has one
-    # window in the record model) does: documented in docs/conflicts-mapping.md.
-    blackouts = [c for c in report.conflicts if c.check == "blackouts"]
-    assert [(c.changes[0].id, c.explanation) for c in blackouts] == [
-        ("C00002746", "C00002746 is planned inside blackout window 'year-end freeze' for 17 d.")]
+def test_separate_windows_stay_separate_so_the_gap_never_meets_the_freeze(
+        report: ConflictReport, extract: LoadResult) -> None:
+    # Neither row of C00002746 touches the freeze; their hull (29 Oct - 23 Jan) did, and was
+    # reported until each window was kept apart.
+    change = next(c for c in extract.changes if c.id == "C00002746")
+    assert [(w["start"], w["end"]) for w in change.data["raw"]["planned_windows"]] == [
+        ("2013-10-29T08:00:00+01:00", "2013-11-06T17:00:00+01:00"),
+        ("2014-01-23T10:00:00+01:00", "2014-01-23T17:00:00+01:00")]
+    assert [c for c in report.conflicts if c.check == "blackouts"] == []
 
 
 def test_zero_length_windows_are_reported_not_dropped(report: ConflictReport) -> None:

@@ -9,6 +9,7 @@ SkippedRow with that reason; no row disappears unreported.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ class _Pending:
     lines: list[int] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     origin: dict[str, tuple[int, str]] = field(default_factory=dict)  # field -> (line, cell text)
+    windows: list[tuple[Any, Any, list[Any]]] = field(default_factory=list)  # each row's window
 
 
 def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = "fail") -> LoadResult:
@@ -46,12 +48,14 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
                     raise CellError(mapping.group_by or "", "empty, but it identifies the change")
                 change = pending.setdefault(key, _Pending(key))
                 _merge(change, values, line, mapping)
+                _note_window(change, values)
             except CellError as exc:
                 problems.report(line, f"column {exc.column}: {exc.message}")
                 continue
             change.lines.append(line)
         for change in pending.values():
             if change.lines:
+                result.rows_merged += len(change.lines) - 1
                 _build(change, problems, result)
     result.rows_read = csv_file.rows_read
     result.skipped = problems.skipped
@@ -104,7 +108,35 @@ def _combine(rule: FieldRule, current: Any, value: Any, column: str, text: str,
     return current
 
 
+def _note_window(change: _Pending, values: dict[str, tuple[Any, str, str]]) -> None:
+    start, end = values.get("planned_start"), values.get("planned_end")
+    cis = values.get("configuration_items")
+    if start is not None and end is not None:
+        change.windows.append((start[0], end[0], _as_list(cis[0]) if cis else []))
+
+
+def separate_windows(rows: list[tuple[Any, Any, list[Any]]]) -> list[dict[str, Any]]:
+    """The rows' windows merged where they overlap or touch, each with its rows' CIs; more
+    than one means the change has separate windows (kept, instead of their hull)."""
+    merged: list[list[Any]] = []
+    for start, end, cis in sorted(rows, key=lambda r: (r[0], r[1])):
+        if not (isinstance(start, datetime) and isinstance(end, datetime)) or end <= start:
+            return []  # a row without a usable window: the hull decides (and is reported)
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2] += [c for c in cis if c not in merged[-1][2]]
+        else:
+            merged.append([start, end, list(cis)])
+    if len(merged) < 2:
+        return []
+    return [{"start": s.isoformat(), "end": e.isoformat(), "configuration_items": cis}
+            for s, e, cis in merged]
+
+
 def _build(change: _Pending, problems: RowProblems, result: LoadResult) -> None:
+    windows = separate_windows(change.windows)
+    if windows:
+        change.values["raw.planned_windows"] = windows
     try:
         result.changes.append(checked_record(record_data("change", change.values)))
     except RecordError as exc:

@@ -17,3 +17,5 @@ class LoadResult:
     changes: list[Record] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
     rows_read: int = 0
+    rows_merged: int = 0
+    """Rows folded into a change an earlier row began (a change x CI table's extra rows)."""

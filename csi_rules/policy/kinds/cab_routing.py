@@ -8,12 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from csi_rules.change.meetings import WEEKDAYS, Meeting
-from csi_rules.conditions.ast import Pointer
+from csi_rules.conditions.ast import AllOf, Matcher, Pointer
 from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
 from csi_rules.policy.kinds.rules import HIT_POLICIES, build_policy, build_rules, check_rules
 from csi_rules.policy.loader import Document
-from csi_rules.policy.model import Policy
+from csi_rules.policy.model import Policy, Rule
 from csi_rules.policy.schema import NAME_PATTERN, applies_to_schema, rule_schema
 from csi_rules.records.fields import RISK_LEVELS
 from csi_rules.sla.durations import DURATION_SCHEMA, parse_duration
@@ -128,6 +128,23 @@ class CabRoutingPolicy:
                              ZoneInfo(m["timezone"]), parse_duration(m.get("minimumLeadTime", 0)))
             for m in spec.get("meetings", [])}
         models = {m["id"]: m for m in spec.get("changeModels", [])}
+        pointers = {m["id"]: ("spec", "changeModels", i, "maxRisk")
+                    for i, m in enumerate(spec.get("changeModels", []))}
+        rules = tuple(_within_model_risk(rule, models, pointers)
+                      for rule in build_rules(doc, ("spec", "rules"), hit))
         policy = build_policy(doc, applies_to=spec.get("appliesTo", ["change"]), hit_policy=hit,
-                              rules=build_rules(doc, ("spec", "rules"), hit), default_actions=())
+                              rules=rules, default_actions=())
         return replace(policy, compiled={"meetings": meetings, "models": models})
+
+
+def _within_model_risk(rule: Rule, models: dict[str, Any],
+                       pointers: dict[str, Pointer]) -> Rule:
+    """A pre-approved row matches only changes within its model's maxRisk (a change with no
+    risk, or above it, falls through to the next row: it is not pre-approved)."""
+    route = rule.extra.get("route") or {}
+    limit = models.get(route.get("model", ""), {}).get("maxRisk")
+    if route.get("type") != "pre-approved" or limit is None:
+        return rule
+    allowed = list(RISK_LEVELS[:RISK_LEVELS.index(limit) + 1])
+    bound = Matcher("risk", "in", allowed, pointers[route["model"]])
+    return replace(rule, when=AllOf((rule.when, bound), rule.when.pointer))
