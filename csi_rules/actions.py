@@ -75,14 +75,30 @@ CORE_ACTIONS: tuple[ActionType, ...] = (
     ),
     ActionType(
         "notify",
-        "Notify people or a channel (email, chat, pager) with a message.",
+        "Notify people through a channel of the runner config (e-mail, chat, pager, webhook).",
         _obj({
-            "channel": {"enum": ["email", "chat", "pager", "webhook"], "default": "email",
-                        "description": "how the notification travels"},
-            "to": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1,
-                   "description": "recipients: addresses, channels, rota or user names"},
-            "message": _str("message text"),
-        }, ["to", "message"]),
+            "channel": {"type": "string", "pattern": "^[a-z][a-z0-9_.-]*$", "default": "email",
+                        "description": "a channel the runner config defines (channels: NAME)"},
+            "to": {"oneOf": [_str("one recipient"),
+                             {"type": "array", "items": {"type": "string", "minLength": 1},
+                              "minItems": 1}],
+                   "description": "recipients: addresses, user or team names, or rota:NAME "
+                   "(who is on call at the decision's time; rota:NAME:backup for its backup); "
+                   "default: the channel's own"},
+            "message": _str("message template: record fields in braces ({number}, "
+                            "{short_description}, {sla.percent}); default: number, short "
+                            "description, priority and state"),
+            "subject": _str("subject / title template (default: record number and the "
+                            "message's first line)"),
+            "event": {"enum": ["trigger", "acknowledge", "resolve"], "default": "trigger",
+                      "description": "paging channels: open, acknowledge or resolve the page"},
+            "severity": {"enum": ["critical", "error", "warning", "info"],
+                         "description": "default from the record's priority (1 critical, "
+                         "2 error, 3 warning, else info)"},
+            "dedup": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]+$",
+                      "description": "page identity shared by trigger/acknowledge/resolve "
+                      "(default: the deciding policy)"},
+        }, []),
     ),
     ActionType(
         "escalate",

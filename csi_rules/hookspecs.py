@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from csi_rules.actions import ActionType
     from csi_rules.adapter import AdapterFactory
     from csi_rules.emulator import EmulatorFactory
+    from csi_rules.notify.transport import TransportFactory
     from csi_rules.policy.kinds.base import PolicyKind
     from csi_rules.registry import Registry
 
@@ -38,3 +39,8 @@ def csi_register_adapters(register: Registry[AdapterFactory]) -> None:
 @hookspec
 def csi_register_emulators(register: Registry[EmulatorFactory]) -> None:
     """Register platform emulators for ``csi-rules emulate NAME`` and the demo."""
+
+
+@hookspec
+def csi_register_transports(register: Registry[TransportFactory]) -> None:
+    """Register notification transports: ``register.add("smtp", factory)``; factory(settings) -> Transport."""

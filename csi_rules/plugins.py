@@ -18,6 +18,7 @@ from csi_rules.actions import ActionType
 from csi_rules.adapter import AdapterFactory
 from csi_rules.emulator import EmulatorFactory
 from csi_rules.errors import PluginError
+from csi_rules.notify.transport import TransportFactory
 from csi_rules.policy.kinds.base import PolicyKind
 from csi_rules.registry import Registry
 
@@ -27,9 +28,9 @@ DISABLE_ENV = "CSI_RULES_DISABLE_PLUGINS"
 
 
 def builtin_plugins() -> list[ModuleType]:
-    from csi_rules.builtin import actions, kinds
+    from csi_rules.builtin import actions, kinds, transports
 
-    return [actions, kinds]
+    return [actions, kinds, transports]
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Plugins:
     kinds: Registry[PolicyKind]
     adapters: Registry[AdapterFactory]
     emulators: Registry[EmulatorFactory]
+    transports: Registry[TransportFactory] = field(
+        default_factory=lambda: Registry("notification transport"))
     cache: dict[Any, Any] = field(default_factory=dict)  # per-manager memo (compiled schemas)
 
     def plugin_names(self) -> list[tuple[str, str]]:
@@ -88,4 +91,5 @@ def load_plugins(
     _collect(pm, "csi_register_policy_kinds", plugins.kinds)
     _collect(pm, "csi_register_adapters", plugins.adapters)
     _collect(pm, "csi_register_emulators", plugins.emulators)
+    _collect(pm, "csi_register_transports", plugins.transports)
     return plugins

@@ -11,6 +11,7 @@ from csi_rules.policy.kinds.correlation import CorrelationPolicy
 from csi_rules.policy.kinds.escalation import EscalationPolicy
 from csi_rules.policy.kinds.gate import GatePolicy
 from csi_rules.policy.kinds.kpi import KpiPolicy
+from csi_rules.policy.kinds.oncall import OnCallRotaKind
 from csi_rules.policy.kinds.routing import RoutingPolicy
 from csi_rules.policy.kinds.sla import SlaPolicy
 from csi_rules.registry import Registry
@@ -20,5 +21,5 @@ from csi_rules.registry import Registry
 def csi_register_policy_kinds(register: Registry[PolicyKind]) -> None:
     for kind in (RoutingPolicy(), CalendarKind(), SlaPolicy(), EscalationPolicy(),
                  CabRoutingPolicy(), GatePolicy(), ConflictPolicy(), KpiPolicy(),
-                 CorrelationPolicy()):
+                 CorrelationPolicy(), OnCallRotaKind()):
         register.add(kind.name, kind)

@@ -55,7 +55,8 @@ def check_actions(config: RunnerConfig, plugins: Plugins) -> None:
     report = validate_paths(config.policies, plugins)
     if report.errors:
         return  # the runner reports these itself, the same way as before
-    found = findings_for(report.documents, config_targets(plugins, config), plugins)
+    found = findings_for(report.documents, config_targets(plugins, config), plugins,
+                         config)
     errors = [f for f in found if f.severity == "error"]
     if errors:
         raise PolicyError(errors)

@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if config:
         targets += config_targets(plugins, config)
     report = validate_paths(paths, plugins)
-    report.findings = sorted(report.findings + findings_for(report.documents, targets, plugins))
+    report.findings = sorted(report.findings + findings_for(report.documents, targets, plugins,
+                                                                   config))
     errors = len(report.errors)
     warnings = len(report.findings) - errors
     if args.format == "json":

@@ -41,6 +41,16 @@ class AdapterConfig:
 
 
 @dataclass(frozen=True)
+class ChannelConfig:
+    """A notification channel: which transport, with which settings (credentials by env/file)."""
+
+    name: str
+    transport: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    where: str = ""  # "file:line:col" of the channel, for errors found later
+
+
+@dataclass(frozen=True)
 class WebhookConfig:
     adapter: str
     secret_env: str = ""
@@ -71,6 +81,7 @@ class RunnerConfig:
     store: StoreConfig = field(default_factory=StoreConfig)  # state.store: PostgreSQL
     server: ServerConfig = field(default_factory=ServerConfig)
     source: str = ""
+    channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
 
     def adapter(self, name: str) -> AdapterConfig:
         for adapter in self.adapters:
@@ -137,7 +148,9 @@ def parse_config(text: str, file: str) -> RunnerConfig:
         raise ConfigError(findings)
     wheres = ["{}:{}:{}".format(file, *doc.locate(("adapters", i, "settings")))
               for i in range(len(doc.data["adapters"]))]
-    return _build(doc.data, Path(file).resolve().parent, file, wheres)
+    channel_wheres = {name: "{}:{}:{}".format(file, *doc.locate(("channels", name)))
+                      for name in doc.data.get("channels", {})}
+    return _build(doc.data, Path(file).resolve().parent, file, wheres, channel_wheres)
 
 
 def load_config(path: str | Path) -> RunnerConfig:
@@ -149,7 +162,7 @@ def load_config(path: str | Path) -> RunnerConfig:
 
 
 def _build(data: Mapping[str, Any], base: Path, source: str,
-           wheres: list[str]) -> RunnerConfig:
+           wheres: list[str], channel_wheres: Mapping[str, str]) -> RunnerConfig:
     def resolve(p: str) -> str:
         return str((base / Path(p).expanduser()).resolve())
 
@@ -176,4 +189,14 @@ def _build(data: Mapping[str, Any], base: Path, source: str,
                                        resolve(v["secretFile"]) if "secretFile" in v else "")
                       for k, v in server.get("webhooks", {}).items()}),
         source=source,
+        channels={name: ChannelConfig(name, c["transport"], _resolve_files(c.get("settings", {}),
+                                                                           resolve),
+                                      channel_wheres.get(name, ""))
+                  for name, c in data.get("channels", {}).items()},
     )
+
+
+def _resolve_files(settings: Mapping[str, Any], resolve: Any) -> dict[str, Any]:
+    """Secret and CA files of a channel are relative to the config file, like its paths."""
+    return {k: resolve(v) if k.endswith("_file") and isinstance(v, str) else v
+            for k, v in settings.items()}

@@ -44,6 +44,18 @@ ADAPTER_SCHEMA: dict[str, Any] = {
     },
 }
 
+CHANNEL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["transport"],
+    "properties": {
+        "transport": {**_NAME, "description": "transport plugin: smtp, slack, teams, webhook, "
+                      "pagerduty, opsgenie, ..."},
+        "settings": {"type": "object", "description": "the transport's own settings: "
+                     "destination, and credentials as *_env / *_file (never the secret itself)"},
+    },
+}
+
 CONFIG_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "csi-rules runner config",
@@ -88,6 +100,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "decision per SLA metric or ladder, with what was missed). Never one "
                     "action per past threshold, rung and repeat."},
         "adapters": {"type": "array", "minItems": 1, "items": ADAPTER_SCHEMA},
+        "channels": {"type": "object", "propertyNames": _NAME,
+                     "additionalProperties": CHANNEL_SCHEMA,
+                     "description": "notification channels a notify action names "
+                     "(channel: NAME); with none, notify actions are recorded as skipped"},
         "server": {
             "type": "object", "additionalProperties": False,
             "properties": {

@@ -11,6 +11,12 @@
 A crash anywhere leaves the decision in flight; `recover()` (run at the start of every cycle)
 re-sends each still-pending action. If the first attempt landed, the adapter's read finds it
 and answers `already_applied`: the effect happens once, whatever point the crash hit.
+
+`notify` actions go to the runner's channels (csi_rules.notify) when the config defines any,
+through the same ledger, with a `sending` mark before each send (runtime.notify_path): at most
+once, never reported as sent when it may not have been. A failed notification does not hold
+back the platform actions after it; a failed platform action does hold back a notification
+after it (no "escalated" page for an escalation that did not happen).
 """
 
 from __future__ import annotations
@@ -25,12 +31,15 @@ from csi_rules.audit.entry import action_result, decision_entry
 from csi_rules.capabilities import refusals
 from csi_rules.decisions import Decision
 from csi_rules.errors import AdapterUnavailable, CsiRulesError, RecordNotFound
+from csi_rules.notify.notifier import Notifier
 from csi_rules.records.model import Record
 from csi_rules.runtime.clock import Clock
 from csi_rules.runtime.events import Reporter
 from csi_rules.runtime.faults import FaultHook
 from csi_rules.runtime.ledger import planned_actions, should_attempt
 from csi_rules.runtime.metrics import Metrics
+from csi_rules.runtime.notify_path import (SENDING, interrupted, interrupted_settlement,
+                                           settle, uncertain)
 from csi_rules.runtime.store import PlannedAction, Store
 
 
@@ -45,8 +54,9 @@ class Outcome:
 class ActionExecutor:
     def __init__(self, store: Store, adapters: Mapping[str, Adapter], clock: Clock, *,
                  dry_run: bool, max_attempts: int, retry_after: float, faults: FaultHook,
-                 metrics: Metrics, reporter: Reporter):
+                 metrics: Metrics, reporter: Reporter, notifier: Notifier | None = None):
         self.store, self.adapters, self.clock = store, adapters, clock
+        self.notifier = notifier
         self.dry_run, self.max_attempts, self.retry_after = dry_run, max_attempts, retry_after
         self.faults, self.metrics, self.reporter = faults, metrics, reporter
 
@@ -90,7 +100,7 @@ class ActionExecutor:
         blocked = ""  # the earlier action that failed: later ones wait for it
         for key, action in planned.items():
             if key not in keys:
-                if key in rows and rows[key].state == "failed":
+                if key in rows and rows[key].state == "failed" and not self._delivers(action):
                     blocked = blocked or f"action #{action.index} ({action.type}) failed"
                 continue
             if rows[key].state != "pending":
@@ -101,6 +111,9 @@ class ActionExecutor:
                                                 "once that one has been applied", "", True)
             elif record is None:
                 status, detail, ref, counted = "failed", "the record no longer exists", "", True
+            elif self._delivers(action):
+                status, detail, ref, counted = self._notify(action, rows[key].detail, record,
+                                                            data)
             else:
                 status, detail, ref, counted = self._call(adapter, action, record, data,
                                                           dry_run=False, fresh=key in fresh)
@@ -108,10 +121,15 @@ class ActionExecutor:
             self.store.finish_action(key, status, detail, ref, self.clock.now(),
                                      count_attempt=counted)
             self.metrics.inc("csi_rules_actions_total", status=status)
+            if self._delivers(action):
+                self.metrics.inc("csi_rules_notifications_total",
+                                 channel=str(action.params.get("channel", "email")),
+                                 status="sent" if status == "applied" else status)
             if status == "failed":
-                blocked = blocked or f"action #{action.index} ({action.type}) failed"
+                if not self._delivers(action):
+                    blocked = blocked or f"action #{action.index} ({action.type}) failed"
                 attempts = rows[key].attempts + int(counted)
-                retry = retry or attempts < self.max_attempts
+                retry = retry or (attempts < self.max_attempts and not uncertain(detail))
                 self.store.record_error(f"action {key}", detail, self.clock.now())
                 self.metrics.inc("csi_rules_errors_total", scope="action")
                 self.reporter.event("action_failed", key=key, detail=detail)
@@ -134,6 +152,11 @@ class ActionExecutor:
 
         An action outside the adapter's declared capabilities is refused here, before any
         write: a dropped parameter must never turn into a reported success."""
+        if self._delivers(action):
+            assert self.notifier is not None
+            shown = self.notifier.deliver(action.params, action.key, record.to_json(), data,
+                                          dry_run=True)
+            return ("applied" if shown.status == "sent" else "failed"), shown.detail, "", True
         refused = self._refused(adapter, action)
         if refused:
             return "failed", refused, "", True
@@ -150,6 +173,24 @@ class ActionExecutor:
         except Exception as exc:  # an adapter bug must not stop the runner; it is logged
             return "failed", f"{type(exc).__name__}: {exc}", "", True
         return result.status, result.detail, result.platform_ref, True
+
+    def _delivers(self, action: PlannedAction) -> bool:
+        return action.type == "notify" and self.notifier is not None and \
+            self.notifier.configured
+
+    def _notify(self, action: PlannedAction, detail: str, record: Record,
+                data: Mapping[str, Any]) -> tuple[str, str, str, bool]:
+        """Mark, send, and settle one notification (runtime.notify_path)."""
+        assert self.notifier is not None
+        safe = self.notifier.retry_safe(action.params)
+        if interrupted(detail) and not safe:
+            return interrupted_settlement()
+        self.store.finish_action(action.key, "pending", SENDING + self.clock.now().isoformat(),
+                                 "", self.clock.now(), count_attempt=False)
+        with self.faults.during():
+            delivery = self.notifier.deliver(action.params, action.key, record.to_json(), data,
+                                             dry_run=False)
+        return settle(delivery, retry_safe=safe)
 
     def _refused(self, adapter: str, action: PlannedAction) -> str:
         declared = getattr(self.adapters[adapter], "capabilities", None)

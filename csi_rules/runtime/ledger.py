@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from csi_rules.runtime.notify_path import uncertain
 from csi_rules.runtime.store import DONE_STATES, LedgerEntry, PlannedAction
 
 
@@ -29,10 +30,11 @@ def planned_actions(decision_json: Mapping[str, Any]) -> list[PlannedAction]:
 
 def should_attempt(entry: LedgerEntry | None, *, dry_run: bool, max_attempts: int) -> bool:
     """Live: anything not settled (new, pending, shadow-only, failed with attempts left).
-    Dry run: only what nothing has been recorded for yet."""
+    Dry run: only what nothing has been recorded for yet. A notification that may have been
+    delivered (runtime.notify_path) is never attempted again."""
     if entry is None:
         return True
-    if dry_run or entry.state in DONE_STATES:
+    if dry_run or entry.state in DONE_STATES or uncertain(entry.detail):
         return False
     if entry.state == "failed":
         return entry.attempts < max_attempts

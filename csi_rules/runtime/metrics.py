@@ -18,6 +18,8 @@ _HELP = {
     "csi_rules_records_evaluated_total": ("counter", "Records evaluated."),
     "csi_rules_decisions_total": ("counter", "Decisions that led to action attempts, by kind."),
     "csi_rules_actions_total": ("counter", "Action attempts by final status."),
+    "csi_rules_notifications_total": ("counter", "Notifications by channel and result "
+                                      "(sent, failed)."),
     "csi_rules_errors_total": ("counter", "Errors by scope (sync, action, evaluate, ...)."),
     "csi_rules_wakeups_fired_total": ("counter", "Scheduled wake-ups that fired."),
     "csi_rules_webhooks_total": ("counter", "Webhook deliveries by source and result."),

@@ -30,6 +30,7 @@ from csi_rules.runtime.events import NullReporter, Reporter
 from csi_rules.runtime.executor import ActionExecutor
 from csi_rules.runtime.faults import FaultHook
 from csi_rules.runtime.metrics import Metrics
+from csi_rules.runtime.notifications import notifier_for
 from csi_rules.runtime.pipeline import Pipeline, Tally
 from csi_rules.runtime.policies import PolicySource, Reload
 from csi_rules.runtime.postgres_config import open_store, worker_id
@@ -112,10 +113,11 @@ class Runner:
             cursor = self.store.get_cursor(spec.name)
             if cursor is not None and cursor.sync_state is not None:
                 import_state(self.adapters[spec.name], cursor.sync_state)
+        self.notifier = notifier_for(self._plugins, config, lambda: self.pipeline.policy_set)
         self.executor = ActionExecutor(
             self.store, self.adapters, clock, dry_run=dry_run, max_attempts=config.max_attempts,
             retry_after=config.retry_after, faults=faults or FaultHook(), metrics=self.metrics,
-            reporter=self.reporter)
+            reporter=self.reporter, notifier=self.notifier)
         self.pipeline = Pipeline(self.store, self.executor, clock, self.metrics, self.reporter,
                                  retry_after=config.retry_after, backlog=config.backlog)
         self.pipeline.use(policy_set, self._evaluator_factory(policy_set))
@@ -222,6 +224,7 @@ class Runner:
         if self.pipeline.evaluator is not None:
             self.pipeline.evaluator.close()
         self.correlation.close()
+        self.notifier.close()
         self._close_adapters()
         if self._owns_store:
             self.store.close()

@@ -166,7 +166,7 @@ def test_dry_run_reads_but_never_writes(emulator, make_adapter):
 def test_actions_jira_cannot_apply_are_skipped_or_refused_with_a_reason(emulator, make_adapter):
     adapter = make_adapter(emulator)
     result = _run(adapter, "ITSM-1", "notify", {"to": ["x"], "message": "m"})
-    assert result.status == "skipped" and "notifiers" in result.detail
+    assert result.status == "skipped" and "channels" in result.detail
     other = _run(adapter, "ITSM-1", "servicenow.thing", {})
     assert other.status == "failed" and "cannot carry out action 'servicenow.thing'" in other.detail
     assert _writes(emulator) == []

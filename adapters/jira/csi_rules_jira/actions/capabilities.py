@@ -16,8 +16,8 @@ from csi_rules_jira.config import DEFAULT_PRIORITY_MAP, JiraConfig
 
 ANY: dict[str, Any] = {}
 NEEDS_GROUP_FIELD = "set field_map.assignment_group in the jira adapter's settings"
-SKIPPED = {"notify": "notifications are sent by csi-rules notifiers, not through Jira, and "
-                     "csi-rules has no notification transport yet"}
+SKIPPED = {"notify": "notifications are delivered by csi-rules through the runner config's "
+                     "channels, not written to the platform; with no channels configured"}
 
 
 def capabilities(settings: Mapping[str, Any] | None = None) -> Capabilities:

@@ -43,8 +43,8 @@ ACTIONS: dict[str, ActionSupport] = {
     "servicenow.set_conflict_status": ActionSupport({"status": ANY}, (),
                                                     "change conflict_status"),
 }
-SKIPPED = {"notify": "notifications are sent by csi-rules, not written to ServiceNow, and "
-                     "csi-rules has no notification transport yet"}
+SKIPPED = {"notify": "notifications are delivered by csi-rules through the runner config's "
+                     "channels, not written to the platform; with no channels configured"}
 HINTS = {
     "escalate.rota": "csi-rules does not resolve ServiceNow on-call rotas; name a group or an "
                      "assignee",

@@ -1,0 +1,1 @@
+"""The built-in notification transports, one module each."""
