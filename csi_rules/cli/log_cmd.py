@@ -16,7 +16,8 @@ from csi_rules.audit.explain import explain_history
 from csi_rules.audit.export import export_jsonl
 from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
 from csi_rules.runtime import load_config
-from csi_rules.runtime.sqlite_store import SqliteStore, open_existing
+from csi_rules.runtime.postgres_config import open_existing_store
+from csi_rules.runtime.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _show(store: SqliteStore, record: str, fmt: str) -> int:
+def _show(store: Store, record: str, fmt: str) -> int:
     entries = [r.entry for r in store.audit(record_id=record)]
     if not entries:  # a number (INC0010001, ITSM-42) rather than the platform id
         entries = [r.entry for r in store.audit()
@@ -49,7 +50,7 @@ def _show(store: SqliteStore, record: str, fmt: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    store = open_existing(config.database)
+    store = open_existing_store(config)  # SQLite file or PostgreSQL (state.store)
     try:
         if args.verb == "verify":
             result = verify(store.audit())

@@ -9,7 +9,7 @@ from typing import Any
 from csi_rules.audit import verify
 from csi_rules.clock import system_now
 from csi_rules.runtime import load_config
-from csi_rules.runtime.sqlite_store import open_existing
+from csi_rules.runtime.postgres_config import open_existing_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +43,9 @@ def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
         "audit": {"entries": result.entries, "head": result.head, "verified": result.ok},
         "errors": [{"at": e.at.isoformat(), "scope": e.scope, "message": e.message}
                    for e in store.last_errors(limit)],
+        **({"leases": [{"name": n, "holder": h, "token": t, "expires_at": x.isoformat(),
+                        "live": live} for n, h, t, x, live in store.lease_table()]}
+           if hasattr(store, "lease_table") else {}),  # PostgreSQL: who holds what
     }
 
 
@@ -88,12 +91,18 @@ def _text(status: dict[str, Any]) -> str:
                  f"{'verified' if a['verified'] else 'BROKEN (run csi-rules log verify)'}")
     lines.append("last errors:" if status["errors"] else "last errors: none")
     lines += [f"  {e['at']}  {e['scope']}: {e['message']}" for e in status["errors"]]
+    if "leases" in status:
+        held = [x for x in status["leases"] if x["live"]]
+        holders = sorted({x["holder"] for x in held})
+        lines.append(f"leases: {len(held)} live, held by {len(holders)} runner(s)")
+        lines += [f"  {h}: " + ", ".join(x["name"] for x in held if x["holder"] == h)
+                  for h in holders]
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    store = open_existing(config.database)
+    store = open_existing_store(config)
     try:
         status = collect(store, system_now(), args.limit)
     finally:

@@ -21,9 +21,11 @@ KNOWN: tuple[tuple[tuple[str, ...], str], ...] = (
     (("jira", "request_approval"),
      "Jira Service Management opens approvals from the workflow, not through the REST API: "
      "a policy moves the issue into the approval status with jira.transition"),
-    (("user", "does not exist"),
-     "Jira Cloud identifies people by accountId: a policy that names a user name "
-     "(as ServiceNow does) cannot assign on Cloud"),
+    (("jira user", "match"),
+     "Jira Cloud assigns only by accountId: the adapter looks the person up with user search "
+     "and acts only when exactly one user matches the name the policy gives"),
+    (("does not exist",),
+     "the platform has no such record or person: nothing was changed"),
     (("jira", "escalate", "needs one of"),
      "Jira has no escalation level field: an escalation on Jira must name an assignee or a "
      "group to hand the issue to"),

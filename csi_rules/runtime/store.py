@@ -193,6 +193,10 @@ class Store(Protocol):
         """True the first time a delivery id is seen (redeliveries answer False)."""
         ...
 
+    def release_thread(self) -> None:
+        """Close the calling thread's connection (server request threads, when done)."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -14,13 +14,13 @@ from csi_rules.policy.model import PolicySet
 from csi_rules.runtime.clock import Clock
 from csi_rules.runtime.config import RunnerConfig, WebhookConfig
 from csi_rules.runtime.metrics import Metrics
-from csi_rules.runtime.sqlite_store import SqliteStore
+from csi_rules.runtime.store import Store
 
 
 @dataclass
 class ServerContext:
     config: RunnerConfig
-    store: SqliteStore
+    store: Store
     clock: Clock
     metrics: Metrics
     policy_set: Callable[[], PolicySet]

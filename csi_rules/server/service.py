@@ -13,7 +13,7 @@ from csi_rules.runtime.config import RunnerConfig
 from csi_rules.runtime.metrics import Metrics
 from csi_rules.runtime.policies import PolicySource
 from csi_rules.runtime.runner import Runner
-from csi_rules.runtime.sqlite_store import SqliteStore
+from csi_rules.runtime.postgres_config import open_store
 from csi_rules.server.context import ServerContext, jira_receiver, load_secrets
 
 
@@ -44,6 +44,6 @@ def server_context(config: RunnerConfig, clock: Clock, environ: Mapping[str, str
         def health() -> dict[str, Any]:
             return {"status": "ok", "policy_version": source.version, "runner": "separate"}
         metrics, wake = Metrics(), (lambda: None)
-    store = SqliteStore(config.database)
+    store = open_store(config)  # SQLite file, or PostgreSQL shared with the runners
     return ServerContext(config, store, clock, metrics, policy_set, wake, health, secrets,
                          jira_receiver(secrets["jira"]) if "jira" in secrets else None)
