@@ -1,7 +1,9 @@
 """Policy set + record + now → decisions: the engine picks rules, this module explains them.
 
-The engine (durable-rules, isolated in its own process) only answers "which rule keys
-matched"; policies, reasons and actions stay on this side of the boundary.
+The engine only answers "which rule keys matched": the compiled matcher by default,
+durable-rules (isolated in its own process) with `engine="durable"`, the plain-Python
+reference with `engine="reference"`. Policies, reasons and actions stay on this side of the
+boundary; reasons are built only for the rules that matched.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from csi_rules.conditions.evaluate import evaluate, explain
 from csi_rules.decisions import OUTCOME_DEFAULT, OUTCOME_MATCHED, Decision
 from csi_rules.engine.groups import RuleGroup, RuleSpec
 from csi_rules.engine.lookup import record_lookup
+from csi_rules.engine.select import DEFAULT_ENGINE
+from csi_rules.engine.select import matcher_factory as engine_factory
 from csi_rules.escalation.evaluate import escalation_decisions
 from csi_rules.policy.kinds.routing import RoutingTrigger
 from csi_rules.policy.model import Policy, PolicySet, Rule
@@ -57,14 +61,15 @@ class Evaluator:
     """Evaluates records against the rule-based policies of a policy set."""
 
     def __init__(self, policy_set: PolicySet, matcher_factory: Callable[..., Matcher] | None = None,
-                 **matcher_options: Any):
+                 *, engine: str = DEFAULT_ENGINE, **matcher_options: Any):
         self.policy_set = policy_set
         self.policies = policy_set.of_kind(*RULE_KINDS)
         groups, self._table = rule_groups(self.policies)
+        self.engine = engine if matcher_factory is None else getattr(
+            matcher_factory, "__name__", "custom")
         if matcher_factory is None:
-            from csi_rules.engine.matcher import DurableMatcher
-
-            matcher_factory = DurableMatcher
+            matcher_factory = engine_factory(engine)
+        self.groups = groups
         self._matcher: Matcher = matcher_factory(groups, **matcher_options)
 
     def close(self) -> None:
