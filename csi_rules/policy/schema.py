@@ -113,10 +113,27 @@ def document_schema(kind: str, spec: dict[str, Any], actions: Iterable[ActionTyp
             "apiVersion": {"const": API_VERSION},
             "kind": {"const": kind},
             "metadata": METADATA_SCHEMA,
-            "spec": spec,
+            "spec": with_precedence(spec),
         },
         "$defs": {"condition": condition_schema(), "action": action_schema(actions)},
     }
+
+
+PRECEDENCE_SCHEMA: dict[str, Any] = {
+    "type": "integer", "default": 100,
+    "description": "when this policy and another decide different values for one field of "
+    "the same record in one cycle (assignment group, assignee, priority, a set_field), the "
+    "lower precedence wins, then the policy name; the other action is recorded as skipped "
+    "(overridden). Escalations go first, highest level first, whatever the precedence.",
+}
+
+
+def with_precedence(spec: dict[str, Any]) -> dict[str, Any]:
+    """`spec.precedence` for every kind whose spec holds actions (they may fight)."""
+    props = spec.get("properties")
+    if not isinstance(props, dict) or "#/$defs/action" not in repr(spec):
+        return spec
+    return {**spec, "properties": {**props, "precedence": PRECEDENCE_SCHEMA}}
 
 
 def combined_schema(per_kind: dict[str, dict[str, Any]]) -> dict[str, Any]:

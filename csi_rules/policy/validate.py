@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError
 from csi_rules.errors import PolicyError
 from csi_rules.findings import Finding
 from csi_rules.plugins import Plugins
+from csi_rules.policy.action_conflicts import conflict_findings
 from csi_rules.policy.kinds.base import CheckContext
 from csi_rules.policy.loader import Document, iter_policy_files, load_text
 from csi_rules.policy.model import PolicySet
@@ -158,6 +159,7 @@ def validate_paths(paths: Iterable[str], plugins: Plugins) -> Report:
             if not any(f.severity == "error" for f in layer):
                 report.documents.append(doc)
     report.findings.extend(_reference_findings(report))
+    report.findings.extend(conflict_findings(report.documents, plugins))
     if report.files == 0:
         report.findings.append(Finding(", ".join(map(str, paths)), 1, 1, "", "",
                                        "no policy files (*.yaml, *.yml) found"))

@@ -23,6 +23,7 @@ from csi_rules.runtime.clock import Clock
 from csi_rules.runtime.events import Reporter
 from csi_rules.runtime.executor import ActionExecutor
 from csi_rules.runtime.metrics import Metrics
+from csi_rules.runtime.precedence import policy_precedence, resolve, settle_overridden
 from csi_rules.runtime.store import Store, WakeUp
 from csi_rules.runtime.wakeups import next_instant
 
@@ -119,6 +120,10 @@ class Pipeline:
              now: datetime, claimed: WakeUp | None, tally: Tally) -> None:
         assert self.policy_set is not None
         retry = decisions is None
+        overridden = resolve(decisions or (), policy_precedence(self.policy_set))
+        if overridden:  # decisions that fight: the losers are recorded as skipped, not run
+            settle_overridden(self.store, adapter, record, overridden, now,
+                              dry_run=self.executor.dry_run)
         for decision in decisions or ():
             outcome = self.executor.decide(adapter, record, decision)
             tally.decisions += int(outcome.attempted > 0)
