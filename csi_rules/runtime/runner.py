@@ -103,17 +103,24 @@ class Runner:
                     made = build_adapter(self._plugins, spec)
                     self._owned_adapters.append(made)
                     self.adapters[spec.name] = made
+            # channels read their credentials now: a missing one stops here, before the store
+            self.notifier = notifier_for(self._plugins, config, lambda: self.pipeline.policy_set)
         except CsiRulesError:
             self._close_adapters()
             raise
         self._owns_store = store is None
-        self.store: Store = store if store is not None else open_store(config, worker=worker_id())
+        try:
+            self.store: Store = store if store is not None else open_store(
+                config, worker=worker_id())
+        except BaseException:
+            self.notifier.close()
+            self._close_adapters()
+            raise
         self._share = self.store if isinstance(self.store, SharedWork) else None
         for spec in config.adapters:
             cursor = self.store.get_cursor(spec.name)
             if cursor is not None and cursor.sync_state is not None:
                 import_state(self.adapters[spec.name], cursor.sync_state)
-        self.notifier = notifier_for(self._plugins, config, lambda: self.pipeline.policy_set)
         self.executor = ActionExecutor(
             self.store, self.adapters, clock, dry_run=dry_run, max_attempts=config.max_attempts,
             retry_after=config.retry_after, faults=faults or FaultHook(), metrics=self.metrics,
