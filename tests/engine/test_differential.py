@@ -1,5 +1,6 @@
-"""Differential test: durable-rules (behind the projection) agrees with the reference on
-200,000 generated records over generated rule groups, with zero disagreements."""
+"""Differential test, N-version: the compiled matcher, durable-rules (behind the projection)
+and the reference agree on 200,000 generated records over generated rule groups, with zero
+disagreements."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from csi_rules.conditions.ast import matchers
+from csi_rules.engine.compiled import CompiledMatcher
 from csi_rules.engine.matcher import DurableMatcher
 from csi_rules.engine.reference import ReferenceMatcher
 from csi_rules.engine.testing import (
@@ -37,19 +39,22 @@ FIELD_TYPES = {"string": STRING_FIELDS, "integer": INT_FIELDS, "number": NUMBER_
                "raw": RAW_FIELDS}
 
 
-def _compare(matcher: DurableMatcher, reference: ReferenceMatcher, records: list) -> tuple:
+def _compare(matcher: DurableMatcher, reference: ReferenceMatcher, records: list,
+             compiled: CompiledMatcher | None = None) -> tuple:
     """(disagreements, reference results); the reference runs in a thread of the test while
-    the worker process runs durable."""
+    the worker process runs durable (and this thread then runs the compiled matcher)."""
     with ThreadPoolExecutor(1) as pool:
         future = pool.submit(reference.match_many, records, NOW)
         got = matcher.match_many(records, NOW)
+        fast = compiled.match_many(records, NOW) if compiled is not None else got
         want = future.result()
-    bad = [(r.data, g, w) for r, g, w in zip(records, got, want, strict=True) if g != w]
+    bad = [(r.data, g, f, w) for r, g, f, w in zip(records, got, fast, want, strict=True)
+           if not g == f == w]
     return bad, want
 
 
 @pytest.mark.slow
-def test_durable_agrees_with_the_reference_on_200k_records() -> None:
+def test_compiled_durable_and_reference_agree_on_200k_records() -> None:
     ops: Counter[str] = Counter()
     field_types: Counter[str] = Counter()
     policies: Counter[str] = Counter()
@@ -65,13 +70,13 @@ def test_durable_agrees_with_the_reference_on_200k_records() -> None:
                 for m in matchers(spec.condition):
                     ops[m.op] += 1
                     field_types.update(t for t, paths in FIELD_TYPES.items() if m.path in paths)
-        reference = ReferenceMatcher(groups)
+        reference, compiled = ReferenceMatcher(groups), CompiledMatcher(groups)
         with DurableMatcher(groups) as matcher:
             stream = record_stream(rng, PER_ROUND)
             while chunk := list(itertools.islice(stream, CHUNK)):
                 ids.update(r.id for r in chunk)
                 repeats += len(chunk) - len({id(r) for r in chunk})  # same object again
-                wrong, want = _compare(matcher, reference, chunk)
+                wrong, want = _compare(matcher, reference, chunk, compiled)
                 bad += wrong
                 total += len(chunk)
                 matches += sum(len(keys) for res in want for keys in res.values())
@@ -95,4 +100,19 @@ def test_groups_split_across_rulesets_agree_with_the_reference() -> None:
         records = list(record_stream(rng, 2_000))
         with DurableMatcher(groups, isolation="inline") as matcher:
             assert len(matcher.program.groups[0].shards) > 1
-            assert _compare(matcher, ReferenceMatcher(groups), records)[0] == []
+            assert _compare(matcher, ReferenceMatcher(groups), records,
+                            CompiledMatcher(groups))[0] == []
+
+
+def test_compiled_agrees_with_the_reference_on_40k_records() -> None:
+    """The fast part of the suite's N-version check (the 200k run above is marked slow)."""
+    bad = total = 0
+    for round_no in range(2):
+        rng = random.Random(5000 + round_no)
+        groups = random_groups(rng, count=6, max_rules=20)
+        compiled, reference = CompiledMatcher(groups), ReferenceMatcher(groups)
+        records = list(record_stream(rng, 20_000))
+        got, want = compiled.match_many(records, NOW), reference.match_many(records, NOW)
+        bad += sum(g != w for g, w in zip(got, want, strict=True))
+        total += len(records)
+    assert (bad, total) == (0, 40_000)
