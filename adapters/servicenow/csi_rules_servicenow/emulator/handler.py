@@ -1,4 +1,5 @@
-"""One request to the emulator: faults, auth, rate limit, then the Table API or the token endpoint.
+"""One request to the emulator: faults, auth, rate limit, then the APIs (dispatch.py) or the token
+endpoint.
 
 Status codes and error bodies follow r_RESTAPIHTTPResponseCodes.md and the envelope
 `{"error": {"message", "detail"}, "status": "failure"}` (c_CustomWebServices.md), with the
@@ -8,30 +9,21 @@ exact 401/404 wording from platform-apis.md A1.
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from csi_rules_servicenow.emulator.call import Call, encode
+from csi_rules_servicenow.emulator.dispatch import envelope
 from csi_rules_servicenow.emulator.faults import HIBERNATING_PAGE, Fault
 from csi_rules_servicenow.emulator.ratelimit import rate_limit_body
-from csi_rules_servicenow.emulator.security import User
-from csi_rules_servicenow.emulator.table_api import TableApi, TableRequest
 
 if TYPE_CHECKING:
     from csi_rules_servicenow.emulator.server import ServiceNowEmulator
 
-JSON_TYPE = "application/json;charset=UTF-8"
 NOT_AUTHENTICATED = ("User Not Authenticated", "Required to provide Auth information")
-# pk: what a query on a table whose read ACL the user fails answers (403, "ACL failures")
-READ_DENIED = ("Insufficient rights to query records",
-               "Fields present in the query do not have permission to be read")
-
-
-def envelope(message: str, detail: str | None) -> dict[str, Any]:
-    return {"error": {"message": message, "detail": detail}, "status": "failure"}
 
 
 class EmulatorHandler(BaseHTTPRequestHandler):
@@ -118,10 +110,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             if method != "POST":
                 return 405, {}, envelope("Method not Supported", None)
             form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
-            status, token = self.emulator.security.token(form)
+            status, token = self.emulator.security.token(form, self.headers.get("Authorization"))
             return status, {}, token
-        route = TableApi.route(path)
-        if route is None:
+        if not self.emulator.apis.knows(path):
             return 400, {}, envelope("Requested URI does not represent any resource", None)
         user = self.emulator.security.authenticate(self.headers.get("Authorization"))
         if user is None:
@@ -130,34 +121,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         allowed, limit_headers = self.emulator.rate_limiter.check(user.user_name)
         if not allowed:
             return 429, limit_headers, rate_limit_body(int(limit_headers["X-RateLimit-Limit"]))
-        status, headers, payload = self._table(method, route, query, body, user)
+        call = Call(method=method, path=path, query=query, body=body,
+                    headers={k.lower(): v for k, v in self.headers.items()})
+        status, headers, payload = self.emulator.apis.answer(call, user)
         return status, {**limit_headers, **headers}, payload
-
-    def _table(self, method: str, route: tuple[str, str, str | None], query: str, body: bytes,
-               user: User) -> tuple[int, dict[str, str], Any]:
-        accept = self.headers.get("Accept", "application/json")
-        if not any(t in accept for t in ("json", "*/*", "application/*")):
-            return 406, {}, envelope("Not Acceptable", f"Cannot produce {accept}")
-        document: Any = None
-        if method in ("POST", "PATCH", "PUT"):
-            content_type = self.headers.get("Content-Type", "")
-            if not content_type:
-                return 400, {}, envelope("Content-Type header is required", None)
-            if "json" not in content_type:
-                return 415, {}, envelope("Unsupported Media Type", content_type)
-            try:
-                document = json.loads(body or b"null")
-            except ValueError:
-                return 400, {}, envelope("Exception while reading request",
-                                         "The payload is not valid JSON.")
-        version, table, sys_id = route
-        if method in ("GET", "HEAD") and not self.emulator.security.can_read(user.user_name, table):
-            return 403, {}, envelope(*READ_DENIED)
-        request = TableRequest(method=method, version=version, table=table, sys_id=sys_id,
-                               params=parse_qs(query, keep_blank_values=True), body=document,
-                               user=user, base_url=self.emulator.url,
-                               no_body=self.headers.get("X-no-response-body", "") == "true")
-        return self.emulator.table_api.handle(request)
 
     # -- output ----------------------------------------------------------------------------
     def _read_body(self) -> bytes:
@@ -165,13 +132,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _send(self, status: int, headers: dict[str, str], payload: Any, head: bool = False) -> None:
-        if isinstance(payload, bytes):
-            data = payload
-        elif payload is None:
-            data = b""
-        else:
-            data = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-            headers.setdefault("Content-Type", JSON_TYPE)
+        headers, data = encode(headers, payload)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)

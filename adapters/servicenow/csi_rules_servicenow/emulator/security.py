@@ -2,8 +2,13 @@
 
 Token responses copy the documented shape (r_RESTOAuthExample.md: scope, token_type "Bearer",
 expires_in 1799, refresh_token, access_token). Grants: password, client_credentials (the
-OAuth client's "application user" acts), refresh_token. A refused grant answers 401 with
+OAuth client's "application user" acts), refresh_token. The client authenticates with
+`client_id`/`client_secret` in the form or as HTTP Basic (RFC 6749 section 2.3.1; what
+requests-oauthlib, and so pysnc's password flow, sends). A refused grant answers 401 with
 `{"error_description": "access_denied", "error": "server_error"}` (pk: what instances send).
+
+Roles: a seeded user lists `roles`; one that lists none is an admin (the emulator's historical
+default, so older seeds keep full rights).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
 
 TOKEN_TTL_SECONDS = 1799
 ACCESS_DENIED = {"error_description": "access_denied", "error": "server_error"}
@@ -26,6 +32,14 @@ class User:
     user_name: str
     password: str
     time_zone: str = "UTC"
+    roles: tuple[str, ...] = ("admin",)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", tuple(self.roles))  # JSON seeds give a list
+
+    def has_role(self, *roles: str) -> bool:
+        """admin passes every role check, as on the platform."""
+        return "admin" in self.roles or any(r in self.roles for r in roles)
 
     def __repr__(self) -> str:
         return f"User({self.user_name})"
@@ -86,12 +100,15 @@ class Security:
         """Test hook: make every issued access token stale (refresh tokens stay valid)."""
         self._access.clear()
 
-    def token(self, form: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+    def token(self, form: Mapping[str, str],
+              authorization: str | None = None) -> tuple[int, dict[str, Any]]:
+        """Answer one `/oauth_token.do` request (form body, optional `Authorization` header)."""
         grant = form.get("grant_type", "")
         self.grants[grant] += 1
-        client = self.clients.get(form.get("client_id", ""))
+        client_id, client_secret = _client_credentials(form, authorization)
+        client = self.clients.get(client_id)
         if client is None or not hmac.compare_digest(client.client_secret.encode(),
-                                                     form.get("client_secret", "").encode()):
+                                                     client_secret.encode()):
             return 401, ACCESS_DENIED
         user_name = ""
         if grant == "password":
@@ -123,3 +140,20 @@ class Security:
             body["refresh_token"] = refresh
         body["access_token"] = access
         return body
+
+
+def _client_credentials(form: Mapping[str, str], authorization: str | None) -> tuple[str, str]:
+    """The client's id and secret: HTTP Basic when sent (RFC 6749 2.3.1), else the form's."""
+    scheme, _, encoded = (authorization or "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            pair = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return "", ""
+        name, _, secret = pair.partition(":")
+        # RFC 6749 2.3.1: both parts are form-urlencoded before base64
+        name, secret = unquote_plus(name), unquote_plus(secret)
+        if form.get("client_id", name) != name:
+            return "", ""  # two different clients in one request: refuse
+        return name, secret
+    return form.get("client_id", ""), form.get("client_secret", "")

@@ -20,6 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from csi_rules_servicenow.emulator.dispatch import Apis
 from csi_rules_servicenow.emulator.faults import FaultPlan
 from csi_rules_servicenow.emulator.handler import EmulatorHandler
 from csi_rules_servicenow.emulator.ratelimit import RateLimiter
@@ -72,6 +73,7 @@ class ServiceNowEmulator:
         self.rate_limiter = RateLimiter(self._epoch, self.settings.rate_limits)
         self.faults = FaultPlan()
         self.table_api = TableApi(self.store)
+        self.apis = Apis(self)
         self.requests: deque[tuple[str, str, str]] = deque(maxlen=10000)
         self._host, self._port = host, port
         self._server: _Server | None = None

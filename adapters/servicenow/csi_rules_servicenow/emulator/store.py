@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from csi_rules_servicenow.emulator import audit, rules
+from csi_rules_servicenow.emulator import audit, rules, sla
 from csi_rules_servicenow.emulator.tables import (
     CHOICES,
     DEFAULTS,
@@ -43,6 +43,15 @@ def to_text(value: Any) -> str:
     if isinstance(value, Mapping):
         return to_text(value.get("value", ""))
     return str(value)
+
+
+class DuplicateKeyError(Exception):
+    """An insert whose client-chosen sys_id is taken; `detail` is the platform's wording (pk)."""
+
+    def __init__(self, table: str, row: Row):
+        shown = row.get("number") or row["sys_id"]
+        self.detail = f"Error during insert of {table} ({shown})"
+        super().__init__(self.detail)
 
 
 class Store:
@@ -159,20 +168,27 @@ class Store:
                     row.setdefault(name, "")
 
     def insert(self, table: str, values: Mapping[str, Any], user: str) -> Row:
+        """Insert with business rules; a `sys_id` in `values` is kept (the platform honours a
+        client-chosen one). Raises rules.DataPolicyError, DuplicateKeyError."""
         now = format_time(self.clock())
         with self.lock:
             row: Row = {c: "" for c in self.columns(table)}
             row.update(DEFAULTS.get(table, {}))
             journal = self._accept(table, values, row)
-            row.update({"sys_id": row.get("sys_id") or self.new_sys_id(), "sys_created_on": now,
+            chosen = to_text(values.get("sys_id")).strip()
+            row.update({"sys_id": chosen or self.new_sys_id(), "sys_created_on": now,
                         "sys_created_by": user, "sys_updated_on": now, "sys_updated_by": user,
                         "sys_mod_count": "0"})
+            taken = self.find_task(chosen) if table in TASK_TABLES else self.get(table, chosen)
+            if chosen and taken is not None:
+                raise DuplicateKeyError(table, row)
             rules.on_insert(self, table, row, now, user)
             self._tables.setdefault(table, {})[row["sys_id"]] = row
             self._learn(table, row)
             self.record_audit(table, row["sys_id"], audit.field_changes(table, {}, row),
                               checkpoint="0", user=user, now=now)
             self._write_journal(table, row["sys_id"], journal, now, user, checkpoint="0")
+            sla.after_write(self, table, row)
             return row
 
     def update(self, table: str, sys_id: str, values: Mapping[str, Any], user: str) -> Row | None:
@@ -196,6 +212,7 @@ class Store:
             current.update(changed)
             self._write_journal(table, sys_id, journal, now, user,
                                 checkpoint=current["sys_mod_count"])
+            sla.after_write(self, table, current)
             return current
 
     def record_audit(self, table: str, sys_id: str, changes: Iterable[audit.Change], *,

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from csi_rules_servicenow.emulator import acl, sla
+from csi_rules_servicenow.emulator.input_values import stored_values
 from csi_rules_servicenow.emulator.query import parse_query, sort_rows
 from csi_rules_servicenow.emulator.render import RenderOptions, getter, render
 from csi_rules_servicenow.emulator.rules import DataPolicyError
 from csi_rules_servicenow.emulator.security import User
-from csi_rules_servicenow.emulator.store import Store
+from csi_rules_servicenow.emulator.store import DuplicateKeyError, Store
 
 _DOCUMENT_KEYS = re.compile(r"^documentkey(?:=|IN)(.*)$")
 _ROUTE = re.compile(r"^/api/now/(?:(v1|v2)/)?table/([A-Za-z0-9_]+)(?:/([A-Za-z0-9_.-]+))?/?$")
@@ -64,6 +66,11 @@ class TableApi:
             return 400, {}, _error(f"Invalid table {request.table}",
                                    f"Table {request.table} does not exist")
         method = request.method
+        refused = acl.denied(request.user, method, request.table)
+        if refused:
+            return 403, {}, _error("Operation Failed", refused)
+        if request.table == sla.TABLE and method in ("GET", "HEAD"):
+            sla.refresh(self.store, self.store.clock())
         if request.sys_id is None:
             if method in ("GET", "HEAD"):
                 return self._list(request)
@@ -92,7 +99,7 @@ class TableApi:
             text = "^".join(f"{k}={v[0]}" for k, v in request.params.items()
                             if not k.startswith("sysparm_"))
         candidates, text = self._candidates(request.table, text)
-        query = parse_query(text)
+        query = parse_query(text, now=self.store.clock())
         store = self.store
         with store.lock:
             rows = [r for r in candidates if query.matches(getter(store, r))]
@@ -166,8 +173,9 @@ class TableApi:
         if not isinstance(body, dict):
             return 400, {}, _error("Exception while reading request", "Expected a JSON object")
         try:
-            row = self.store.insert(request.table, body, request.user.user_name)
-        except DataPolicyError as exc:
+            row = self.store.insert(request.table, self._values(request, body),
+                                    request.user.user_name)
+        except (DataPolicyError, DuplicateKeyError) as exc:
             return 403, {}, _error("Operation Failed", exc.detail)
         location = f"{request.base_url}/api/now/table/{request.table}/{row['sys_id']}"
         if request.no_body:
@@ -176,12 +184,18 @@ class TableApi:
             result = render(self.store, request.table, row, self._options(request))
         return 201, {"Location": location}, {"result": result}
 
+    def _values(self, request: TableRequest, body: dict[str, Any]) -> dict[str, Any]:
+        if not request.flag("sysparm_input_display_value"):
+            return body
+        with self.store.lock:
+            return stored_values(self.store, request.table, body, request.user.time_zone)
+
     def _update(self, request: TableRequest) -> Answer:
         if not isinstance(request.body, dict):
             return 400, {}, _error("Exception while reading request", "Expected a JSON object")
         try:
-            row = self.store.update(request.table, request.sys_id or "", request.body,
-                                    request.user.user_name)
+            row = self.store.update(request.table, request.sys_id or "",
+                                    self._values(request, request.body), request.user.user_name)
         except DataPolicyError as exc:
             return 403, {}, _error("Operation Failed", exc.detail)
         if row is None:
