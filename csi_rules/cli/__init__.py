@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from csi_rules import __version__
 from csi_rules.cli import (
+    change_cmd,
     conflicts_cmd,
     correlate_cmd,
     demo,
@@ -17,6 +18,7 @@ from csi_rules.cli import (
     gate,
     kpi_cmd,
     log_cmd,
+    oncall_cmd,
     plugins_cmd,
     policytest,
     replay_cmd,
@@ -31,7 +33,7 @@ from csi_rules.errors import EXIT_INTERNAL, CsiRulesError, PolicyError
 
 COMMANDS = (validate, evaluate, policytest, sla_cmd, replay_cmd, gate, conflicts_cmd, correlate_cmd, kpi_cmd,
             schema_cmd, plugins_cmd, emulate, demo,
-            run_cmd, status_cmd, log_cmd, serve_cmd)
+            run_cmd, status_cmd, log_cmd, serve_cmd, change_cmd, oncall_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

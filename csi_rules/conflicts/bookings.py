@@ -65,13 +65,13 @@ def _window(data: dict[str, object]) -> tuple[int, int] | str:
     return start_us, end_us
 
 
-def _separate_windows(data: dict[str, object]) -> list[tuple[int, int, frozenset[str]]]:
+def _separate_windows(data: dict[str, object]) -> list[tuple[int, int, frozenset[str] | None]]:
     """The disjoint windows of a change whose rows disagreed on it (empty when there is one)."""
     raw = data.get("raw")
     windows = raw.get("planned_windows") if isinstance(raw, dict) else None
     if not isinstance(windows, list) or len(windows) < 2:
         return []
-    out = []
+    out: list[tuple[int, int, frozenset[str] | None]] = []
     for w in windows:
         start, end = datetime.fromisoformat(w["start"]), datetime.fromisoformat(w["end"])
         out.append((to_micros(start), to_micros(end), frozenset(w.get("configuration_items", ()))))

@@ -55,8 +55,7 @@ def gate(ctx: ServerContext, body: bytes, fmt: str = "json") -> Answer:
                             "answer go without checks")
     conflicts = None
     if others is not None:
-        conflicts = conflicts_with(policy_set, change, others) \
-            if policy_set.of_kind("ConflictPolicy") else []
+        conflicts = conflicts_with(policy_set, change, others)  # default same-CI without a policy
     result = evaluate_gate(policy_set, change, now, conflicts)
     ctx.metrics.inc("csi_rules_gate_requests_total", verdict=result.verdict)
     if fmt == "json":

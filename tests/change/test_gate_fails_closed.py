@@ -104,7 +104,7 @@ spec:
 def test_a_standard_change_left_out_by_policy_says_so_when_it_passes(cli, with_conflicts,
                                                                      tmp_path):
     change = {**CHANGE, "change_type": "standard"}
-    code, out = gate(cli, with_conflicts, tmp_path, change, OTHER)
+    _, out = gate(cli, with_conflicts, tmp_path, change, OTHER)
     assert "sameCi leaves out standard changes by policy" in out["checks"][0]["reason"]
 
 

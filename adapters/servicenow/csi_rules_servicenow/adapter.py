@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -13,9 +13,10 @@ import requests
 
 from csi_rules.adapter import ActionRequest, ActionResult, RecordQuery
 from csi_rules.capabilities import Capabilities
+from csi_rules.change.lifecycle import ChangeRequest, CloseCode, Deployment, OpenedChange
 from csi_rules.errors import RecordNotFound
 from csi_rules.records import Record
-from csi_rules_servicenow import actions, history, related
+from csi_rules_servicenow import actions, changes, history, related
 from csi_rules_servicenow.actions.capabilities import capabilities as action_capabilities
 from csi_rules_servicenow.actions.handlers import ActionRefused, Target
 from csi_rules_servicenow.client import TableClient
@@ -90,6 +91,23 @@ class ServiceNowAdapter:
     def fetch_schedules(self, query: str = "") -> list[dict[str, Any]]:
         """Maintenance and blackout schedules with their spans (cmn_schedule, cmn_schedule_span)."""
         return related.schedules(self._fetch_all, query)
+
+    def fetch_change_schedule(self, start: datetime, end: datetime) -> Iterator[Record]:
+        """Open changes whose planned windows overlap [start, end), or that have none yet."""
+        table = self._table("change")
+        fields = ",".join(fields_for("change", self.settings.extra_fields.get("change", ())))
+        rows = self._all(table, changes.schedule_query(start, end) + "^ORDERBYsys_id", fields)
+        yield from self._records("change", table, rows)
+
+    # -- the pipeline's change (changes.py) ------------------------------------------------
+    def open_change(self, request: ChangeRequest) -> OpenedChange:
+        return changes.open_change(self.client, request)
+
+    def record_deployment(self, change_id: str, deployment: Deployment) -> str:
+        return changes.record_deployment(self.client, change_id, deployment)
+
+    def close_change(self, change_id: str, code: CloseCode, notes: str, at: datetime) -> str:
+        return changes.close_change(self.client, change_id, code, notes, at)
 
     # -- acting ----------------------------------------------------------------------------
     def apply_action(self, action: ActionRequest, record: Record, *,

@@ -128,7 +128,7 @@ class CabRoutingPolicy:
                              ZoneInfo(m["timezone"]), parse_duration(m.get("minimumLeadTime", 0)))
             for m in spec.get("meetings", [])}
         models = {m["id"]: m for m in spec.get("changeModels", [])}
-        pointers = {m["id"]: ("spec", "changeModels", i, "maxRisk")
+        pointers: dict[str, Pointer] = {m["id"]: ("spec", "changeModels", i, "maxRisk")
                     for i, m in enumerate(spec.get("changeModels", []))}
         rules = tuple(_within_model_risk(rule, models, pointers)
                       for rule in build_rules(doc, ("spec", "rules"), hit))
