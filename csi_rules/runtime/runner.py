@@ -39,6 +39,7 @@ from csi_rules.runtime.sync import ShadowCursors, sync_adapter
 from csi_rules.runtime.unmapped import UnmappedValues
 
 WAKEUP_PASSES = 10
+STORE_RETRY = 2.0  # seconds between cycles while the state store cannot be reached
 EvaluatorFactory = Callable[[PolicySet], Evaluator]
 
 
@@ -253,7 +254,10 @@ class Runner:
         if self.config.reload_check:
             check = self.clock.now() + timedelta(seconds=self.config.reload_check)
             deadline = min(deadline, check)
-        queued = self.store.wakeups(limit=1)
+        try:
+            queued = self.store.wakeups(limit=1)
+        except CsiRulesError:  # the store is unreachable (a PostgreSQL restart): retry soon
+            return min(deadline, self.clock.now() + timedelta(seconds=STORE_RETRY))
         if queued and queued[0].due_at < deadline:
             deadline = queued[0].due_at
         return deadline
