@@ -171,13 +171,17 @@ class Leases:
                 listener.close()
         self.db.release_thread()
 
-    def close(self) -> None:
-        """Stop renewing and hand every lease back at once (a clean stop moves the
-        partitions now instead of after a lease period)."""
+    def stop_renewing(self) -> None:
+        """Stop the renewal thread; the leases then run out like a dead runner's."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=self.lease)
             self._thread = None
+
+    def close(self) -> None:
+        """Stop renewing and hand every lease back at once (a clean stop moves the
+        partitions now instead of after a lease period)."""
+        self.stop_renewing()
         with contextlib.suppress(StoreUnavailable), self.db.tx() as cur:
             cur.execute("UPDATE leases SET holder = '', expires_at = 'epoch' WHERE holder = %s",
                         (self.worker,))
