@@ -63,6 +63,10 @@ class ServerConfig:
     port: int = 8080
     max_body_bytes: int = 1 << 20
     webhooks: Mapping[str, WebhookConfig] = field(default_factory=dict)
+    gate_token: WebhookConfig | None = None  # the /v1/gate bearer token's env var or file
+    ops_host: str = "127.0.0.1"
+    ops_port: int | None = None  # /healthz and /metrics on their own port when set
+    limits: Mapping[str, float] = field(default_factory=dict)  # headerTimeout, ... (raw keys)
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,9 @@ def _semantic_findings(doc: Document) -> list[Finding]:
         if ("secretEnv" in hook) == ("secretFile" in hook):
             out.append(doc.finding(("server", "webhooks", source),
                                    "give exactly one of secretEnv or secretFile"))
+    gate = data.get("server", {}).get("gate")
+    if gate is not None and ("secretEnv" in gate) == ("secretFile" in gate):
+        out.append(doc.finding(("server", "gate"), "give exactly one of secretEnv or secretFile"))
     return out
 
 
@@ -187,7 +194,14 @@ def _build(data: Mapping[str, Any], base: Path, source: str,
             max_body_bytes=int(server.get("maxBodyBytes", 1 << 20)),
             webhooks={k: WebhookConfig(v["adapter"], v.get("secretEnv", ""),
                                        resolve(v["secretFile"]) if "secretFile" in v else "")
-                      for k, v in server.get("webhooks", {}).items()}),
+                      for k, v in server.get("webhooks", {}).items()},
+            gate_token=(WebhookConfig("", server["gate"].get("secretEnv", ""),
+                                      resolve(server["gate"]["secretFile"])
+                                      if "secretFile" in server["gate"] else "")
+                        if "gate" in server else None),
+            ops_host=server.get("ops", {}).get("host", "127.0.0.1"),
+            ops_port=server["ops"]["port"] if "ops" in server else None,
+            limits=dict(server.get("limits", {}))),
         source=source,
         channels={name: ChannelConfig(name, c["transport"], _resolve_files(c.get("settings", {}),
                                                                            resolve),

@@ -112,6 +112,31 @@ CONFIG_SCHEMA: dict[str, Any] = {
                          "description": "default 8080; 0 picks a free port"},
                 "maxBodyBytes": {"type": "integer", "minimum": 1024,
                                  "description": "larger request bodies get 413 (default 1 MiB)"},
+                "gate": {"type": "object", "additionalProperties": False,
+                         "description": "POST /v1/gate needs `Authorization: Bearer TOKEN`, "
+                         "the token read from secretEnv or secretFile (required when the "
+                         "server listens beyond loopback)",
+                         "properties": {**_SECRET}},
+                "ops": {"type": "object", "additionalProperties": False,
+                        "description": "serve /healthz and /metrics on their own address "
+                        "(then not on the main one)",
+                        "properties": {"host": {"type": "string", "minLength": 1,
+                                                "description": "default 127.0.0.1"},
+                                       "port": {"type": "integer", "minimum": 0,
+                                                "maximum": 65535}},
+                        "required": ["port"]},
+                "limits": {"type": "object", "additionalProperties": False,
+                           "description": "slow and numerous clients (docs/operations.md Limits)",
+                           "properties": {
+                               "headerTimeout": {"type": "number", "exclusiveMinimum": 0,
+                                                 "description": "seconds for request line "
+                                                 "and headers (default 10)"},
+                               "bodyTimeout": {"type": "number", "exclusiveMinimum": 0,
+                                               "description": "seconds for the body after the "
+                                               "headers (default 30)"},
+                               "maxConnections": {"type": "integer", "minimum": 1,
+                                                  "description": "open connections; beyond: 503 "
+                                                  "(default 64)"}}},
                 "webhooks": {
                     "type": "object", "additionalProperties": False,
                     "properties": {

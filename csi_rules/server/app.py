@@ -10,6 +10,7 @@ numerous clients are bounded by `limits.ConnectionGuard`.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from http import HTTPStatus
@@ -19,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from csi_rules.errors import UsageError
 from csi_rules.server import gate_api, webhooks
+from csi_rules.server.auth import bearer_ok
 from csi_rules.server.context import ServerContext
 from csi_rules.server.limits import ConnectionGuard, ServerLimits
 from csi_rules.server.responses import Answer, problem
@@ -27,6 +29,7 @@ from csi_rules.server.strict_http import content_length, target_problem
 POST_ROUTES = ("/webhooks/jira", "/webhooks/servicenow", "/v1/gate")
 GET_ROUTES = ("/healthz", "/metrics")
 ALLOW = "GET, POST"
+ROUTES_ALL, ROUTES_API, ROUTES_OPS = "all", "api", "ops"
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
          b"Connection: close\r\nRetry-After: 1\r\nContent-Length: 44\r\n\r\n"
          b'{"error": "too many connections; try again"}')
@@ -36,13 +39,14 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "csi-rules"
     ctx: ServerContext
+    routes = ROUTES_ALL  # or ROUTES_API (no /healthz, /metrics) or ROUTES_OPS (only those)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: metrics count requests; access logs belong to the proxy in front."""
 
     @property
     def _guard(self) -> ConnectionGuard:
-        return self.server.guard  # type: ignore[attr-defined, no-any-return]  # our _Server
+        return self.server.guard  # type: ignore[attr-defined]  # our _Server
 
     def setup(self) -> None:
         super().setup()
@@ -112,7 +116,10 @@ class _Handler(BaseHTTPRequestHandler):
         if why is not None or length:  # a body we will not read: do not reuse the connection
             self.close_connection = True
         try:
-            if path == "/healthz":
+            if path in GET_ROUTES and self.routes == ROUTES_API:
+                self._send(problem(404, f"{path} is served on the ops address (server.ops)"),
+                           path)
+            elif path == "/healthz":
                 health = dict(self.ctx.health())
                 self._send(Answer(200 if health.get("status") == "ok" else 503, health), path)
             elif path == "/metrics":
@@ -129,10 +136,16 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = parts.path
         try:
-            if path not in POST_ROUTES:
+            if path not in POST_ROUTES or self.routes == ROUTES_OPS:
                 status = 405 if path in GET_ROUTES else 404
                 self._send(problem(status, f"no POST route {path}"), path,
                            {"Allow": "GET"} if status == 405 else None)
+                return
+            if path == "/v1/gate" and not bearer_ok(self.headers.get_all("Authorization") or [],
+                                                     self.ctx.gate_token):
+                self._send(problem(401, "POST /v1/gate needs the header 'Authorization: Bearer "
+                                   "TOKEN' with the token of server.gate"), path,
+                           {"WWW-Authenticate": 'Bearer realm="csi-rules"'})
                 return
             body = self._body(path)
             if body is None:
@@ -197,10 +210,8 @@ class _Server(ThreadingHTTPServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         """Past the connection cap: 503 at once, no thread spent on it."""
         if not self.guard.admit(request):
-            try:
+            with contextlib.suppress(OSError):
                 request.sendall(_BUSY)
-            except OSError:
-                pass
             self.shutdown_request(request)
             return
         super().process_request(request, client_address)
@@ -228,8 +239,9 @@ class CsiServer:
     `url` is known after start (port 0 = any)."""
 
     def __init__(self, ctx: ServerContext, host: str | None = None, port: int | None = None,
-                 *, listener: _Server | None = None, limits: ServerLimits | None = None):
-        self.ctx = ctx
+                 *, listener: _Server | None = None, limits: ServerLimits | None = None,
+                 routes: str = ROUTES_ALL):
+        self.ctx, self.routes = ctx, routes
         self.limits = limits or ServerLimits()
         self.host = host if host is not None else ctx.config.server.host
         self.port = port if port is not None else ctx.config.server.port
@@ -239,7 +251,7 @@ class CsiServer:
         self.url = ""
 
     def start(self) -> None:
-        handler = type("Handler", (_Handler,), {"ctx": self.ctx})
+        handler = type("Handler", (_Handler,), {"ctx": self.ctx, "routes": self.routes})
         self._server = self._listener or listen(self.host, self.port, self.limits)
         self._listener = None
         self._server.RequestHandlerClass = handler

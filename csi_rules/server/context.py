@@ -28,6 +28,7 @@ class ServerContext:
     health: Callable[[], Mapping[str, Any]] = lambda: {"status": "ok"}
     secrets: dict[str, str] = field(default_factory=dict)
     jira_receiver: Any = None
+    gate_token: str = ""  # empty: /v1/gate takes no token (loopback only; serve checks)
 
 
 def read_secret(hook: WebhookConfig, environ: Mapping[str, str]) -> str:
@@ -49,6 +50,17 @@ def read_secret(hook: WebhookConfig, environ: Mapping[str, str]) -> str:
 
 def load_secrets(config: RunnerConfig, environ: Mapping[str, str]) -> dict[str, str]:
     return {source: read_secret(hook, environ) for source, hook in config.server.webhooks.items()}
+
+
+def load_gate_token(config: RunnerConfig, environ: Mapping[str, str]) -> str:
+    """The /v1/gate bearer token (server.gate), or "" when none is configured."""
+    ref = config.server.gate_token
+    if ref is None:
+        return ""
+    try:
+        return read_secret(ref, environ)
+    except UsageError as exc:
+        raise UsageError(str(exc).replace("webhook secret", "gate token", 1)) from None
 
 
 def jira_receiver(secret: str) -> Any:

@@ -16,6 +16,7 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -29,8 +30,17 @@ class ServerLimits:
     reap_interval: float = 0.1
 
 
+def configured_limits(settings: Mapping[str, float]) -> ServerLimits:
+    """ServerLimits from the runner config's `server.limits` (camelCase keys, all optional)."""
+    default = ServerLimits()
+    return ServerLimits(
+        header_timeout=float(settings.get("headerTimeout", default.header_timeout)),
+        body_timeout=float(settings.get("bodyTimeout", default.body_timeout)),
+        max_connections=int(settings.get("maxConnections", default.max_connections)))
+
+
 class _Entry:
-    __slots__ = ("sock", "deadline", "timed_out")
+    __slots__ = ("deadline", "sock", "timed_out")
 
     def __init__(self, sock: socket.socket):
         self.sock = sock

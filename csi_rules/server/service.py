@@ -12,9 +12,9 @@ from csi_rules.runtime.clock import Clock
 from csi_rules.runtime.config import RunnerConfig
 from csi_rules.runtime.metrics import Metrics
 from csi_rules.runtime.policies import PolicySource
-from csi_rules.runtime.runner import Runner
 from csi_rules.runtime.postgres_config import open_store
-from csi_rules.server.context import ServerContext, jira_receiver, load_secrets
+from csi_rules.runtime.runner import Runner
+from csi_rules.server.context import ServerContext, jira_receiver, load_gate_token, load_secrets
 
 
 def server_context(config: RunnerConfig, clock: Clock, environ: Mapping[str, str], *,
@@ -23,6 +23,7 @@ def server_context(config: RunnerConfig, clock: Clock, environ: Mapping[str, str
     """A context whose webhooks feed `runner` (or only the shared queue, without one).
     Secrets and policies are checked before the state database is opened (or created)."""
     secrets = load_secrets(config, environ)
+    token = load_gate_token(config, environ)
     if runner is not None:
         def policy_set() -> PolicySet:
             return runner.policy_set
@@ -46,4 +47,5 @@ def server_context(config: RunnerConfig, clock: Clock, environ: Mapping[str, str
         metrics, wake = Metrics(), (lambda: None)
     store = open_store(config)  # SQLite file, or PostgreSQL shared with the runners
     return ServerContext(config, store, clock, metrics, policy_set, wake, health, secrets,
-                         jira_receiver(secrets["jira"]) if "jira" in secrets else None)
+                         jira_receiver(secrets["jira"]) if "jira" in secrets else None,
+                         token)
