@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from csi_rules.calendars.instants import from_us, wall_to_us
+from csi_rules.calendars.instants import from_us, to_us, wall_to_us
 from csi_rules.calendars.zones import load_zone
 from csi_rules.errors import UsageError
 
@@ -47,25 +47,50 @@ class Rota:
 
     def on_call(self, now: datetime) -> Member:
         """The member on call at `now` (an aware instant)."""
+        return self.shift(now).member
+
+    def shift(self, now: datetime) -> Shift:
+        """Who is on call at `now` and between which hand-overs (an override, or the turn
+        cut short by an override next to it), as instants in the rota's zone."""
+        zone = load_zone(self.zone)
+        now = now.astimezone(UTC)  # one tzinfo on both sides compares wall clocks: never here
         for o in self.overrides:
             if o.start <= now < o.end:
-                return o.member
-        zone = load_zone(self.zone)
-        day = from_us(int(now.timestamp() * 1_000_000), zone).date()
+                return Shift(o.member, o.start.astimezone(zone), o.end.astimezone(zone), True)
+        start, end, turn = self._turn(now)
+        for o in self.overrides:
+            if start < o.end <= now:
+                start = o.end
+            if now < o.start < end:
+                end = o.start
+        return Shift(self.members[turn % len(self.members)], start.astimezone(zone),
+                     end.astimezone(zone))
+
+    def _turn(self, now: datetime) -> tuple[datetime, datetime, int]:
+        """(hand-over that began the turn, the next one, turn number) without overrides."""
+        day = from_us(to_us(now), load_zone(self.zone)).date()
         if self._handover(day) > now:
             day -= timedelta(days=1)
         if self.rotation == "weekly":
             day -= timedelta(days=(day.weekday() - self.handover_day) % 7)
-            if self._handover(day) > now:
-                day -= timedelta(days=7)
-            start = self.start - timedelta(days=(self.start.weekday() - self.handover_day) % 7)
-            turn = (day - start).days // 7
-        else:
-            turn = (day - self.start).days
-        return self.members[turn % len(self.members)]
+            first = self.start - timedelta(days=(self.start.weekday() - self.handover_day) % 7)
+            return self._handover(day), self._handover(day + timedelta(days=7)), \
+                (day - first).days // 7
+        return self._handover(day), self._handover(day + timedelta(days=1)), \
+            (day - self.start).days
 
     def _handover(self, day: date) -> datetime:
+        """The hand-over instant of `day`: its wall-clock time in the zone (in a spring-forward
+        gap, the instant the clock jumps past it; when it occurs twice, the first time)."""
         return from_us(wall_to_us(load_zone(self.zone), day, self.handover_minute))
+
+
+@dataclass(frozen=True)
+class Shift:
+    member: Member
+    start: datetime
+    end: datetime
+    override: bool = False
 
 
 def _member(raw: Any) -> Member:
