@@ -174,6 +174,14 @@ def build_default(shared: Path, out: Path) -> None:
                 "sys_id": synthetic_id("sla", str(p)),
                 "name": f"Priority {p} resolution ({h} hour)",
                 "duration": f"1970-01-{1 + h // 24:02d} {h % 24:02d}:00:00",
+                # what the emulator's SLA engine attaches new incidents by (emulator/sla.py)
+                "collection": "incident",
+                "type": "SLA",
+                "target": "resolution",
+                "start_condition": f"priority={p}^active=true",
+                "pause_condition": "state=3",
+                "stop_condition": "stateIN6,7,8",
+                "schedule": "",
             }
             for p, h in ((1, 8), (2, 24), (3, 72), (4, 120), (5, 240))
         ],
@@ -221,8 +229,10 @@ def build_default(shared: Path, out: Path) -> None:
             "priority_matrix": MATRIX_5,
             "columns": columns,
             "users": [
-                {"user_name": "admin", "password": "admin", "time_zone": "Europe/Amsterdam"},
-                {"user_name": "itil", "password": "itil", "time_zone": "Europe/Amsterdam"},
+                {"user_name": "admin", "password": "admin", "time_zone": "Europe/Amsterdam",
+                 "roles": ["admin"]},
+                {"user_name": "itil", "password": "itil", "time_zone": "Europe/Amsterdam",
+                 "roles": ["itil"]},
             ],
             "oauth_clients": [
                 {
