@@ -1,6 +1,6 @@
 """`python -m bench [NAME] [options]`: every benchmark prints ratios against a baseline run in
 the same process. NAME: routing (default), differential, conflicts, replay, servicenow, jira,
-end-to-end. Options after NAME go to that benchmark (`--help` lists them)."""
+end-to-end, validation. Options after NAME go to that benchmark (`--help` lists them)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 
 SCRIPTS = {"conflicts": "bench.conflicts", "replay": "bench.replay_uci",
            "servicenow": "bench.servicenow_sync", "jira": "bench.jira_sync",
-           "end-to-end": "bench.end_to_end"}
+           "end-to-end": "bench.end_to_end", "validation": "bench.validation_scale"}
 
 
 def main(argv: list[str] | None = None) -> int:
