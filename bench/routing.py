@@ -1,14 +1,18 @@
-"""Routing benchmark: incidents through first-match routing groups of 10, 50 and 200 rules.
+"""Routing benchmark: incidents through routing groups of 10, 50, 200 and 1,000 rules.
 
-Engines: the plain-Python reference evaluator (the baseline), csi-rules' DurableMatcher
-inline and with process isolation, and zen-engine (a JDM decision table through
+Engines: the plain-Python reference evaluator, csi-rules' CompiledMatcher (the default
+engine), its DurableMatcher inline and with process isolation, and zen-engine (a JDM decision table through
 `ZenEngine(loader).evaluate(key, ctx)`, hitPolicy "first" with a default row) when it is
 installed (`pip install -e '.[bench]'`). The same rules are also run with hit policy
 "collect" (every matching rule; zen: hitPolicy "collect"), where durable asserts facts.
 Rules: `priority == P and category == C and reassignment_count >= K -> rule`, with the
 unmatched records falling through to a default. Each (engine, rule count) runs in a fresh
 process (`python -m bench.routing --child ...`); every engine's decisions must be identical
-to the reference's (compared by digest).
+to the reference's (compared by digest). Ratios are against zen-engine measured in the same
+run (against the reference when zen is not installed). At 1,000 rules the reference and
+durable are left out (minutes per run); the compiled matcher's answers are then checked
+against zen's. "p99 reasons" is one compiled decision with its exact reasons (match, then
+`explain` of every matched rule), as `csi-rules evaluate` builds it.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from bench.harness import latencies_us, median, peak_rss_kib, percentile, run_ch
 CATEGORIES = ["network", "database", "hardware", "software", "access", "email", "storage",
               "security", "printing", "telephony"]
 STATES = ["new", "in_progress", "on_hold"]
-RULE_COUNTS = (10, 50, 200)
-ENGINES = ("reference", "durable-inline", "durable-process", "zen")
+RULE_COUNTS = (10, 50, 200, 1000)
+ENGINES = ("reference", "compiled", "durable-inline", "durable-process", "zen")
+SLOW_ENGINES = ("reference", "durable-inline", "durable-process")
+SLOW_LIMIT = 200  # rules: beyond this the slow engines are not run
 
 
 def incidents(count: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -109,6 +115,10 @@ def _engine(name: str, rows: list[tuple[int, str, int]], policy: str) -> tuple[A
         from csi_rules.engine.reference import ReferenceMatcher
 
         m: Any = ReferenceMatcher([group])
+    elif name == "compiled":
+        from csi_rules.engine.compiled import CompiledMatcher
+
+        m = CompiledMatcher([group])
     else:
         from csi_rules.engine.matcher import DurableMatcher
 
@@ -144,6 +154,8 @@ def child(engine: str, rules: int, records: int, latency_sample: int,
     results = many(data)
     seconds = time.perf_counter() - start
     lat = latencies_us(one, data[:latency_sample])
+    reasons = latencies_us(_with_reasons(one, close.__self__), data[:latency_sample]) \
+        if engine == "compiled" else []
     worker = worker_hwm_kib(close)
     close()
     rss_peak = peak_rss_kib()
@@ -151,12 +163,24 @@ def child(engine: str, rules: int, records: int, latency_sample: int,
         "engine": engine, "rules": rules, "records": records, "build_s": build,
         "seconds": seconds, "records_per_s": records / seconds,
         "p50_us": percentile(lat, 50), "p99_us": percentile(lat, 99),
+        "p99_reasons_us": percentile(reasons, 99) if reasons else None,
         "rss_data_kib": rss_data, "rss_peak_kib": rss_peak,
         "worker_rss_kib": worker,
         "digest": hashlib.sha256(json.dumps(results).encode()).hexdigest(),
         "matched_share": sum(bool(r["route"]) for r in results) / records,
         "matches_per_record": sum(len(r["route"]) for r in results) / records,
     }
+
+
+def _with_reasons(one: Any, matcher: Any) -> Any:
+    """One decision with its reasons: match, then the exact reasons of every matched rule
+    (the compiled explainer, as the Evaluator uses it)."""
+    from csi_rules.engine.testing import NOW
+
+    def decide(record: Any) -> Any:
+        return [matcher.explain(record, NOW, "route", key) for key in one(record)["route"]]
+
+    return decide
 
 
 def zen_available() -> bool:
@@ -167,7 +191,7 @@ def zen_available() -> bool:
     return True
 
 
-CONFIGS = [("first", n) for n in RULE_COUNTS] + [("collect", 50), ("collect", 200)]
+CONFIGS = [(policy, n) for policy in ("first", "collect") for n in RULE_COUNTS]
 
 
 def run(quick: bool, reps: int | None = None) -> int:
@@ -185,6 +209,8 @@ def run(quick: bool, reps: int | None = None) -> int:
         for policy, rules in CONFIGS:
             order = engines[rep % len(engines):] + engines[:rep % len(engines)]
             for engine in order:
+                if engine in SLOW_ENGINES and rules > SLOW_LIMIT:
+                    continue
                 args = ["--child", engine, "--policy", policy, "--rules", str(rules),
                         "--records", str(records), "--sample", str(sample)]
                 results.setdefault((engine, policy, rules), []).append(
@@ -192,27 +218,46 @@ def run(quick: bool, reps: int | None = None) -> int:
     failed = False
     for policy, rules in CONFIGS:
         failed |= _report(results, engines, policy, rules, records)
-    print("time vs reference: engine time / reference time in this run (>1 = slower).")
+    base = "zen" if "zen" in engines else "reference"
+    print(f"time vs {base}: engine time / {base} time in this run (>1 = slower); "
+          "peak/data: peak RSS over the RSS of the data alone.\n")
+    _curve(results)
     return 1 if failed else 0
+
+
+def _curve(results: dict[tuple[str, str, int], list[dict[str, Any]]]) -> None:
+    """Compiled throughput against rule count: the cost of 10x more rules."""
+    import math
+
+    for policy in ("first", "collect"):
+        points = [(n, median([r["records_per_s"] for r in results.get(("compiled", policy, n), [])
+                              if "records_per_s" in r])) for n in RULE_COUNTS]
+        first = points[0][1]
+        line = ", ".join(f"{n}: {rps:,.0f}/s ({first / rps:.2f}x slower; log2(n/10)="
+                         f"{math.log2(n / RULE_COUNTS[0]):.1f})" for n, rps in points)
+        print(f"compiled {policy}, records/s by rule count: {line}")
 
 
 def _report(results: dict[tuple[str, str, int], list[dict[str, Any]]], engines: list[str],
             policy: str, rules: int, records: int) -> bool:
     """Print one table; True when some engine failed or disagreed with the reference."""
-    base_runs = [r for r in results[("reference", policy, rules)] if "seconds" in r]
-    if not base_runs:
-        print(f"{policy} {rules} rules: the reference failed: "
-              f"{results[('reference', policy, rules)][0]}")
+    present = [e for e in engines if results.get((e, policy, rules))]
+    oracle = "reference" if "reference" in present else "zen"
+    baseline = "zen" if "zen" in present else "reference"
+    base_runs = [r for r in results[(baseline, policy, rules)] if "seconds" in r]
+    truth_runs = [r for r in results[(oracle, policy, rules)] if "seconds" in r]
+    if not base_runs or not truth_runs:
+        print(f"{policy} {rules} rules: the {baseline} or {oracle} run failed")
         return True
     base = median([r["seconds"] for r in base_runs])
-    truth = {r["digest"] for r in base_runs}
+    truth = {r["digest"] for r in truth_runs}
     failed = False
     rows = []
-    for engine in engines:
+    for engine in present:
         runs = results[(engine, policy, rules)]
         ok = [r for r in runs if "error" not in r]
         if not ok:
-            rows.append([engine, "error: " + runs[0]["error"][:60], *[""] * 6])
+            rows.append([engine, "error: " + runs[0]["error"][:60], *[""] * 8])
             failed = True
             continue
         seconds = median([r["seconds"] for r in ok])
@@ -225,16 +270,20 @@ def _report(results: dict[tuple[str, str, int], list[dict[str, Any]]], engines: 
             f"{seconds / base:.2f}x",
             f"{median([r['p50_us'] for r in ok]):,.1f}",
             f"{median([r['p99_us'] for r in ok]):,.1f}",
+            f"{median([r['p99_reasons_us'] for r in ok]):,.1f}"
+            if ok[0].get("p99_reasons_us") is not None else "-",
             f"{median([r['rss_data_kib'] for r in ok]) / 1024:.1f}",
             f"{median([r['rss_peak_kib'] for r in ok]) / 1024:.1f}"
             + (f" (+worker {worker:.1f})" if worker else ""),
+            f"{median([r['rss_peak_kib'] / r['rss_data_kib'] for r in ok]):.2f}",
             "yes" if same else "NO",
         ])
-    first = base_runs[0]
+    first = truth_runs[0]
     print(f"hit policy {policy}, {rules} rules ({first['matched_share']:.0%} of records matched "
           f"a rule, {first['matches_per_record']:.2f} matches per record)")
-    print(table(["engine", "records/s", "time vs reference", "p50 us", "p99 us",
-                 "data MiB", "peak MiB", "same as reference"], rows))
+    print(table(["engine", "records/s", f"time vs {baseline}", "p50 us", "p99 us",
+                 "p99 reasons us", "data MiB", "peak MiB", "peak/data", f"same as {oracle}"],
+                rows))
     print()
     return failed
 

@@ -91,6 +91,7 @@ class Evaluator:
     def _decisions(self, record: Record, now: datetime,
                    matched: dict[str, list[str]]) -> list[Decision]:
         lookup = record_lookup(record, now)
+        explained = getattr(self._matcher, "explain", None)  # compiled reasons when offered
         out: list[Decision] = []
         for p, policy in enumerate(self.policies):
             if record.kind not in policy.applies_to:
@@ -102,6 +103,8 @@ class Evaluator:
             keys = matched.get(f"p{p}", [])
             for key in keys:
                 _, rule = self._table[key]
+                reasons = (tuple(explain(rule.when, lookup)) if explained is None
+                           else explained(record, now, f"p{p}", key))
                 actions, details = rule.actions, None
                 if policy.kind == "CabRoutingPolicy":
                     actions = route_actions(rule)
@@ -109,7 +112,7 @@ class Evaluator:
                 out.append(Decision(
                     record.id, record.label, policy.name, policy.kind, policy.content_hash,
                     rule.id, rule.source, OUTCOME_MATCHED, actions,
-                    tuple(explain(rule.when, lookup)), now, details))
+                    reasons, now, details))
             if not keys and policy.default_actions:
                 out.append(Decision(
                     record.id, record.label, policy.name, policy.kind, policy.content_hash,

@@ -122,3 +122,18 @@ def test_every_engine_is_selectable_by_name_and_unknown_names_are_refused() -> N
             assert m.match(record(priority=2), NOW) == {"g": ["a"]}
     with pytest.raises(EngineError, match="choose one of compiled, durable, reference"):
         make_matcher([g], "fast")
+
+
+def test_compiled_reasons_equal_the_reference_explanation() -> None:
+    from csi_rules.conditions.evaluate import explain
+    from csi_rules.engine.lookup import record_lookup
+
+    rng = random.Random(21)
+    groups = random_groups(rng, count=4, max_rules=15)
+    m = CompiledMatcher(groups)
+    for r in list(record_stream(rng, 300)):
+        lookup = record_lookup(r, NOW)
+        for g in groups:
+            for spec in g.rules:
+                assert m.explain(r, NOW, g.group_id, spec.key) == tuple(
+                    explain(spec.condition, lookup))

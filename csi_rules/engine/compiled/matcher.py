@@ -16,7 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from csi_rules.conditions.ast import matchers
+from csi_rules.conditions.evaluate import Reason
 from csi_rules.engine.compiled.entry import make_entry
+from csi_rules.engine.compiled.explain import Explain, make_explainer
 from csi_rules.engine.compiled.index import build_index, dispatcher
 from csi_rules.engine.groups import MatchResult, RuleGroup, check_unique_ids
 from csi_rules.engine.lookup import require_aware
@@ -40,6 +42,8 @@ class CompiledMatcher:
                 [(s.key, s.condition) for s in g.rules], g.hit_policy == "first", slots)))
             for g in self.groups)
         self._entry = make_entry(paths, plan)
+        self._conditions = {(g.group_id, s.key): s.condition for g in self.groups for s in g.rules}
+        self._explainers: dict[tuple[str, str], Explain] = {}
 
     def match(self, record: Record, now: datetime) -> MatchResult:
         require_aware(now)
@@ -52,6 +56,17 @@ class CompiledMatcher:
 
     def _match(self, record: Record, now: datetime) -> MatchResult:
         return self._entry(record.data, now)
+
+    def explain(self, record: Record, now: datetime, group_id: str, key: str
+                ) -> tuple[Reason, ...]:
+        """The reasons of one rule for `record`, exactly as `conditions.evaluate.explain` gives
+        them; its explainer is compiled on first use (a benign race: both results are equal)."""
+        require_aware(now)
+        made = self._explainers.get((group_id, key))
+        if made is None:
+            made = self._explainers[(group_id, key)] = make_explainer(
+                self._conditions[(group_id, key)])
+        return made(record.data, now)
 
     def close(self) -> None:
         """Nothing to release: no process, no threads, no native state."""
