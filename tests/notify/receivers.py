@@ -3,8 +3,10 @@ their documented error bodies and 429s), plus a real SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -20,6 +22,7 @@ class Receiver:
     def __init__(self, check: Check, *, rate_limit_first: int = 0):
         self.check, self.requests = check, []  # type: ignore[var-annotated]
         self.rate_limit_first = rate_limit_first
+        self.delay = 0.0  # seconds between taking a request and answering it
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -31,6 +34,8 @@ class Receiver:
                 except ValueError:
                     body = None
                 owner.requests.append((self.path, headers, body, raw))
+                if owner.delay:
+                    time.sleep(owner.delay)  # the request landed; its answer comes late
                 if owner.rate_limit_first > 0:
                     owner.rate_limit_first -= 1
                     status, answer = 429, {"status": "throttle", "message": "Requests for this "
@@ -40,12 +45,15 @@ class Receiver:
                     status, answer = owner.check(self.path, headers, body)
                     extra = {}
                 data = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
-                self.send_response(status)
-                for k, v in extra.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    for k, v in extra.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender was killed while waiting for this answer
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -127,10 +135,13 @@ def teams(path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
 class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
+        if self.delay:
+            await asyncio.sleep(self.delay)  # accepted; the 250 reply comes late
         return "250 Message accepted for delivery"
 
     def __init__(self) -> None:
         self.messages: list[Any] = []
+        self.delay = 0.0
 
 
 class SmtpServer:

@@ -10,8 +10,7 @@ import pytest
 from csi_rules.runtime import MemoryReporter, Runner, load_config
 from csi_rules.runtime.sqlite_store import SqliteStore
 from tests.notify.conftest import ROUTING_KEY
-from tests.runtime.conftest import (SN_ENV, clock, new_incident, sn,  # noqa: F401 (fixtures)
-                                   sn_plugins, write_config)
+from tests.runtime.conftest import SN_ENV, new_incident, write_config
 
 POLICIES = Path(__file__).parent / "policies"
 
