@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import random
 import socket
+import ssl
 import sys
 import threading
 from collections import deque
@@ -52,8 +53,10 @@ class ServiceNowEmulator:
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
                  seed_dir: Path | Traversable | None = None, *,
                  clock: Callable[[], datetime] = system_clock, rng_seed: int = 20160122,
-                 shift_to_now: bool = False):
-        """`shift_to_now`: seed date-times moved so the newest record is an hour old (seed.py)."""
+                 shift_to_now: bool = False, ssl_context: ssl.SSLContext | None = None):
+        """`shift_to_now`: seed date-times moved so the newest record is an hour old (seed.py);
+        `ssl_context`: serve HTTPS (clients such as pysnc refuse plain http:// instances)."""
+        self._ssl_context = ssl_context
         seed = seed_dir if seed_dir is not None else default_seed()
         self.settings = read_settings(seed)
         self.clock = clock
@@ -88,8 +91,11 @@ class ServiceNowEmulator:
     def start(self) -> None:
         handler = type("Handler", (EmulatorHandler,), {"emulator": self})
         self._server = _Server((self._host, self._port), handler)
+        if self._ssl_context is not None:
+            self._server.socket = self._ssl_context.wrap_socket(self._server.socket,
+                                                                server_side=True)
         port = self._server.server_address[1]
-        self.url = f"http://{self._host}:{port}"
+        self.url = f"{'https' if self._ssl_context else 'http'}://{self._host}:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name=f"servicenow-emulator:{port}", daemon=True)
         self._thread.start()
