@@ -93,6 +93,9 @@ def serve(conn: Connection) -> None:
                 runtime = DurableRuntime(program)
 
 
+START_TIMEOUT = 60.0  # seconds for a new worker to start and accept its rulesets
+
+
 class WorkerProcess:
     """Parent-side handle: start, submit one batch, wait for its answers, restart, close."""
 
@@ -123,7 +126,9 @@ class WorkerProcess:
         self.starts += 1
         try:
             self._conn.send(self._program)
-            self._receive()  # "ready": the rulesets were accepted
+            # "ready": the rulesets were accepted. Starting an interpreter and importing durable
+            # on a loaded machine is slow, not hung, so it gets its own, longer limit.
+            self._receive(max(self._timeout, START_TIMEOUT))
         except BaseException:
             self.close()
             raise
@@ -140,12 +145,13 @@ class WorkerProcess:
         answers: Answers = self._receive()
         return answers
 
-    def _receive(self) -> Answers:
+    def _receive(self, timeout: float | None = None) -> Answers:
         if self._conn is None:
             raise WorkerCrashed("durable worker is not running")
-        if not wait([self._conn], self._timeout):
+        limit = self._timeout if timeout is None else timeout
+        if not wait([self._conn], limit):
             self._kill()
-            raise EngineError(f"durable worker gave no answer within {self._timeout:g} s; "
+            raise EngineError(f"durable worker gave no answer within {limit:g} s; "
                               "it was stopped")
         try:
             status, payload = self._conn.recv()
