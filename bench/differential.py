@@ -1,6 +1,7 @@
-"""Differential run: DurableMatcher (process isolation) against the reference on up to 1M
-generated records, new generated rule groups every 100,000 records. Prints disagreements
-(must be 0) and the throughput of both sides."""
+"""Differential run, N-version: CompiledMatcher, DurableMatcher (process isolation) and the
+reference on up to 1M generated records, new generated rule groups every 100,000 records.
+Prints disagreements (must be 0: all three equal on every record) and each side's
+throughput."""
 
 from __future__ import annotations
 
@@ -21,18 +22,19 @@ def _timed(reference: Any, chunk: list[Any]) -> tuple[Any, float]:
 
 
 def run(records: int, seed: int = 2024) -> int:
+    from csi_rules.engine.compiled import CompiledMatcher
     from csi_rules.engine.matcher import DurableMatcher
     from csi_rules.engine.reference import ReferenceMatcher
     from csi_rules.engine.testing import NOW, random_groups, record_stream
 
     done = bad = 0
-    durable_s = reference_s = 0.0
+    durable_s = reference_s = compiled_s = 0.0
     first_bad = None
     started = time.perf_counter()
     for round_no in range((records + ROUND - 1) // ROUND):
         rng = random.Random(seed + round_no)
         groups = random_groups(rng, count=6, max_rules=20)
-        reference = ReferenceMatcher(groups)
+        reference, compiled = ReferenceMatcher(groups), CompiledMatcher(groups)
         with DurableMatcher(groups) as matcher, ThreadPoolExecutor(1) as pool:
             stream = record_stream(rng, min(ROUND, records - done))
             while chunk := list(itertools.islice(stream, CHUNK)):
@@ -40,18 +42,22 @@ def run(records: int, seed: int = 2024) -> int:
                 want = pool.submit(_timed, reference, chunk)
                 got = matcher.match_many(chunk, NOW)
                 durable_s += time.perf_counter() - t0
+                t2 = time.perf_counter()
+                fast = compiled.match_many(chunk, NOW)
+                compiled_s += time.perf_counter() - t2
                 expected, t1 = want.result()
                 reference_s += t1 - t0
-                for record, a, b in zip(chunk, got, expected, strict=True):
-                    if a != b:
+                for record, a, c, b in zip(chunk, got, fast, expected, strict=True):
+                    if not a == c == b:
                         bad += 1
-                        first_bad = first_bad or (record.data, a, b)
+                        first_bad = first_bad or (record.data, a, c, b)
                 done += len(chunk)
         print(f"  {done:>9,} records  disagreements so far: {bad}", flush=True)
     wall = time.perf_counter() - started
     print(f"\ndifferential: {done:,} records, {bad} disagreements, {wall:.1f} s wall "
           f"(durable side {done / durable_s:,.0f} records/s, reference side "
-          f"{done / reference_s:,.0f} records/s, run concurrently)")
+          f"{done / reference_s:,.0f} records/s, run concurrently; compiled "
+          f"{done / compiled_s:,.0f} records/s, run alone)")
     if first_bad:
-        print("first disagreement:", first_bad)
+        print("first disagreement (data, durable, compiled, reference):", first_bad)
     return 1 if bad else 0

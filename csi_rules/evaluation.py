@@ -61,16 +61,30 @@ class Evaluator:
     """Evaluates records against the rule-based policies of a policy set."""
 
     def __init__(self, policy_set: PolicySet, matcher_factory: Callable[..., Matcher] | None = None,
-                 *, engine: str = DEFAULT_ENGINE, **matcher_options: Any):
+                 *, engine: str = DEFAULT_ENGINE, verify_with: str | None = None,
+                 **matcher_options: Any):
+        """`engine` picks the matcher by name; `verify_with` (another engine's name) turns on
+        verify mode: `matcher_options` `every` (sample one record in N, default 10) and
+        `on_disagreement` (a callback) then go to `engine.verify.VerifyingMatcher`."""
         self.policy_set = policy_set
         self.policies = policy_set.of_kind(*RULE_KINDS)
         groups, self._table = rule_groups(self.policies)
         self.engine = engine if matcher_factory is None else getattr(
             matcher_factory, "__name__", "custom")
+        if matcher_factory is None and verify_with is not None:
+            from csi_rules.engine.verify import VerifyingMatcher
+
+            matcher_options = {"engine": engine, "verify_with": verify_with, **matcher_options}
+            matcher_factory = VerifyingMatcher
         if matcher_factory is None:
             matcher_factory = engine_factory(engine)
         self.groups = groups
         self._matcher: Matcher = matcher_factory(groups, **matcher_options)
+
+    def verification(self) -> dict[str, Any] | None:
+        """Verify mode's counts and recent disagreements (None when it is off)."""
+        summary = getattr(self._matcher, "summary", None)
+        return summary() if summary is not None else None
 
     def close(self) -> None:
         self._matcher.close()

@@ -244,6 +244,6 @@ def make_test(matcher: Matcher) -> Callable[[Any], bool]:
     lines = ["def test(x0):", *("    " + line for line in src.prelude()[1:]),
              f"    return {test}"]
     namespace = dict(src.names)
-    exec(compile("\n".join(lines), "<csi_rules compiled test>", "exec"), namespace)  # noqa: S102
+    exec(compile("\n".join(lines), "<csi_rules compiled test>", "exec"), namespace)
     made: Callable[[Any], bool] = namespace["test"]
     return made
