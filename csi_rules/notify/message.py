@@ -60,8 +60,9 @@ def build_message(params: Mapping[str, Any], key: str, record: Mapping[str, Any]
     data = template_data(record, decision)
     text = render(str(params.get("message") or DEFAULT_TEXT), data)
     label = str(record.get("number") or record.get("id") or "")
+    first = text.splitlines()[0] if text else data["policy"]
     subject = render(str(params["subject"]), data) if params.get("subject") else \
-        f"{label}: {text.splitlines()[0] if text else data['policy']}"
+        first if not label or first.startswith(label) else f"{label}: {first}"
     if len(subject) > 200:
         subject = subject[:197] + "..."
     priority = record.get("priority")

@@ -42,7 +42,8 @@ class PagerDuty:
         body: dict[str, Any] = {"routing_key": self.routing_key,
                                 "event_action": message.event, "dedup_key": message.dedup_key}
         if message.event == "trigger":
-            summary = message.subject if not message.text else f"{message.subject}: {message.text}"
+            said = not message.text or message.text.splitlines()[0] in message.subject
+            summary = message.subject if said else f"{message.subject}: {message.text}"
             body["payload"] = {
                 "summary": summary[:SUMMARY_MAX], "source": self.source,
                 "severity": message.severity,
