@@ -1,6 +1,8 @@
 """The rules engine: rule groups in, matching rule keys out.
 
-`groups` is the engine's input, `reference` the plain-Python oracle, `lowering` + `compiler`
+`groups` is the engine's input, `compiled` the default matcher (generated, indexed Python),
+`reference` the plain-Python oracle, `select` picks one by name, `verify` checks a sample of
+one engine's answers on another, `lowering` + `compiler`
 turn groups into durable-rules rulesets (pure), `facts` projects records onto typed facts,
 `durable_host` is the only module that imports durable-rules, `worker` runs it in a child
 process, and `matcher.DurableMatcher` is the facade.
