@@ -235,15 +235,3 @@ def make_leaf(rules: Sequence[tuple[str, Condition]], first: bool, slots: Mappin
 
 __all__ = ["Known", "Leaf", "is_nan", "make_leaf", "node_key"]
 
-
-def make_test(matcher: Matcher) -> Callable[[Any], bool]:
-    """One matcher as a function of the field's value: `apply_operator` with its typing,
-    compiled (explanations call it once per matcher of each matched rule)."""
-    src = _Source({matcher.path: 0}, {}, set())
-    test = src.expr(matcher)
-    lines = ["def test(x0):", *("    " + line for line in src.prelude()[1:]),
-             f"    return {test}"]
-    namespace = dict(src.names)
-    exec(compile("\n".join(lines), "<csi_rules compiled test>", "exec"), namespace)
-    made: Callable[[Any], bool] = namespace["test"]
-    return made

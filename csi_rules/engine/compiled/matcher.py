@@ -42,8 +42,8 @@ class CompiledMatcher:
                 [(s.key, s.condition) for s in g.rules], g.hit_policy == "first", slots)))
             for g in self.groups)
         self._entry = make_entry(paths, plan)
-        self._conditions = {(g.group_id, s.key): s.condition for g in self.groups for s in g.rules}
-        self._explainers: dict[tuple[str, str], Explain] = {}
+        self._explainers: dict[tuple[str, str], Explain] = {
+            (g.group_id, s.key): make_explainer(s.condition) for g in self.groups for s in g.rules}
 
     def match(self, record: Record, now: datetime) -> MatchResult:
         require_aware(now)
@@ -60,13 +60,9 @@ class CompiledMatcher:
     def explain(self, record: Record, now: datetime, group_id: str, key: str
                 ) -> tuple[Reason, ...]:
         """The reasons of one rule for `record`, exactly as `conditions.evaluate.explain` gives
-        them; its explainer is compiled on first use (a benign race: both results are equal)."""
+        them (every matcher, no short-circuit)."""
         require_aware(now)
-        made = self._explainers.get((group_id, key))
-        if made is None:
-            made = self._explainers[(group_id, key)] = make_explainer(
-                self._conditions[(group_id, key)])
-        return made(record.data, now)
+        return self._explainers[(group_id, key)](record.data, now)
 
     def close(self) -> None:
         """Nothing to release: no process, no threads, no native state."""
