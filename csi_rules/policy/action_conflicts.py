@@ -5,7 +5,8 @@ different priorities, an SLA breach escalating to level 2 while a ladder asks fo
 runner settles each by the documented precedence (runtime.precedence), and validation warns
 about every pair that can happen, with an example record, as it reports unreachable rules.
 
-Two actions of one policy only fight when both can fire together: actions of the same rule, or
+A pair of policies that both state a different `spec.precedence` is settled on purpose and
+not reported. Two actions of one policy only fight when both can fire together: actions of the same rule, or
 of different rules of a `hitPolicy: collect` policy. Whether both conditions can hold on one
 record of a shared kind is left to the condition solver; "undecided" counts as "can".
 """
@@ -94,9 +95,19 @@ def _candidate_pairs(sites: list[Site]) -> Iterator[tuple[Site, Site]]:
         for right in groups[gi + 1:]:
             for a in left:
                 for b in right:
-                    if not a.kinds & b.kinds or not _together(a, b):
+                    if not a.kinds & b.kinds or not _together(a, b) or _settled(a, b):
                         continue
                     yield (a, b) if (a.doc.file, a.action) <= (b.doc.file, b.action) else (b, a)
+
+
+def _settled(a: Site, b: Site) -> bool:
+    """Two policies that each state a different `spec.precedence` were ordered on purpose: the
+    admin has chosen the winner, so the pair is not reported (the runner still settles it)."""
+    if a.doc is b.doc or a.claim.field == ESCALATION_LEVEL:
+        return False
+    left, right = a.doc.data.get("spec") or {}, b.doc.data.get("spec") or {}
+    return ("precedence" in left and "precedence" in right
+            and precedence_of(left) != precedence_of(right))
 
 
 def _together(a: Site, b: Site) -> bool:

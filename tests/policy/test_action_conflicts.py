@@ -86,7 +86,23 @@ def test_rules_of_one_first_policy_never_fight_but_collect_rules_do(tmp_path, cl
 
 
 def test_an_escalation_to_a_lower_level_is_reported(tmp_path, cli):
-    sla = (POLICIES / "sla" / "incident-sla.yaml").read_text()
+    sla = """\
+apiVersion: csi-rules/v1
+kind: SlaPolicy
+metadata: {name: sla}
+spec:
+  appliesTo: [incident]
+  defaultCalendar: eu-office-hours
+  thresholds:
+    - id: breach
+      at: 100
+      actions:
+        - escalate: {level: 2, group: Service Desk L2, reason: "SLA breached"}
+  metrics:
+    - name: resolution
+      targets:
+        - {target: 4h}
+"""
     ladder = """\
 apiVersion: csi-rules/v1
 kind: EscalationPolicy
@@ -113,9 +129,17 @@ def test_precedence_must_be_an_integer(tmp_path, cli):
     assert result.code == 2 and "spec.precedence" in result.out
 
 
-@pytest.mark.parametrize("policy", ["incident-routing", "unacknowledged-high-priority"])
-def test_the_shipped_policies_fight_and_validate_says_so(cli, policy):
-    """Reported to the lead (policies/ is theirs): routing and escalation assign different
-    groups to one unassigned P1; the SLA breach escalates to level 2 beside a ladder's 1 and 3."""
-    lines = _conflicts(cli("validate", str(POLICIES)).out)
-    assert any(policy in line for line in lines)
+def test_policies_that_each_state_a_different_precedence_are_settled_not_reported(tmp_path,
+                                                                                 cli):
+    a = ROUTE_A.replace("  trigger: always", "  precedence: 10\n  trigger: always")
+    b = ROUTE_B.replace("  trigger: always", "  precedence: 20\n  trigger: always")
+    assert _conflicts(cli("validate", str(_write(tmp_path, a=a, b=b))).out) == []
+    only_one = cli("validate", str(_write(tmp_path, a=a, b=ROUTE_B))).out
+    assert len(_conflicts(only_one)) == 1  # a default on one side is not a choice
+
+
+def test_the_shipped_policies_are_settled(cli):
+    """Routing, the priority matrix and the escalation ladder state their precedence; the SLA
+    breach notifies instead of escalating beside the ladder, and the routing fallback leaves
+    priority to the matrix."""
+    assert _conflicts(cli("validate", str(POLICIES)).out) == []

@@ -8,9 +8,7 @@ from tests.conftest import POLICIES
 
 def test_example_policies_validate_without_findings(cli):
     result = cli("validate", str(POLICIES))
-    # the shipped policies fight (issue 16, "Policies that fight"): until the lead settles
-    # them, the action-conflict warnings are the only findings allowed
-    assert all("warning: action conflict:" in line for line in result.out.splitlines())
+    assert result.out == ""
     assert result.code == 0, result.err
 
 
