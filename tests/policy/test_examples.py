@@ -24,7 +24,8 @@ def test_every_example_policy_is_named_in_a_unit_test():
     names = set()
     for path in iter_policy_files([str(POLICIES)]):
         for doc in yaml.safe_load_all(path.read_text()):
-            if isinstance(doc, dict) and "metadata" in doc:
+            # a rota decides nothing: tests/notify/test_example_rota.py asks `oncall` about each
+            if isinstance(doc, dict) and "metadata" in doc and doc.get("kind") != "OnCallRota":
                 names.add(doc["metadata"]["name"])
     tested = set()
     for path in (POLICIES / "tests").glob("*.yaml"):
