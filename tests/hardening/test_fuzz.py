@@ -46,19 +46,20 @@ json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
 def _mutate(base: dict, data: st.DataObject) -> dict:
     """`base` with one random subtree (found by a random walk) replaced by a random value."""
     doc = yaml.safe_load(yaml.safe_dump(base))
-    node, key = doc, None
+    parent: dict | list | None = None
+    key: object = None
+    node: object = doc
     for _ in range(data.draw(st.integers(0, 5))):
         if isinstance(node, dict) and node:
-            key = data.draw(st.sampled_from(sorted(node, key=str)))
+            step: object = data.draw(st.sampled_from(sorted(node, key=str)))
         elif isinstance(node, list) and node:
-            key = data.draw(st.integers(0, len(node) - 1))
+            step = data.draw(st.integers(0, len(node) - 1))
         else:
             break
-        if not isinstance(node[key], dict | list):
-            break
-        node = node[key]
-    if key is not None and isinstance(node, dict | list):
-        node[key] = data.draw(json_values)
+        parent, key = node, step
+        node = node[step]  # type: ignore[index]
+    if parent is not None:
+        parent[key] = data.draw(json_values)  # type: ignore[index]
     return doc
 
 
