@@ -22,7 +22,9 @@ def test_decision_carries_policy_rule_source_actions_and_reasons(cli):
     assert first["policy"]["name"] == "incident-routing"
     assert first["policy"]["version"].startswith("sha256:")
     assert first["rule"] == "network"
-    assert first["source"].endswith("policies/routing/incident-routing.yaml:35")
+    policy = POLICIES / "routing" / "incident-routing.yaml"
+    line = policy.read_text().splitlines().index("    - id: network") + 1
+    assert first["source"].endswith(f"policies/routing/incident-routing.yaml:{line}")
     assert first["actions"] == [{"assign": {"group": "Network Operations"}}]
     assert {"field": "short_description", "op": "matches",
             "expected": "(?i)\\b(vpn|wi-?fi|dns|firewall)\\b", "actual": "VPN is down",
