@@ -65,6 +65,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "page_size": {"type": "integer", "minimum": 1, "maximum": 5000},
         "overlap_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
         "field_map": _STRMAP,
+        "raw_fields": {**_STRMAP, "description": "raw.<name> -> Jira field id, so a policy's "
+                       "raw.<name> reads the same on Jira as on ServiceNow (raw.u_vip)"},
         "status_map": _STATEMAP,
         "project_status_map": {"type": "object", "additionalProperties": _STATEMAP,
                                "description": "per project key: status name -> record state"},
@@ -103,6 +105,7 @@ class JiraConfig:
     page_size: int = 100
     overlap_minutes: int = 1
     field_map: Mapping[str, str] = field(default_factory=dict)
+    raw_fields: Mapping[str, str] = field(default_factory=dict)
     status_map: Mapping[str, str] = field(default_factory=dict)
     project_status_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     priority_map: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_MAP))
@@ -146,6 +149,7 @@ def parse_config(raw: Mapping[str, Any], environ: Mapping[str, str] | None = Non
         page_size=raw.get("page_size", 100),
         overlap_minutes=raw.get("overlap_minutes", 1),
         field_map=dict(raw.get("field_map", {})),
+        raw_fields=dict(raw.get("raw_fields", {})),
         status_map=dict(raw.get("status_map", {})),
         project_status_map={k: dict(v) for k, v in raw.get("project_status_map", {}).items()},
         priority_map=dict(raw.get("priority_map", DEFAULT_PRIORITY_MAP)),

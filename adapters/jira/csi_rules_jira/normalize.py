@@ -30,7 +30,8 @@ _CONVERTERS = {"impact": level, "urgency": level, "risk": risk, "change_type": c
 
 def requested_fields(config: JiraConfig) -> list[str]:
     """The explicit `fields` list for search: system fields plus every mapped custom field."""
-    return list(dict.fromkeys([*SYSTEM_FIELDS, *config.field_map.values()]))
+    return list(dict.fromkeys([*SYSTEM_FIELDS, *config.field_map.values(),
+                               *config.raw_fields.values()]))
 
 
 def status_mapper(config: JiraConfig) -> StatusMapper:
@@ -102,6 +103,9 @@ def issue_to_record(issue: Mapping[str, Any], config: JiraConfig, *,
         "components": components, "request_type": (request_type or {}).get("name"),
         "practice": practice, "sla": dict(sla or {}), "approvals": list(approvals or []),
         "links": _links(f.get("issuelinks") or ()), "fields": dict(f),
+        # a site's own fields under the names policies use for them (raw_fields)
+        **{name: scalar(f.get(fid)) for name, fid in config.raw_fields.items()
+           if f.get(fid) is not None},
     }
     return {k: v for k, v in record.items() if v is not None}
 

@@ -14,7 +14,7 @@ from csi_rules.records.vocabulary import STATES, status_category
 from csi_rules_jira import states as jira_states
 from csi_rules_jira.config import parse_config
 from csi_rules_jira.errors import JiraConfigError
-from csi_rules_jira.normalize import issue_to_record
+from csi_rules_jira.normalize import issue_to_record, requested_fields
 from csi_rules_jira.states import StatusMapper
 
 ENV = {"T": "x"}
@@ -117,3 +117,14 @@ def test_real_payload_statuses_are_placed(shared):
         data = issue_to_record(issue, config)
         if data is not None:
             assert not str(data.get("state", "")).startswith("code:"), data.get("state")
+
+
+def test_raw_fields_give_a_site_field_the_name_policies_use():
+    issue = _issue("Open", "new")
+    issue["fields"]["customfield_10099"] = {"value": "true", "id": "1"}
+    issue["fields"]["customfield_10098"] = 800
+    record = _record(issue, raw_fields={"u_vip": "customfield_10099",
+                                        "affected_users": "customfield_10098"})
+    assert (record.get("raw.u_vip"), record.get("raw.affected_users")) == ("true", 800)
+    config = _config(raw_fields={"u_vip": "customfield_10099"})
+    assert "customfield_10099" in requested_fields(config)  # searched for, not only read
