@@ -9,6 +9,7 @@ from typing import Any
 
 ENTRY_DECISION = "decision"
 ENTRY_POLICY_RELOAD = "policy_reload"
+ENTRY_ENGINE_DISAGREEMENT = "engine_disagreement"
 
 
 def decision_entry(decision: Mapping[str, Any], adapter: str, at: datetime,
@@ -54,3 +55,10 @@ def reload_entry(at: datetime, version: str, policies: Iterable[tuple[str, str, 
     return {"type": ENTRY_POLICY_RELOAD, "at": at.isoformat(), "version": version,
             "record": {"id": "", "label": ""},
             "policies": [{"name": n, "kind": k, "version": v} for n, k, v in policies]}
+
+
+def disagreement_entry(at: datetime, record: str, detail: str, engines: tuple[str, str]
+                       ) -> dict[str, Any]:
+    """The verifying engine decided a live record differently from the deciding one."""
+    return {"type": ENTRY_ENGINE_DISAGREEMENT, "at": at.isoformat(),
+            "record": {"id": "", "label": record}, "engines": list(engines), "detail": detail}

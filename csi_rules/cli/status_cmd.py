@@ -39,6 +39,7 @@ def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
             for w in store.wakeups(limit)]},
         "ledger": store.ledger_counts(),
         "dry_run": _dry_run(store),
+        "engine_disagreements": _disagreements(store, limit),
         "in_flight": len(store.inflight_decisions()),
         "audit": {"entries": result.entries, "head": result.head, "verified": result.ok},
         "errors": [{"at": e.at.isoformat(), "scope": e.scope, "message": e.message}
@@ -47,6 +48,12 @@ def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
                         "live": live} for n, h, t, x, live in store.lease_table()]}
            if hasattr(store, "lease_table") else {}),  # PostgreSQL: who holds what
     }
+
+
+def _disagreements(store: Any, limit: int) -> list[dict[str, Any]]:
+    """Verify mode's findings, newest last: the engines decided a live record differently."""
+    found = [row.entry for row in store.audit() if row.entry.get("type") == "engine_disagreement"]
+    return [{"at": e["at"], "detail": e["detail"]} for e in found[-limit:]]
 
 
 def _dry_run(store: Any) -> dict[str, Any] | None:
@@ -86,6 +93,10 @@ def _text(status: dict[str, Any]) -> str:
     ledger = ", ".join(f"{k} {v}" for k, v in sorted(status["ledger"].items())) or "empty"
     lines.append(f"actions: {ledger}; decisions in flight: {status['in_flight']}")
     lines += _dry_run_lines(status.get("dry_run"))
+    found = status.get("engine_disagreements") or []
+    lines.append(f"engine disagreements (verify mode): {len(found)}" if found else
+                 "engine disagreements (verify mode): none")
+    lines += [f"  {d['at']}  {d['detail']}" for d in found]
     a = status["audit"]
     lines.append(f"audit log: {a['entries']} entries, head {a['head'][:16]}, "
                  f"{'verified' if a['verified'] else 'BROKEN (run csi-rules log verify)'}")

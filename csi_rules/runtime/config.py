@@ -82,6 +82,9 @@ class RunnerConfig:
     max_attempts: int = 3
     retry_after: float = 300.0
     backlog: BacklogMode = DEFAULT_BACKLOG
+    engine: str = "compiled"
+    verify_with: str | None = None  # a second engine checking a sample of live decisions
+    verify_every: int = 10
     store: StoreConfig = field(default_factory=StoreConfig)  # state.store: PostgreSQL
     server: ServerConfig = field(default_factory=ServerConfig)
     source: str = ""
@@ -117,6 +120,10 @@ def _semantic_findings(doc: Document) -> list[Finding]:
     for i, name in enumerate(names):
         if name in names[:i]:
             out.append(doc.finding(("adapters", i, "name"), f"duplicate adapter name {name!r}"))
+    verify = data.get("verify", {}).get("with")
+    if verify is not None and verify == data.get("engine", "compiled"):
+        out.append(doc.finding(("verify", "with"), f"verify.with must name another engine than "
+                                                   f"the deciding one ({verify!r})"))
     for key in ("pollInterval", "reloadCheck"):
         if key in data:
             try:
@@ -189,6 +196,9 @@ def _build(data: Mapping[str, Any], base: Path, source: str,
         max_attempts=int(actions.get("maxAttempts", 3)),
         retry_after=parse_duration(actions.get("retryAfter", 300)),
         backlog=data.get("backlog", DEFAULT_BACKLOG),
+        engine=data.get("engine", "compiled"),
+        verify_with=data.get("verify", {}).get("with"),
+        verify_every=int(data.get("verify", {}).get("every", 10)),
         server=ServerConfig(
             host=server.get("host", "127.0.0.1"), port=int(server.get("port", 8080)),
             max_body_bytes=int(server.get("maxBodyBytes", 1 << 20)),

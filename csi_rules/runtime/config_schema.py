@@ -93,6 +93,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
                                "unreachable action is tried again (default 5m)"},
             },
         },
+        "engine": {"enum": ["compiled", "durable", "reference"],
+                   "description": "the rules engine deciding live (default compiled)"},
+        "verify": {"type": "object", "additionalProperties": False, "required": ["with"],
+                   "properties": {
+                       "with": {"enum": ["compiled", "durable", "reference"]},
+                       "every": {"type": "integer", "minimum": 1}},
+                   "description": "N-version check: every Nth record is matched by a second "
+                                  "engine too; disagreements go to /metrics, status and the "
+                                  "audit log"},
         "backlog": {"enum": list(BACKLOG_MODES),
                     "description": "tickets already open when an adapter is first synced: "
                     "adopt (default) records where each SLA and escalation stands and acts "

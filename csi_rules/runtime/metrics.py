@@ -24,6 +24,8 @@ _HELP = {
     "csi_rules_wakeups_fired_total": ("counter", "Scheduled wake-ups that fired."),
     "csi_rules_webhooks_total": ("counter", "Webhook deliveries by source and result."),
     "csi_rules_policy_reloads_total": ("counter", "Policy reloads by result."),
+    "csi_rules_engine_disagreements_total": ("counter", "Sampled live records the verifying "
+                                             "engine decided differently, by rule group."),
     "csi_rules_gate_requests_total": ("counter", "POST /v1/gate answers by verdict."),
     "csi_rules_http_requests_total": ("counter", "HTTP requests by path and status."),
 }

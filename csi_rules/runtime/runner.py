@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from csi_rules.adapter import Adapter, RecordQuery
-from csi_rules.audit.entry import reload_entry
+from csi_rules.audit.entry import disagreement_entry, reload_entry
+from csi_rules.engine.verify import Disagreement
 from csi_rules.errors import CsiRulesError, UsageError
 from csi_rules.evaluation import Evaluator
 from csi_rules.findings import Finding
@@ -93,7 +94,7 @@ class Runner:
         self.reporter = reporter or NullReporter()
         self.metrics = metrics or Metrics()
         self._plugins = plugins or load_plugins()
-        self._evaluator_factory = evaluator_factory or Evaluator
+        self._evaluator_factory = evaluator_factory or self._configured_evaluator
         self.policies = PolicySource(config.policies, self._plugins)
         policy_set = self.policies.load()
         self._owned_adapters: list[Adapter] = []
@@ -284,6 +285,21 @@ class Runner:
         if found is None:
             return ""
         return self._apply_reload(found, now)
+
+    def _configured_evaluator(self, policy_set: PolicySet) -> Evaluator:
+        """The config's engine; with `verify`, a sample of live records is re-checked on a
+        second engine and each disagreement reported (metrics, events, audit log)."""
+        if self.config.verify_with is None:
+            return Evaluator(policy_set, engine=self.config.engine)
+        return Evaluator(policy_set, engine=self.config.engine,
+                         verify_with=self.config.verify_with, every=self.config.verify_every,
+                         on_disagreement=self._disagreement)
+
+    def _disagreement(self, found: Disagreement) -> None:
+        self.metrics.inc("csi_rules_engine_disagreements_total", group=found.group_id)
+        self.reporter.event("engine_disagreement", detail=found.describe())
+        self.store.append_audit(disagreement_entry(self.clock.now(), found.record,
+                                                   found.describe(), found.engines))
 
     def _apply_reload(self, found: Reload, now: datetime) -> str:
         if found.policy_set is None:
