@@ -91,6 +91,8 @@ metadata: {name: sla}
 spec:
   appliesTo: [incident]
   defaultCalendar: eu-office-hours
+  clock:
+    stop: {field: state, in: [resolved, closed]}
   thresholds:
     - id: breach
       at: 100

@@ -81,6 +81,8 @@ def not_carried(record: Record) -> str | None:
         return f"raw.{typed[0]} is {type(raw[typed[0]]).__name__}; ServiceNow columns are strings"
     if len(record.data.get("configuration_items") or ()) > 1:
         return "several configuration items; a ServiceNow task has one cmdb_ci"
+    if record.kind != "incident" and record.get("reopen_count"):
+        return "reopen_count on a request: ServiceNow keeps it on incidents only"
     if record.kind not in TABLES:
         return f"no {record.kind} table in this harness"
     return None
@@ -123,6 +125,8 @@ class Instance:
                 impact, urgency = SET_PRIORITY_5[value]
                 out["impact"] = str(values.get("impact") or impact)
                 out["urgency"] = str(values.get("urgency") or urgency)
+                if kind != "incident":  # the lookup rules derive it on incidents only
+                    out["priority"] = str(value)
             elif name in ("impact", "urgency"):
                 out[name] = str(value)
             elif name == "assignment_group":
