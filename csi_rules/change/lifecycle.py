@@ -1,8 +1,8 @@
 """What a pipeline asks of a platform across a change's life: open, record, close.
 
-Adapters that carry changes implement `ChangeLifecycle` (ServiceNow: csi_rules_servicenow/
-changes.py; Jira: csi_rules_jira/deployments.py); the CLI finds the methods on the adapter and
-says plainly when an adapter has none. States are the record contract's change states.
+Adapters that carry changes implement `ChangeLifecycle` (the ServiceNow adapter does, in its
+changes.py module); the CLI finds the methods on the adapter and says plainly when an adapter
+has none. States are the record contract's change states.
 """
 
 from __future__ import annotations
