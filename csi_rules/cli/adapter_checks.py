@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from csi_rules.capabilities import ActionSupport, Capabilities, factory_capabilities
 from csi_rules.errors import UsageError
@@ -42,7 +43,7 @@ def _delivering(caps: Capabilities, config: RunnerConfig) -> Capabilities:
     adapter's "recorded as skipped" no longer applies; channel_findings checks it instead."""
     if not config.channels or "notify" not in caps.skipped:
         return caps
-    params = {p: {} for p in plugins_notify_params()}
+    params: dict[str, Any] = {p: {} for p in plugins_notify_params()}
     return replace(caps, skipped={k: v for k, v in caps.skipped.items() if k != "notify"},
                    actions={**caps.actions, "notify": ActionSupport(params)})
 

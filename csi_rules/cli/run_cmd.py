@@ -2,9 +2,10 @@
 
 Exit codes: 0 done (or stopped by SIGTERM/SIGINT), 2 invalid config, policies or adapter
 settings, or a policy action a configured adapter cannot carry out (nothing is created), 3
-(with --once) an adapter could not be synced, whether the platform was unreachable or refused the credentials (401/403). `gate --change-id` exits 2 for
-refused credentials (AdapterAuthError): it fails on the one call it makes, while `run` records
-the failed sync and carries on, so a refusal is reported like any sync failure.
+(with --once) an adapter could not be synced, whether the platform was unreachable or refused
+the credentials (401/403). `gate --change-id` exits 2 for refused credentials
+(AdapterAuthError): it fails on the one call it makes, while `run` records the failed sync and
+carries on, so a refusal is reported like any sync failure.
 """
 
 from __future__ import annotations

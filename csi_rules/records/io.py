@@ -39,8 +39,8 @@ def parse_records_text(text: str, name: str) -> list[Record]:
     try:
         whole = safe_json.loads(stripped)
     except safe_json.JsonRefused as exc:  # a definite refusal: name the line it is on
-        line = exc.lineno + len(text[:len(text) - len(text.lstrip())].split("\n")) - 1
-        raise RecordError(f"{name}:{line}: {exc.msg} (column {exc.colno})") from None
+        at_line = exc.lineno + len(text[:len(text) - len(text.lstrip())].split("\n")) - 1
+        raise RecordError(f"{name}:{at_line}: {exc.msg} (column {exc.colno})") from None
     except json.JSONDecodeError:
         whole = None
         for lineno, line in enumerate(text.split("\n"), 1):

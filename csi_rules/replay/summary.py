@@ -114,10 +114,10 @@ class ReplaySummary:
         if verdict.compared:
             for group in groups:
                 group.any_sla.add(platform_met, verdict.policy == MISSED)
-        for metric in verdict.metrics:
-            if metric.outcome in ("breached", "achieved"):
-                self.agreement.setdefault((metric.policy, metric.metric), _Agreement()).add(
-                    platform_met, metric.outcome == "breached")
+        for judged in verdict.metrics:
+            if judged.outcome in ("breached", "achieved"):
+                self.agreement.setdefault((judged.policy, judged.metric), _Agreement()).add(
+                    platform_met, judged.outcome == "breached")
 
     def add_events(self, events: list[ReplayEvent]) -> None:
         self.events.update(e.outcome for e in events)

@@ -38,8 +38,7 @@ from csi_rules.runtime.events import Reporter
 from csi_rules.runtime.faults import FaultHook
 from csi_rules.runtime.ledger import planned_actions, should_attempt
 from csi_rules.runtime.metrics import Metrics
-from csi_rules.runtime.notify_path import (SENDING, interrupted, interrupted_settlement,
-                                           settle, uncertain)
+from csi_rules.runtime.notify_path import SENDING, interrupted, interrupted_settlement, settle, uncertain
 from csi_rules.runtime.store import PlannedAction, Store
 
 

@@ -45,7 +45,7 @@ def test_receiver_refuses_a_retry_header_that_is_not_a_number() -> None:
 
 
 @pytest.fixture
-def jira_server(tmp_path, sn, clock, monkeypatch):  # noqa: F811
+def jira_server(tmp_path, sn, clock, monkeypatch):
     monkeypatch.setenv("CSI_TEST_JIRA_HOOK", SECRET)
     monkeypatch.setenv("CSI_TEST_JIRA_TOKEN", "unused")
     settings = {"base_url": "http://127.0.0.1:9", "allow_insecure_loopback": True,

@@ -87,5 +87,5 @@ def test_a_comment_after_a_failed_action_is_held_back_not_posted(tmp_path, sn, m
     (entry,) = [r.entry for r in runner.store.audit() if r.entry["record"]["id"] == inc]
     statuses = [(a["status"], a["detail"]) for a in entry["actions"]]
     assert statuses[0][0] == "failed"
-    assert statuses[1] == ("failed", "not attempted: action #0 ({}) failed; it runs once that "
-                                     "one has been applied".format(next(iter(first))))
+    assert statuses[1] == ("failed", f"not attempted: action #0 ({next(iter(first))}) failed; "
+                                     "it runs once that one has been applied")

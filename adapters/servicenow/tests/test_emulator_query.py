@@ -101,7 +101,7 @@ def test_between_on_numbers_text_and_dates(emulator, numbers):
     # text: the upper bound is a prefix ("q@t" covers values starting with t)
     assert sorted(numbers("short_descriptionBETWEENa@e")) == sorted(
         r["number"] for r in rows
-        if "a" <= r["short_description"] and (r["short_description"] <= "e"
+        if r["short_description"] >= "a" and (r["short_description"] <= "e"
                                               or r["short_description"].startswith("e")))
     got = numbers("opened_atBETWEEN2022-10-01 00:00:00@2022-10-15")
     assert got and sorted(got) == sorted(

@@ -20,8 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from csi_rules_jira.emulator import routes_create as create
 from csi_rules_jira.emulator import routes_issue as issue_routes
-from csi_rules_jira.emulator import routes_lookup as lookup
 from csi_rules_jira.emulator import routes_jsm as jsm
+from csi_rules_jira.emulator import routes_lookup as lookup
 from csi_rules_jira.emulator import routes_meta as meta
 from csi_rules_jira.emulator import routes_search as search
 from csi_rules_jira.emulator.faults import RATE_LIMIT_BODY, Faults, fault_headers
@@ -198,7 +198,7 @@ class JiraEmulator:
             reply, drop = self._dispatch(req)
         except HttpError as exc:
             reply = Reply(exc.status, exc.body(req.path), exc.headers)
-        except Exception as exc:  # noqa: BLE001 - the catch-all: every request gets an answer
+        except Exception as exc:
             reply = Reply(500, HttpError(500, f"Internal server error: {type(exc).__name__}.")
                           .body(req.path))
         if drop:

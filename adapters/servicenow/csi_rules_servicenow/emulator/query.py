@@ -201,7 +201,7 @@ class _Match:
         if other is None:
             return True  # unknown field: ignored
         if op in ("MORETHAN", "LESSTHAN"):
-            unit, direction, count = (rest.split("@") + ["", "", ""])[:3]
+            unit, direction, count = [*rest.split("@"), "", "", ""][:3]
             mine, theirs = _parse_time(self.actual), _parse_time(other)
             if mine is None or theirs is None or not count.isdigit():
                 return False
