@@ -13,7 +13,8 @@ here. What Jira cannot hold the way the test record does (`not_carried`, an unre
 sequence) is skipped with the reason, never silently passed.
 
 What the site needs beside the seed, as an admin would have it: custom fields for the record
-fields the seed has no field for (`SITE_FIELDS`, mapped through `field_map`), and the people the
+fields the seed has no field for (`SITE_FIELDS`, mapped through `field_map`; `RAW_FIELDS`, the
+site's own fields policies read as raw.<name>, through `raw_fields`), and the people the
 tests name (on Cloud a person is an accountId; the harness gives each the test's name as id).
 JSM creates approvals itself when a workflow's approval step runs; the emulator does not, so
 the harness adds the approval to the issue and answers it through the JSM REST API.
@@ -78,6 +79,12 @@ SITE_FIELDS = {"category": ("customfield_20001", "textfield"),
                "reassignment_count": ("customfield_20006", "float"),  # kept by automation
                "reopen_count": ("customfield_20007", "float")}
 GOLDEN_FIELD_MAP = {**FIELD_MAP, **{name: fid for name, (fid, _) in SITE_FIELDS.items()}}
+# The site's own fields policies read as raw.<name> (the adapter's raw_fields setting).
+RAW_FIELDS = {"u_vip": ("customfield_20101", "textfield"),
+              "change_model": ("customfield_20102", "textfield"),
+              "release_day": ("customfield_20103", "textfield"),
+              "affected_users": ("customfield_20104", "float")}
+GOLDEN_RAW_FIELDS = {name: fid for name, (fid, _) in RAW_FIELDS.items()}
 # What the ITSM workflow's statuses must read as, per kind: the contract the shipped policies
 # speak. A change to states.py that moves one of these is a vocabulary drift.
 ITSM_READS = {
@@ -169,14 +176,18 @@ def jira_time(value: Any, name: str) -> str:
 def not_carried(record: Record) -> str | None:
     """Why a Jira site cannot hold this record as written, or None."""
     raw = record.data.get("raw") or {}
-    if raw:
-        return (f"raw.{sorted(raw)[0]} names a ServiceNow column; on Jira a site's own field is "
-                "a custom field the adapter keeps under raw.fields.<id>, and field_map maps "
-                "custom fields to record fields only")
+    unplaced_raw = sorted(k for k in raw if k not in RAW_FIELDS)
+    if unplaced_raw:
+        return f"no site field for raw.{unplaced_raw[0]} in this harness"
+    typed = sorted(k for k, v in raw.items()
+                   if isinstance(v, bool) or (RAW_FIELDS[k][1] == "textfield") != isinstance(v, str))
+    if typed:
+        return (f"raw.{typed[0]} is {type(raw[typed[0]]).__name__}; its Jira field holds "
+                f"{'text' if RAW_FIELDS[typed[0]][1] == 'textfield' else 'numbers'}")
     if record.kind not in ISSUE_TYPES:
         return f"no issue type for {record.kind} in this harness"
     unplaced = sorted(k for k in record.data if k not in PLACED and k not in GOLDEN_FIELD_MAP
-                      and k not in ("priority", "assignee", "configuration_items",
+                      and k not in ("raw", "priority", "assignee", "configuration_items",
                                     "short_description", "description"))
     if unplaced:
         return f"no Jira field for {', '.join(unplaced)} in this harness"
@@ -241,6 +252,8 @@ class Site:
                 out[FIELD_MAP[name]] = jira_time(value, name)
             elif name in GOLDEN_FIELD_MAP:
                 out[GOLDEN_FIELD_MAP[name]] = value
+            elif name == "raw":
+                out.update({RAW_FIELDS[k][0]: v for k, v in value.items()})
         return out
 
     def move(self, key: str, kind: str, state: str, hold_reason: str | None) -> None:
@@ -266,7 +279,7 @@ class Site:
 
 
 def add_site_fields(emulator: Any) -> None:
-    for name, (field_id, kind) in SITE_FIELDS.items():
+    for name, (field_id, kind) in {**SITE_FIELDS, **RAW_FIELDS}.items():
         schema_type = "number" if kind == "float" else "string"
         emulator.site.fields[field_id] = {
             "id": field_id, "name": name.replace("_", " ").capitalize(), "custom": True,
@@ -315,7 +328,8 @@ def test_policy_test_holds_on_records_read_from_jira(test, emulator, make_adapte
         pytest.skip(f"not held by Jira as written: {reason}")
     add_site_fields(emulator)
     key = write(Site(emulator, clock), clock, test.record, test.now)
-    fetched = make_adapter(emulator, field_map=GOLDEN_FIELD_MAP).fetch_record(key)
+    fetched = make_adapter(emulator, field_map=GOLDEN_FIELD_MAP,
+                           raw_fields=GOLDEN_RAW_FIELDS).fetch_record(key)
     policy_dir = load_test_file(Path(test.file)).policies
     policy_set = load_policy_set([str(policy_dir)], load_plugins(entry_points=False))
     live = dataclasses.replace(test, record=fetched)
