@@ -40,6 +40,19 @@ def test_validate_against_an_adapter_names_the_parameter_it_cannot_carry_out(tmp
         "assignee"]
 
 
+def test_the_approvals_a_cab_route_implies_are_checked_too(tmp_path, cli):
+    path = tmp_path / "cab.yaml"
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "csi-rules/v1", "kind": "CabRoutingPolicy", "metadata": {"name": "cab"},
+        "spec": {"appliesTo": ["change"], "rules": [
+            {"id": "all", "route": {"type": "cab", "approvers": ["cab-members"], "quorum": 2}}]}},
+        sort_keys=False))
+    done = cli("validate", str(path), "--adapter", "servicenow")
+    assert done.code == 2
+    assert "spec.rules.0.route.quorum: the servicenow adapter cannot carry out " \
+           "request_approval.quorum 2" in done.out
+
+
 def test_validate_with_a_runner_config_uses_each_adapters_settings_and_kinds(tmp_path, sn, cli):
     policies = tmp_path / "policies"
     routing_policy(policies, [{"assign": {"group": "Network"}}])

@@ -13,7 +13,7 @@ from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
 from csi_rules.policy.kinds.rules import HIT_POLICIES, build_policy, build_rules, check_rules
 from csi_rules.policy.loader import Document
-from csi_rules.policy.model import Policy, Rule
+from csi_rules.policy.model import Action, Policy, Rule
 from csi_rules.policy.schema import NAME_PATTERN, applies_to_schema, rule_schema
 from csi_rules.records.fields import RISK_LEVELS
 from csi_rules.sla.durations import DURATION_SCHEMA, parse_duration
@@ -118,6 +118,17 @@ class CabRoutingPolicy:
                 out.append(doc.finding(route_ptr, "a pre-approved route names its change model"))
             if route["type"] in ("cab", "emergency-cab", "peer-review") and "approvers" not in route:
                 out.append(doc.finding(route_ptr, f"a {route['type']} route needs approvers"))
+        return out
+
+    def implied_actions(self, doc: Document) -> list[tuple[tuple[Any, ...], Action]]:
+        """The approval request each route asks of each approver group (adapters' check)."""
+        out = []
+        for i, raw in enumerate(doc.data["spec"].get("rules", [])):
+            route = raw.get("route") or {}
+            for group in route.get("approvers", ()):
+                out.append((("spec", "rules", i, "route"),
+                            Action("request_approval", {"group": group,
+                                                        "quorum": route.get("quorum", 1)})))
         return out
 
     def build(self, doc: Document) -> Policy:
