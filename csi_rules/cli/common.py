@@ -13,3 +13,15 @@ def add_policies(p: argparse.ArgumentParser, help: str | None = None) -> None:
 def add_now(p: argparse.ArgumentParser) -> None:
     """--now ISO8601: the evaluation instant, so a run can be repeated (default: the clock)."""
     p.add_argument("--now", metavar="ISO8601", help="evaluation instant (default: the clock)")
+
+
+def add_engine(p: argparse.ArgumentParser) -> None:
+    """--engine NAME: which matcher decides rule-based policies; every engine gives the same
+    decisions (docs/engine.md), so this is for cross-checking and measuring."""
+    p.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
+                   help=f"rules engine (default: {ENGINES[0]}; docs/engine.md)")
+
+
+ENGINES = ("compiled", "durable", "reference")
+"""csi_rules.engine.select.ENGINES, default first; spelled out so building the parser does not
+import the engine package (start-up time; a test keeps the two equal)."""

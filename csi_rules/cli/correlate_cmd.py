@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from csi_rules.cli.common import add_now, add_policies
+from csi_rules.cli.common import add_engine, add_now, add_policies
 from csi_rules.clock import parse_now
 from csi_rules.correlation.evaluate import correlate, correlation_groups
-from csi_rules.engine.matcher import DurableMatcher
+from csi_rules.engine.select import make_matcher
 from csi_rules.plugins import load_plugins
 from csi_rules.policy.validate import load_policy_set
 from csi_rules.records.io import read_records
@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--records", required=True, metavar="FILE",
                    help="tickets as JSON lines (or an array); '-' reads standard input")
     add_now(p)
+    add_engine(p)
     p.add_argument("--format", choices=("json", "text"), default="text")
     p.set_defaults(run=run)
 
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     now = parse_now(args.now)
     policy_set = load_policy_set(args.policies, load_plugins())
     records = read_records(args.records)
-    with DurableMatcher(correlation_groups(policy_set)) as matcher:
+    with make_matcher(correlation_groups(policy_set), args.engine) as matcher:
         for decision in correlate(policy_set, records, matcher, now):
             print(json.dumps(decision.to_json()) if args.format == "json"
                   else decision.format_text())

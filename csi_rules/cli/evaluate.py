@@ -1,5 +1,8 @@
 """`csi-rules evaluate`: records in, decisions with reasons out (JSON lines or text).
 
+Records come from JSON (a record, an array, JSON lines, or '-') or from a CSV export (or a .zip
+of one) read through a column mapping (`--mapping`, cli/evaluate_input.py).
+
 JSON output: one object per record and line:
 `{"record": {"id", "label", "kind"}, "now": ISO, "decisions": [Decision.to_json(), ...]}`.
 """
@@ -10,43 +13,62 @@ import argparse
 import json
 import sys
 
-from csi_rules.cli.common import add_now, add_policies
-from csi_rules.clock import parse_now
-from csi_rules.evaluation import Evaluator
-from csi_rules.plugins import load_plugins
-from csi_rules.policy.validate import load_policy_set
-from csi_rules.records.io import read_records
+from csi_rules.cli.common import add_engine, add_now, add_policies
+
+LARGE_INPUT = 1000
+"""From this many records on, evaluation shows progress (on a terminal only)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="evaluate records against policies and explain decisions")
     add_policies(p, help="policy file or directory (repeatable)")
     p.add_argument("--record", required=True, metavar="FILE",
-                   help="JSON record, JSON array or JSON lines; '-' reads standard input")
+                   help="JSON record, JSON array or JSON lines ('-' reads standard input), or "
+                        "CSV (or a .zip of one) with --mapping")
+    p.add_argument("--mapping", metavar="FILE",
+                   help="column mapping for CSV input: a SnapshotCsvMapping (one record per "
+                        "ticket, with history) or a ChangeCsvMapping (policies/mappings/)")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="CSV: report broken rows and go on, instead of stopping at the first")
     add_now(p)
+    add_engine(p)
     p.add_argument("--format", choices=("json", "text"), default="json")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from csi_rules.cli.evaluate_input import read_input
+    from csi_rules.cli.progress import loading_rows, progress
+    from csi_rules.clock import parse_now
+    from csi_rules.evaluation import Evaluator
+    from csi_rules.plugins import load_plugins
+    from csi_rules.policy.validate import load_policy_set
+
     now = parse_now(args.now)
     policy_set = load_policy_set(args.policies, load_plugins())
     if not policy_set.policies:
         print(f"csi-rules: warning: no policies in {', '.join(args.policies)}: "
               "no record will get a decision", file=sys.stderr)
-    records = read_records(args.record)
-    with Evaluator(policy_set) as evaluator:
-        for record, decisions in zip(records, evaluator.evaluate_many(records, now), strict=True):
+    with loading_rows(f"reading {args.record}"):
+        loaded = read_input(args.record, args.mapping,
+                            "skip" if args.skip_bad_rows else "fail")
+    for skipped in loaded.skipped:
+        print(f"csi-rules: skipped {skipped.format()}", file=sys.stderr)
+    records = loaded.records
+    shown = progress(records, "evaluating") if len(records) >= LARGE_INPUT else records
+    out = sys.stdout
+    with Evaluator(policy_set, engine=args.engine) as evaluator:
+        for record, decisions in zip(shown, evaluator.evaluate_many(records, now), strict=True):
             if args.format == "json":
-                print(json.dumps({"record": {"id": record.id, "label": record.label,
-                                             "kind": record.kind},
-                                  "now": now.isoformat(),
-                                  "decisions": [d.to_json() for d in decisions]}))
+                out.write(json.dumps({"record": {"id": record.id, "label": record.label,
+                                                 "kind": record.kind},
+                                      "now": now.isoformat(),
+                                      "decisions": [d.to_json() for d in decisions]}) + "\n")
             else:
-                print(f"{record.label} ({record.kind}) at {now.isoformat()}:")
+                out.write(f"{record.label} ({record.kind}) at {now.isoformat()}:\n")
                 for d in decisions:
-                    print("  " + d.format_text().replace("\n", "\n  "))
+                    out.write("  " + d.format_text().replace("\n", "\n  ") + "\n")
                 if not decisions:
-                    print("  no policy applies")
-        sys.stdout.flush()
+                    out.write("  no policy applies\n")
+        out.flush()
     return 0

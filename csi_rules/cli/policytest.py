@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from csi_rules.cli.common import add_engine
 from csi_rules.errors import EXIT_INVALID, EXIT_NO_GO, EXIT_OK, CsiRulesError, PolicyError, UsageError
 from csi_rules.plugins import load_plugins
 from csi_rules.testing.runner import relative, run_file
@@ -16,6 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("test", help="run policy unit tests (YAML: given records, expect decisions)")
     p.add_argument("paths", nargs="+", metavar="DIR", help="test files or directories holding them")
     p.add_argument("-v", "--verbose", action="store_true", help="list passing tests too")
+    add_engine(p)
     p.set_defaults(run=run)
 
 
@@ -31,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     passed = failed = broken = 0
     for path, root in files:
         try:  # a broken file (or the policies it names) is reported; the others still run
-            results = run_file(load_test_file(path, root), plugins)
+            results = run_file(load_test_file(path, root), plugins, engine=args.engine)
         except CsiRulesError as exc:
             broken += 1
             _report_broken(exc)

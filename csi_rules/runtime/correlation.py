@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from csi_rules.correlation.evaluate import correlation_groups, policy_decisions
 from csi_rules.correlation.window import GroupKey
 from csi_rules.decisions import Decision
-from csi_rules.engine.groups import RuleGroup
+from csi_rules.engine.select import DEFAULT_ENGINE, make_matcher
 from csi_rules.errors import CsiRulesError
 from csi_rules.evaluation import Matcher
 from csi_rules.policy.model import Policy, PolicySet
@@ -40,19 +40,16 @@ class _Window:
     used: dict[tuple[GroupKey, str], datetime] = field(default_factory=dict)
 
 
-def _default_matcher(groups: Sequence[RuleGroup]) -> Matcher:
-    from csi_rules.engine.matcher import DurableMatcher
-
-    return DurableMatcher(groups)
-
-
 class CorrelationFeed:
     """Holds the windows; `feed()` a synced batch, get back what it did as a Tally."""
 
     def __init__(self, executor: ActionExecutor, *, matcher_factory: MatcherFactory | None = None,
-                 max_window: int = MAX_WINDOW):
+                 max_window: int = MAX_WINDOW, engine: str = DEFAULT_ENGINE):
+        """`engine` picks the matcher that filters records by each policy's `when` (the
+        runner passes its configured engine); `matcher_factory` overrides it in tests."""
         self.executor, self.max_window = executor, max_window
-        self._matcher_factory = matcher_factory or _default_matcher
+        self._matcher_factory: MatcherFactory = (
+            matcher_factory or (lambda groups: make_matcher(groups, engine)))
         self._matcher: Matcher | None = None
         self._policies: list[Policy] = []
         self._windows: dict[tuple[str, int], _Window] = {}

@@ -130,7 +130,8 @@ class Runner:
         self.pipeline = Pipeline(self.store, self.executor, clock, self.metrics, self.reporter,
                                  retry_after=config.retry_after, backlog=config.backlog)
         self.pipeline.use(policy_set, self._evaluator_factory(policy_set))
-        self.correlation = CorrelationFeed(self.executor, matcher_factory=correlation_matcher)
+        self.correlation = CorrelationFeed(self.executor, matcher_factory=correlation_matcher,
+                                           engine=config.engine)
         self.correlation.use(policy_set)
         self._full_sync = full_sync
         self._unmapped = UnmappedValues()  # platform values with no mapping, reported once a run

@@ -15,7 +15,7 @@ from csi_rules.change.gate import GateResult, evaluate_gate
 from csi_rules.change.schedule import conflicts_with
 from csi_rules.correlation.evaluate import correlate, correlation_groups
 from csi_rules.decisions import Decision
-from csi_rules.engine.matcher import DurableMatcher
+from csi_rules.engine.select import DEFAULT_ENGINE, make_matcher
 from csi_rules.evaluation import Evaluator
 from csi_rules.kpi.evaluate import kpi_decisions
 from csi_rules.plugins import Plugins
@@ -63,7 +63,7 @@ def _pairs(expected: list[dict[str, Any]], actual_items: list[Any],
 
 def compare(test: PolicyTest, decisions: list[Decision],
             slas: list[SlaStatus] | None = None, gate: GateResult | None = None,
-            policy_set: PolicySet | None = None) -> TestResult:
+            policy_set: PolicySet | None = None, engine: str = DEFAULT_ENGINE) -> TestResult:
     """Pass when decisions (and SLA statuses, if expected) equal the expected lists.
 
     Each expected entry compares only the keys it names.
@@ -92,7 +92,7 @@ def compare(test: PolicyTest, decisions: list[Decision],
                             if not test.only or d.policy in test.only]
     if test.expected_correlated is not None:
         expected["correlated"] = test.expected_correlated
-        actual["correlated"] = _correlated(test, policy_set)
+        actual["correlated"] = _correlated(test, policy_set, engine)
     if test.expected_gate is not None:
         expected["gate"] = test.expected_gate
         actual["gate"] = {"verdict": gate.verdict if gate else None}
@@ -108,20 +108,26 @@ def compare(test: PolicyTest, decisions: list[Decision],
 
 
 def run_file(test_file: TestFile, plugins: Plugins,
-             evaluator_factory: Callable[..., Evaluator] = Evaluator) -> list[TestResult]:
+             evaluator_factory: Callable[..., Evaluator] = Evaluator,
+             engine: str = DEFAULT_ENGINE) -> list[TestResult]:
+    """`engine` decides rule-based and correlation policies (a custom `evaluator_factory`
+    is called with the policy set alone)."""
     policy_set = load_policy_set([str(test_file.policies)], plugins)
-    with evaluator_factory(policy_set) as evaluator:
+    made = (Evaluator(policy_set, engine=engine) if evaluator_factory is Evaluator
+            else evaluator_factory(policy_set))
+    with made as evaluator:
         return [compare(t, evaluator.evaluate(t.record, t.now),
                         sla_statuses(policy_set, t.record, t.now),
                         _gate(policy_set, t) if t.expected_gate is not None else None,
-                        policy_set)
+                        policy_set, engine)
                 for t in test_file.tests]
 
 
-def _correlated(test: PolicyTest, policy_set: PolicySet | None) -> list[dict[str, Any]]:
+def _correlated(test: PolicyTest, policy_set: PolicySet | None,
+                engine: str = DEFAULT_ENGINE) -> list[dict[str, Any]]:
     if policy_set is None:
         return []
-    with DurableMatcher(correlation_groups(policy_set)) as matcher:
+    with make_matcher(correlation_groups(policy_set), engine) as matcher:
         found = correlate(policy_set, list(test.records), matcher, test.now)
     rows = [{"policy": d.policy, "group": (d.details or {})["group"],
              "records": (d.details or {})["records"]}
