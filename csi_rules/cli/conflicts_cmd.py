@@ -9,6 +9,7 @@ import argparse
 import json
 
 from csi_rules.cli.common import add_policies
+from csi_rules.cli.progress import loading_rows
 from csi_rules.conflicts import format_table, load_changes, load_cmdb, report_to_json, run_conflicts
 from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
 from csi_rules.plugins import load_plugins
@@ -35,8 +36,9 @@ def run(args: argparse.Namespace) -> int:
     policies = policy_set.of_kind("ConflictPolicy")
     if not policies:
         raise UsageError(f"no ConflictPolicy in {', '.join(args.policies)}")
-    loaded = load_changes(args.changes, args.mapping,
-                          on_error="skip" if args.skip_bad_rows else "fail")
+    with loading_rows(f"reading {args.changes}"):
+        loaded = load_changes(args.changes, args.mapping,
+                              on_error="skip" if args.skip_bad_rows else "fail")
     graph = load_cmdb(args.cmdb) if args.cmdb else None
     blocking = False
     for policy in policies:

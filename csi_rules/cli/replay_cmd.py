@@ -15,6 +15,7 @@ import sys
 from datetime import datetime
 
 from csi_rules.cli.common import add_policies
+from csi_rules.cli.progress import loading_rows, progress
 from csi_rules.clock import parse_now
 from csi_rules.errors import UsageError
 from csi_rules.plugins import load_plugins
@@ -61,8 +62,9 @@ def run(args: argparse.Namespace) -> int:
     policy_set = load_policy_set(args.policies, load_plugins())
     if not policy_set.of_kind("SlaPolicy", "EscalationPolicy"):
         raise UsageError(f"no SlaPolicy or EscalationPolicy in {', '.join(args.policies)}")
-    loaded = load_history(args.history, args.mapping,
-                          on_error="skip" if args.skip_bad_rows else "fail")
+    with loading_rows(f"reading {args.history}"):
+        loaded = load_history(args.history, args.mapping,
+                              on_error="skip" if args.skip_bad_rows else "fail")
     for skipped in loaded.skipped:
         print(f"csi-rules: skipped {skipped.format()}", file=sys.stderr)
     if end is None:
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if start is not None and start > end:
         raise UsageError(f"--from {start.isoformat()} is after the end of the replay "
                          f"({end.isoformat()})")
-    result = replay(policy_set, loaded.records, end, start)
+    result = replay(policy_set, progress(loaded.records, "replaying", "ticket"), end, start)
     result.summary.rows_read, result.summary.skipped = loaded.rows_read, loaded.skipped
     if args.disagreements:
         write_disagreements(args.disagreements, result.verdicts)

@@ -16,6 +16,7 @@ from csi_rules.errors import RecordError
 from csi_rules.ingest.csv_cells import RowReader
 from csi_rules.ingest.mapping import CsvMapping
 from csi_rules.ingest.problems import OnError, RowProblems
+from csi_rules.ingest.row_count import row_counter
 from csi_rules.ingest.sources import open_text
 from csi_rules.suggest import unknown_name
 
@@ -40,6 +41,7 @@ def numbered_rows(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
     """Non-empty rows after the header, each with the line it starts on (a quoted cell may
     span lines); a row the csv module cannot read is an error naming its line."""
     line_end = reader.line_num
+    counted = row_counter()  # a progress bar, when a command shows one
     while True:
         try:
             row = next(reader)
@@ -48,6 +50,7 @@ def numbered_rows(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             raise RecordError(f"{name}:{reader.line_num}: unreadable CSV: {exc}") from None
         line, line_end = line_end + 1, reader.line_num
+        counted(1)
         if row:
             yield line, row
 
