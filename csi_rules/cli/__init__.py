@@ -3,54 +3,55 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from csi_rules import __version__
-from csi_rules.cli import (
-    change_cmd,
-    conflicts_cmd,
-    correlate_cmd,
-    demo,
-    emulate,
-    evaluate,
-    gate,
-    kpi_cmd,
-    log_cmd,
-    oncall_cmd,
-    plugins_cmd,
-    policytest,
-    replay_cmd,
-    run_cmd,
-    schema_cmd,
-    serve_cmd,
-    sla_cmd,
-    status_cmd,
-    validate,
-)
 from csi_rules.errors import EXIT_INTERNAL, CsiRulesError, PolicyError
 
-COMMANDS = (validate, evaluate, policytest, sla_cmd, replay_cmd, gate, conflicts_cmd, correlate_cmd, kpi_cmd,
-            schema_cmd, plugins_cmd, emulate, demo,
-            run_cmd, status_cmd, log_cmd, serve_cmd, change_cmd, oncall_cmd)
+COMMANDS = {
+    "validate": "validate", "evaluate": "evaluate", "test": "policytest", "sla": "sla_cmd",
+    "replay": "replay_cmd", "gate": "gate", "conflicts": "conflicts_cmd",
+    "correlate": "correlate_cmd", "kpi": "kpi_cmd", "schema": "schema_cmd",
+    "plugins": "plugins_cmd", "emulate": "emulate", "demo": "demo", "run": "run_cmd",
+    "status": "status_cmd", "log": "log_cmd", "serve": "serve_cmd", "change": "change_cmd",
+    "oncall": "oncall_cmd",
+}
+"""Command name -> its module in csi_rules.cli. A run imports only the module of the command
+it names (start-up time: `validate` need not load the runner, the server or the emulators)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"csi_rules.cli.{COMMANDS[name]}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with `only` the parser of that one command (what a run needs)."""
     parser = argparse.ArgumentParser(
         prog="csi-rules",
         description="ITSM service rules as code: validate, test and evaluate policies.",
     )
     parser.add_argument("--version", action="version", version=f"csi-rules {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMANDS:
-        module.register(sub)
+    for name in COMMANDS:
+        if only is None or name == only:
+            command_module(name).register(sub)
     return parser
+
+
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The command `argv` starts with when it is a known one, else None (the full parser, for
+    --help, --version and a misspelt command's list of choices)."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_named_command(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csi_rules.capabilities import ActionSupport, Capabilities, factory_capabilities
 from csi_rules.errors import UsageError
@@ -15,7 +15,9 @@ from csi_rules.findings import Finding
 from csi_rules.plugins import Plugins
 from csi_rules.policy.capability_check import Target, capability_findings
 from csi_rules.policy.loader import Document
-from csi_rules.runtime.config import RunnerConfig
+
+if TYPE_CHECKING:  # the runtime package loads the runner: not needed to validate
+    from csi_rules.runtime.config import RunnerConfig
 
 
 def _declared(plugins: Plugins, adapter_type: str, settings: dict | None) -> Capabilities:

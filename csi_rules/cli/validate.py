@@ -15,7 +15,6 @@ from csi_rules.cli.adapter_checks import config_targets, findings_for, named_tar
 from csi_rules.errors import EXIT_INVALID, EXIT_OK, UsageError
 from csi_rules.plugins import load_plugins
 from csi_rules.policy.validate import validate_paths
-from csi_rules.runtime.config import load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     plugins = load_plugins()
-    config = load_config(args.config) if args.config else None
+    config = None
+    if args.config:
+        from csi_rules.runtime.config import load_config  # loads the runner: only when asked
+
+        config = load_config(args.config)
     paths = list(args.paths) or (list(config.policies) if config else [])
     if not paths:
         raise UsageError("validate needs a PATH (or --config FILE to validate its policies)")

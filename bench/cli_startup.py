@@ -1,0 +1,72 @@
+"""Benchmark: start-up of `csi-rules validate policies` against `python -c "import yaml,
+jsonschema"` (issue 14 target: within 2x), in the same run, plus the slowest imports of the
+validate run from `python -X importtime` (where the remaining time goes).
+
+Each configuration is a fresh interpreter; runs interleave; medians of wall time.
+
+    .venv/bin/python -m bench cli-startup [--reps 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.harness import median, table
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS = {
+    "import yaml, jsonschema": [sys.executable, "-c", "import yaml, jsonschema"],
+    "csi-rules --version": [str(Path(sys.executable).with_name("csi-rules")), "--version"],
+    "csi-rules validate policies": [str(Path(sys.executable).with_name("csi-rules")),
+                                    "validate", str(ROOT / "policies")],
+}
+
+
+def _wall(cmd: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+def slowest_imports(count: int = 12) -> list[tuple[int, str]]:
+    """(cumulative µs, module) of the top-level imports of a validate run."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                           "import sys; from csi_rules.cli import main; "
+                           f"main(['validate', {str(ROOT / 'policies')!r}])"],
+                          capture_output=True, text=True, check=False)
+    found = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line[len("import time:"):].split("|")
+        if cumulative.strip().isdigit() and not name.startswith("  "):  # top level only
+            found.append((int(cumulative), name.strip()))
+    return sorted(found, reverse=True)[:count]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench cli-startup")
+    parser.add_argument("--reps", type=int, default=7)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {name: [] for name in CONFIGS}
+    for _ in range(args.reps):
+        for name, cmd in CONFIGS.items():
+            times[name].append(_wall(cmd))
+    base = median(times["import yaml, jsonschema"])
+    print(table(["command", "median s", "/ import yaml, jsonschema"],
+                [[n, f"{median(t):.3f}", f"{median(t) / base:.1f}x"] for n, t in times.items()]))
+    ratio = median(times["csi-rules validate policies"]) / base
+    print(f"validate / import yaml, jsonschema = {ratio:.1f}x (target <= 2x: "
+          f"{'met' if ratio <= 2 else 'NOT met'})")
+    print("\nslowest top-level imports of a validate run (python -X importtime, cumulative):")
+    for us, name in slowest_imports():
+        print(f"  {us / 1000:8.1f} ms  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
