@@ -1,0 +1,112 @@
+"""Benchmark: `csi-rules evaluate` on the full UCI incident log (141,712 snapshot rows of
+24,918 incidents) through policies/mappings/uci-incident-log.yaml, against a plain csv-module
+pass over the same file (issue 14 target: evaluate <= 3x the plain pass), in the same run.
+
+  csv-pass   read the CSV out of the .zip with the csv module, touching every row (the floor
+             any CSV reader pays: decompression, decoding, splitting cells)
+  evaluate   the command a user runs: `csi-rules evaluate --policies policies --record LOG
+             --mapping MAPPING --now ...` in its own process, stdout to /dev/null
+  load-only  the same load step inside one process (ingest + record building), so the
+             breakdown shows where evaluate's time goes
+
+Configurations interleave over repetitions (drift in machine load hits all alike); medians of
+wall time; ratios against csv-pass.
+
+    .venv/bin/python -m bench evaluate-csv [--reps 3] [--log FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from bench.harness import median, run_child, table
+
+ROOT = Path(__file__).resolve().parent.parent
+LOG = ROOT.parent / "shared" / "data" / "uci_servicenow_incident_event_log" / "incident_event_log.zip"
+MAPPING = ROOT / "policies" / "mappings" / "uci-incident-log.yaml"
+CLI = Path(sys.executable).with_name("csi-rules")
+NOW = "2017-03-01T00:00:00Z"
+
+
+def csv_pass(log: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    rows = cells = 0
+    with zipfile.ZipFile(log) as archive:
+        member = next(n for n in archive.namelist() if not n.endswith("/"))
+        with archive.open(member) as raw:
+            for row in csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline="")):
+                rows += 1
+                cells += len(row)
+    return {"rows": rows - 1, "cells": cells, "total_s": time.perf_counter() - started}
+
+
+def load_only(log: str) -> dict[str, Any]:
+    from csi_rules.replay.sources import load_history
+
+    started = time.perf_counter()
+    loaded = load_history(log, MAPPING)
+    return {"rows": loaded.rows_read, "tickets": len(loaded.records),
+            "total_s": time.perf_counter() - started}
+
+
+def evaluate(log: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    done = subprocess.run([str(CLI), "evaluate", "--policies", str(ROOT / "policies"),
+                           "--record", log, "--mapping", str(MAPPING), "--now", NOW],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          check=False)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip()[-300:]}
+    return {"total_s": time.perf_counter() - started}
+
+
+CONFIGS = {"csv-pass": csv_pass, "load-only": load_only, "evaluate": evaluate}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench evaluate-csv")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--log", default=str(LOG))
+    parser.add_argument("--child", choices=list(CONFIGS))
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(CONFIGS[args.child](args.log)))
+        return 0
+    if not Path(args.log).is_file():
+        print(f"no log at {args.log}: the UCI log lives in ../shared/data next to the repo",
+              file=sys.stderr)
+        return 2
+    results: dict[str, list[dict[str, Any]]] = {c: [] for c in CONFIGS}
+    for _ in range(args.reps):
+        for config in CONFIGS:
+            res = run_child("bench.evaluate_csv", ["--child", config, "--log", args.log])
+            if "error" in res:
+                print(f"{config}: {res['error']}", file=sys.stderr)
+                return 1
+            results[config].append(res)
+    base = median([r["total_s"] for r in results["csv-pass"]])
+    rows = []
+    for config, runs in results.items():
+        wall = median([r["total_s"] for r in runs])
+        rows.append([config, f"{wall:.2f}", f"{wall / base:.1f}x"])
+    first = results["load-only"][0]
+    print(f"UCI incident log: {first['rows']:,} rows, {first['tickets']:,} incidents; "
+          f"median of {args.reps}")
+    print(table(["configuration", "wall s", "/ csv-pass"], rows))
+    ratio = median([r["total_s"] for r in results["evaluate"]]) / base
+    print(f"evaluate / plain csv pass = {ratio:.1f}x (target <= 3x: "
+          f"{'met' if ratio <= 3 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
