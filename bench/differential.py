@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,6 +23,24 @@ def _timed(reference: Any, chunk: list[Any]) -> tuple[Any, float]:
 
 
 def run(records: int, seed: int = 2024) -> int:
+    from csi_rules.cli.progress import counter
+
+    started = time.perf_counter()
+    with counter("differential", "record", records) as advance:  # a bar on a terminal only
+        done, bad, times, first_bad = _rounds(records, seed, advance)
+    durable_s, reference_s, compiled_s = times
+    wall = time.perf_counter() - started
+    print(f"\ndifferential: {done:,} records, {bad} disagreements, {wall:.1f} s wall "
+          f"(durable side {done / durable_s:,.0f} records/s, reference side "
+          f"{done / reference_s:,.0f} records/s, run concurrently; compiled "
+          f"{done / compiled_s:,.0f} records/s, run alone)")
+    if first_bad:
+        print("first disagreement (data, durable, compiled, reference):", first_bad)
+    return 1 if bad else 0
+
+
+def _rounds(records: int, seed: int, advance: Callable[[int], object]) -> tuple[
+        int, int, tuple[float, float, float], Any]:
     from csi_rules.engine.compiled import CompiledMatcher
     from csi_rules.engine.matcher import DurableMatcher
     from csi_rules.engine.reference import ReferenceMatcher
@@ -30,7 +49,6 @@ def run(records: int, seed: int = 2024) -> int:
     done = bad = 0
     durable_s = reference_s = compiled_s = 0.0
     first_bad = None
-    started = time.perf_counter()
     for round_no in range((records + ROUND - 1) // ROUND):
         rng = random.Random(seed + round_no)
         groups = random_groups(rng, count=6, max_rules=20)
@@ -52,12 +70,6 @@ def run(records: int, seed: int = 2024) -> int:
                         bad += 1
                         first_bad = first_bad or (record.data, a, c, b)
                 done += len(chunk)
+                advance(len(chunk))
         print(f"  {done:>9,} records  disagreements so far: {bad}", flush=True)
-    wall = time.perf_counter() - started
-    print(f"\ndifferential: {done:,} records, {bad} disagreements, {wall:.1f} s wall "
-          f"(durable side {done / durable_s:,.0f} records/s, reference side "
-          f"{done / reference_s:,.0f} records/s, run concurrently; compiled "
-          f"{done / compiled_s:,.0f} records/s, run alone)")
-    if first_bad:
-        print("first disagreement (data, durable, compiled, reference):", first_bad)
-    return 1 if bad else 0
+    return done, bad, (durable_s, reference_s, compiled_s), first_bad

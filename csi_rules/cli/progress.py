@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO, TypeVar
 
@@ -53,6 +53,19 @@ def _counted(items: Iterable[T], desc: str, unit: str, total: int | None) -> Ite
         for item in items:
             yield item
             bar.update(1)
+    finally:
+        bar.close()
+
+
+@contextmanager
+def counter(desc: str, unit: str, total: int | None = None) -> Iterator[Callable[[int], object]]:
+    """An `advance(n)` for work done in steps (a bar on a terminal, a no-op otherwise)."""
+    if not enabled():
+        yield lambda n: None
+        return
+    bar = _bar(desc, unit, total)
+    try:
+        yield bar.update
     finally:
         bar.close()
 
