@@ -22,14 +22,15 @@ def _run_in(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProce
 
 def test_evaluate_does_not_import_modules_from_the_working_directory(tmp_path: Path) -> None:
     record = {"id": "x1", "number": "INC1", "kind": "incident", "priority": 3}
-    done = _run_in(tmp_path, "evaluate", "--policies", str(POLICIES), "--record", "-",
-                   "--now", "2026-03-02T09:30:00Z", stdin=json.dumps(record))
+    done = _run_in(tmp_path, "evaluate", "--engine", "durable", "--policies", str(POLICIES),
+                   "--record", "-", "--now", "2026-03-02T09:30:00Z", stdin=json.dumps(record))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["record"]["id"] == "x1"
     assert not (tmp_path / "PLANTED-RAN").exists()
 
 
 def test_policy_tests_do_not_import_modules_from_the_working_directory(tmp_path: Path) -> None:
-    done = _run_in(tmp_path, "test", str(POLICIES / "tests" / "correlation.test.yaml"))
+    done = _run_in(tmp_path, "test", "--engine", "durable",  # the engine with a worker process
+                   str(POLICIES / "tests" / "correlation.test.yaml"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert not (tmp_path / "PLANTED-RAN").exists()
