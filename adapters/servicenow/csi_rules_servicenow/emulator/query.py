@@ -162,7 +162,7 @@ class _Match:
         if op in _TEXT_OPS:
             return _text(op, self.display() if self.column in REFERENCES else actual, value)
         if op in ("IN", "NOT IN"):
-            hit = any(self.equal(v) for v in value.split(","))
+            hit = self.among(value.split(","))
             return hit if op == "IN" else not hit
         if op in ("=", "!="):
             return self.equal(value) == (op == "=")
@@ -183,6 +183,17 @@ class _Match:
         target = REFERENCES[self.column]
         shown = self.get(f"{self.c.field}.{DISPLAY_FIELD.get(target, 'number')}")
         return shown or self.get(f"{self.c.field}.name") or ""
+
+    def among(self, values: list[str]) -> bool:
+        """IN: a plain column (no reference, choice label or date helper) is a membership test,
+        as an instance's index lookup is; `sys_idIN<100 ids>` must not cost 100 compares a row."""
+        if any(v.startswith("javascript:") for v in values):
+            return any(self.equal(v) for v in values)
+        if self.actual in values:
+            return True
+        plain = (self.column not in REFERENCES and self.column not in NUMERIC_FIELDS
+                 and not CHOICES.get(self.get("sys_class_name") or "", {}).get(self.column))
+        return not plain and any(self.equal(v) for v in values)
 
     def equal(self, expected: str) -> bool:
         expected = _resolve(expected, self.c.now)
