@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -71,6 +71,17 @@ class DeclaresCapabilities(Protocol):
     `factory.capabilities(settings)` for `validate --adapter` and `run`'s start check."""
 
     def capabilities(self) -> Capabilities: ...
+
+
+class PreparesBatches(Protocol):
+    """An adapter that reads in bulk what its actions check before writing (optional).
+
+    The runtime calls `prepare(records, actions)` before acting on a batch, with the actions
+    it is about to attempt, and `prepare((), ())` once the batch is done. The adapter may read,
+    once for the batch, what `apply_action` would otherwise read per action, and must drop or
+    re-read whatever a write can have changed: results have to be the same as without it."""
+
+    def prepare(self, records: Sequence[Record], actions: Sequence[ActionRequest]) -> None: ...
 
 
 AdapterFactory = Callable[[Mapping[str, Any]], Adapter]

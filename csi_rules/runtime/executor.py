@@ -59,6 +59,40 @@ class ActionExecutor:
         self.dry_run, self.max_attempts, self.retry_after = dry_run, max_attempts, retry_after
         self.faults, self.metrics, self.reporter = faults, metrics, reporter
 
+    # -- a batch's reads ---------------------------------------------------------------------
+    def prepare(self, adapter: str, batch: Sequence[tuple[Record, Sequence[Decision]]]) -> None:
+        """Let an adapter that reads in bulk (csi_rules.adapter.PreparesBatches) read once what
+        the batch's actions will check: the actions the ledger says are still to attempt.
+        A failure here costs only the speed-up: each action then reads for itself."""
+        hook = getattr(self.adapters.get(adapter), "prepare", None)
+        if not callable(hook):
+            return
+        planned = [(record, data, p) for record, decisions in batch for d in decisions
+                   for data in (d.to_json(),) for p in planned_actions(data)
+                   if not self._delivers(p)]
+        known = self.store.ledger(p.key for _, _, p in planned)
+        requests = [ActionRequest(p.type, p.params, record.id, p.key, data["policy"]["name"],
+                                  data.get("rule") or "", decided_at=_instant(data.get("now")),
+                                  fresh=known.get(p.key) is None)
+                    for record, data, p in planned
+                    if should_attempt(known.get(p.key), dry_run=self.dry_run,
+                                      max_attempts=self.max_attempts)]
+        if not requests:
+            return
+        try:
+            hook([record for record, _ in batch], requests)
+        except Exception as exc:  # an optional speed-up never stops the batch
+            self.reporter.event("prepare_failed", adapter=adapter, error=str(exc))
+
+    def release(self, adapter: str) -> None:
+        """The batch is done: the adapter drops what it read for it."""
+        hook = getattr(self.adapters.get(adapter), "prepare", None)
+        if callable(hook):
+            try:
+                hook((), ())
+            except Exception as exc:  # as in prepare
+                self.reporter.event("prepare_failed", adapter=adapter, error=str(exc))
+
     # -- deciding ---------------------------------------------------------------------------
     def decide(self, adapter: str, record: Record, decision: Decision) -> Outcome:
         data = decision.to_json()

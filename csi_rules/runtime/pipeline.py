@@ -1,6 +1,7 @@
 """The one evaluation path: records (from a sync, a wake-up or a webhook) → evaluate → hold
 back what passed before the record was first seen (`backlog`) → act → schedule the record's
-next wake-up. Polling, time and webhooks all end up here."""
+next wake-up. Polling, time and webhooks all end up here. Before acting, the adapter may read
+once for the batch what its actions check (executor.prepare)."""
 
 from __future__ import annotations
 
@@ -68,14 +69,20 @@ class Pipeline:
         now = self.clock.now()
         evaluated = self._first_sight(adapter, records, self._evaluate(records, now, tally), now,
                                       self.backlog if backlog else "act", tally)
-        for record, decisions in zip(records, evaluated, strict=True):
-            tally.records += 1
-            try:
-                self._act(adapter, record, decisions, now, (claimed or {}).get(record.id), tally)
-            except CsiRulesError as exc:
-                self._error(f"record {record.label}", str(exc), tally)
-                self.store.schedule(adapter, record.id, record.kind,
-                                    now + timedelta(seconds=self.retry_after), "retry")
+        self.executor.prepare(adapter, [(record, decisions) for record, decisions
+                                        in zip(records, evaluated, strict=True) if decisions])
+        try:
+            for record, decisions in zip(records, evaluated, strict=True):
+                tally.records += 1
+                try:
+                    self._act(adapter, record, decisions, now, (claimed or {}).get(record.id),
+                              tally)
+                except CsiRulesError as exc:
+                    self._error(f"record {record.label}", str(exc), tally)
+                    self.store.schedule(adapter, record.id, record.kind,
+                                        now + timedelta(seconds=self.retry_after), "retry")
+        finally:
+            self.executor.release(adapter)
         self.metrics.inc("csi_rules_records_evaluated_total", tally.records)
         return tally
 

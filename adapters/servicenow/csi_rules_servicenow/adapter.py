@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -19,6 +19,7 @@ from csi_rules.records import Record
 from csi_rules_servicenow import actions, changes, history, related
 from csi_rules_servicenow.actions.capabilities import capabilities as action_capabilities
 from csi_rules_servicenow.actions.handlers import ActionRefused, Target
+from csi_rules_servicenow.actions.snapshot import Snapshot
 from csi_rules_servicenow.client import TableClient
 from csi_rules_servicenow.config import Settings
 from csi_rules_servicenow.errors import (
@@ -50,6 +51,7 @@ class ServiceNowAdapter:
         self._names: dict[str, str] = {}  # group / user sys_id -> name, for history entries
         self._history_denied: str | None = None  # why sys_audit is unreadable, per fetch
         self._warned: set[str] = set()
+        self._snapshot: Snapshot | None = None  # the current batch's reads (prepare)
 
     # -- reading ---------------------------------------------------------------------------
     def fetch_records(self, query: RecordQuery) -> Iterator[Record]:
@@ -110,13 +112,30 @@ class ServiceNowAdapter:
         return changes.close_change(self.client, change_id, code, notes, at)
 
     # -- acting ----------------------------------------------------------------------------
+    def prepare(self, records: Sequence[Record], requests: Sequence[ActionRequest]) -> None:
+        """Read once for the batch what its actions compare (actions/snapshot.py); called
+        again with nothing after the batch, which drops the snapshot."""
+        self._snapshot = None
+        by_id = {r.id: r for r in records}
+        planned = []
+        for request in requests:
+            record = by_id.get(request.record_id)
+            if record is not None and record.kind in self.settings.kind_tables:
+                planned.append((self._target(request, record), request.type, request.params))
+        if planned:
+            self._snapshot = actions.prepare(self.client, planned)
+
     def apply_action(self, action: ActionRequest, record: Record, *,
                      dry_run: bool) -> ActionResult:
-        target = Target(self._table(record.kind), record.id, action.idempotency_key,
-                        self.settings.tables, self._find, self.settings.journal_check,
-                        author=self.settings.credentials.username,
-                        since=action.decided_at, fresh=action.fresh)
+        target = self._target(action, record)
+        target.snapshot = self._snapshot
         return actions.apply(self.client, target, action.type, action.params, dry_run=dry_run)
+
+    def _target(self, action: ActionRequest, record: Record) -> Target:
+        return Target(self._table(record.kind), record.id, action.idempotency_key,
+                      self.settings.tables, self._find, self.settings.journal_check,
+                      author=self.settings.credentials.username,
+                      since=action.decided_at, fresh=action.fresh)
 
     def capabilities(self) -> Capabilities:
         """What this adapter carries out (actions/capabilities.py); known without a connection."""

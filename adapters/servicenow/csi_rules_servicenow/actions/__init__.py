@@ -8,25 +8,29 @@ the instance refused (403 data policy / ACL, 400), a field write did not show on
 or an ambiguous write did not land. A failed write is never resent here: the next run's check
 decides. Steps run in order and stop at the first failure, so a work note that reports an
 action is written only after the action's own write has been confirmed.
+
+`prepare` plans a whole batch's actions up front and reads, once per page, what their checks
+compare (snapshot.py); `apply` then checks against that snapshot where it can.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from csi_rules.adapter import ActionResult
 from csi_rules.capabilities import refusals
 from csi_rules.errors import RecordNotFound
+from csi_rules_servicenow.actions.capabilities import capabilities
 from csi_rules_servicenow.actions.handlers import (
     HANDLERS,
     ActionRefused,
     NotForServiceNow,
     Target,
 )
-from csi_rules_servicenow.actions.capabilities import capabilities
-from csi_rules_servicenow.actions.steps import FieldWrite, Step
+from csi_rules_servicenow.actions.snapshot import Snapshot, Wanted, take
+from csi_rules_servicenow.actions.steps import FieldWrite, JournalWrite, Step
 from csi_rules_servicenow.client import TableClient
 from csi_rules_servicenow.errors import AmbiguousWrite, ServiceNowForbidden, ServiceNowRequestError
 
@@ -43,6 +47,29 @@ def plan(target: Target, action_type: str, params: Mapping[str, Any]) -> list[St
         raise ActionRefused(f"action type {action_type!r} is not supported by the ServiceNow "
                             f"adapter (supported: {', '.join(sorted(HANDLERS))})")
     return handler(target, params)
+
+
+def prepare(client: TableClient,
+            planned: Iterable[tuple[Target, str, Mapping[str, Any]]]) -> Snapshot:
+    """The snapshot for a batch: the columns its field writes compare and its work-note
+    markers. An action that cannot be planned (refused, unknown group) is left out: `apply`
+    reports it as before."""
+    wanted: dict[str, Wanted] = {}
+    for target, action_type, params in planned:
+        try:
+            steps = plan(target, action_type, params)
+        except (NotForServiceNow, ActionRefused, RecordNotFound, ServiceNowForbidden,
+                ServiceNowRequestError):
+            continue
+        want = wanted.setdefault(target.table, Wanted())
+        for step in steps:
+            if isinstance(step, FieldWrite):
+                want.sys_ids.add(target.sys_id)
+                want.columns.update(step.wanted)
+            elif isinstance(step, JournalWrite) and step.element == "work_notes" \
+                    and step.check == "journal_table":
+                want.notes.add(target.sys_id)
+    return take(client, wanted)
 
 
 def apply(client: TableClient, target: Target, action_type: str, params: Mapping[str, Any],

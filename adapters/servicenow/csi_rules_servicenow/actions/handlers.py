@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from csi_rules_servicenow.actions.snapshot import Snapshot
 from csi_rules_servicenow.actions.steps import (
     ActionRefused,
     ApprovalRequest,
@@ -44,13 +45,14 @@ class Target:
     author: str = ""  # the integration user (matches public comments on a read-back)
     since: datetime | None = None  # when the decision was made
     fresh: bool = False  # the ledger shows no earlier attempt
+    snapshot: Snapshot | None = None  # the batch's reads (snapshot.py), when there is one
 
     def note(self, text: str, element: str = "work_notes") -> JournalWrite:
         return JournalWrite(self.table, self.sys_id, element, text, self.key, self.journal_check,
-                            self.author, self.since, self.fresh)
+                            self.author, self.since, self.fresh, self.snapshot)
 
     def fields(self, **values: str) -> FieldWrite:
-        return FieldWrite(self.table, self.sys_id, dict(values))
+        return FieldWrite(self.table, self.sys_id, dict(values), self.snapshot)
 
     def ref(self, kind: str, name: str) -> str:
         return name if SYS_ID.match(name) else self.find(kind, name)
@@ -121,7 +123,7 @@ def escalate(t: Target, p: Mapping[str, Any]) -> list[Step]:
 
 def request_approval(t: Target, p: Mapping[str, Any]) -> list[Step]:
     group = str(p["group"])
-    return [ApprovalRequest(t.table, t.sys_id, t.ref("group", group), group)]
+    return [ApprovalRequest(t.table, t.sys_id, t.ref("group", group), group, t.snapshot)]
 
 
 def hold(t: Target, p: Mapping[str, Any]) -> list[Step]:

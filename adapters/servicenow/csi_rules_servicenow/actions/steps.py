@@ -1,6 +1,8 @@
 """The three kinds of write an action turns into, each able to tell whether it is already done.
 
-Idempotency lives here. Field writes compare with a fresh read and send only what differs.
+Idempotency lives here. Field writes compare with a read and send only what differs (the
+batch's snapshot when it holds the columns, see snapshot.py; a GET otherwise and always after a
+write).
 Journal writes append on every PATCH and read back empty. A work note (agents only) carries a
 marker `[csi-rules:<idempotency key>]` and is skipped when an entry with that marker exists
 (looked up in `sys_journal_field`, or in the field's display value). A public comment is
@@ -9,7 +11,8 @@ and when an earlier attempt may have landed (a retry, a lost answer, a crash) th
 matched on a read-back: same text, same author (the integration user), written no earlier
 than the decision (less `CLOCK_SKEW`). Approval requests are skipped when the group already
 has a requested or approved `sysapproval_group` row. The same checks settle an ambiguous
-write (timeout, dropped connection, 5xx): read, never resend.
+write (timeout, dropped connection, 5xx): read, never resend. Work-note markers too are looked
+up in the snapshot when it holds the record.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from csi_rules_servicenow.actions.snapshot import Snapshot
 from csi_rules_servicenow.timefmt import format_time
 
 if TYPE_CHECKING:
@@ -60,6 +64,7 @@ class FieldWrite:
     table: str
     sys_id: str
     wanted: dict[str, str]
+    snapshot: Snapshot | None = None
 
     def __post_init__(self) -> None:
         self.fields = dict(self.wanted)  # what still differs after the last read
@@ -69,8 +74,12 @@ class FieldWrite:
         return f"set {shown} on {self.table} {self.sys_id}"
 
     def pending(self, client: TableClient) -> bool:
-        current = client.get(self.table, self.sys_id, {
-            "sysparm_fields": ",".join(self.wanted), "sysparm_exclude_reference_link": "true"})
+        current = self.snapshot.row(self.table, self.sys_id, self.wanted) \
+            if self.snapshot else None
+        if current is None:
+            current = client.get(self.table, self.sys_id, {
+                "sysparm_fields": ",".join(self.wanted),
+                "sysparm_exclude_reference_link": "true"})
         unknown = sorted(set(self.wanted) - set(current))
         if unknown:  # the platform silently ignores writes to columns it does not have
             raise ActionRefused(f"{self.table} has no field {', '.join(unknown)}")
@@ -78,6 +87,8 @@ class FieldWrite:
         return bool(self.fields)
 
     def write(self, client: TableClient) -> str:
+        if self.snapshot:
+            self.snapshot.wrote(self.table, self.sys_id)
         client.update(self.table, self.sys_id, self.fields,
                       {"sysparm_fields": "sys_id", "sysparm_exclude_reference_link": "true"})
         return self.sys_id
@@ -94,6 +105,7 @@ class JournalWrite:
     author: str = ""  # the integration user's user_name ("" when the adapter cannot know it)
     since: datetime | None = None  # the decision's time: a comment for it cannot be older
     fresh: bool = False  # no earlier attempt: nothing can have landed, no read needed
+    snapshot: Snapshot | None = None
 
     def __post_init__(self) -> None:
         self.sent = False
@@ -111,6 +123,10 @@ class JournalWrite:
         if self.element == PUBLIC:
             return (self.fresh and not self.sent) or not self._comment_found(client)
         tag = marker(self.key)
+        known = self.snapshot.has_marker(self.table, self.sys_id, tag) \
+            if self.snapshot and self.check == "journal_table" else None
+        if known is not None:
+            return not known
         if self.check == "display_value":
             row = client.get(self.table, self.sys_id, {"sysparm_fields": self.element,
                                                        "sysparm_display_value": "true"})
@@ -140,6 +156,8 @@ class JournalWrite:
 
     def write(self, client: TableClient) -> str:
         self.sent = True
+        if self.snapshot:
+            self.snapshot.wrote(self.table, self.sys_id, marker(self.key))
         client.update(self.table, self.sys_id, {self.element: self.body},
                       {"sysparm_fields": "sys_id", "sysparm_exclude_reference_link": "true"})
         return self.sys_id
@@ -151,6 +169,7 @@ class ApprovalRequest:
     sys_id: str
     group_id: str
     group_name: str
+    snapshot: Snapshot | None = None
 
     def _query(self) -> str:
         return f"parent={self.sys_id}^assignment_group={self.group_id}^approvalINrequested,approved"
@@ -164,6 +183,8 @@ class ApprovalRequest:
         return not rows
 
     def write(self, client: TableClient) -> str:
+        if self.snapshot:  # the instance's approval rules may change the record itself
+            self.snapshot.wrote(self.table, self.sys_id)
         row = client.insert("sysapproval_group", {
             "parent": self.sys_id, "assignment_group": self.group_id, "approval": "requested"},
             {"sysparm_fields": "sys_id", "sysparm_exclude_reference_link": "true"})
