@@ -8,6 +8,9 @@ Phases, each on the same emulator and ticket set:
   wake-ups  one hour later, one cycle firing every ticket's SLA-warning wake-up (a re-read by id,
             an evaluation and a work note each).
 
+Each phase also prints the requests it made: reads before writes are batched per page
+(Adapter.prepare), so single-record GETs are only the read-backs after field writes.
+
     .venv/bin/python bench/end_to_end.py [--tickets 3000]
 """
 
@@ -73,6 +76,16 @@ class TimedActions:
             self.seconds += time.perf_counter() - began
 
 
+def requests_seen(emulator: ServiceNowEmulator) -> str:
+    """The requests since the log was last cleared, by kind: list queries, single-record GETs,
+    writes (the emulator keeps the last 10,000)."""
+    seen = list(emulator.requests)
+    lists = sum(1 for m, p, _ in seen if m == "GET" and p.count("/") == 4)
+    singles = sum(1 for m, p, _ in seen if m == "GET" and p.count("/") > 4)
+    writes = sum(1 for m, _, _ in seen if m in ("PATCH", "POST", "PUT"))
+    return f"requests: {lists} list queries, {singles} single GETs, {writes} writes"
+
+
 def timed(label: str, count: int, seconds: float, baseline: float | None) -> float:
     rate = count / seconds if seconds else float("inf")
     ratio = f"  {rate / baseline:6.3f} x sync" if baseline else ""
@@ -101,6 +114,7 @@ def main() -> None:
             sn = TimedActions(make_adapter(settings(emulator.url)))
             with Runner(config, clock=clock, plugins=plugins, dry_run=dry_run,
                         adapters={"servicenow": sn}) as runner:  # type: ignore[dict-item]
+                emulator.requests.clear()
                 began = time.perf_counter()
                 report = runner.run_once()
                 elapsed = time.perf_counter() - began
@@ -108,14 +122,17 @@ def main() -> None:
                 print(f"{'':<10} decisions {report.tally.decisions}, actions "
                       f"{report.tally.actions}, errors {len(report.errors)}; "
                       f"{sn.seconds:.2f} s inside apply_action")
+                print(f"{'':<10} {requests_seen(emulator)}")
                 if not dry_run:
                     clock.advance(3601)
                     sn.seconds = 0.0
+                    emulator.requests.clear()
                     began = time.perf_counter()
                     report = runner.run_once()
                     timed("wake-ups", report.wakeups, time.perf_counter() - began, base)
                     print(f"{'':<10} actions {report.tally.actions}, errors "
                           f"{len(report.errors)}; {sn.seconds:.2f} s inside apply_action")
+                    print(f"{'':<10} {requests_seen(emulator)}")
             sn.close()
 
 
