@@ -22,7 +22,6 @@ the harness adds the approval to the issue and answers it through the JSM REST A
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import deque
 from datetime import UTC, datetime
@@ -32,15 +31,11 @@ from typing import Any
 import pytest
 import requests
 
-from csi_rules.evaluation import Evaluator
 from csi_rules.plugins import load_plugins
-from csi_rules.policy.validate import load_policy_set
 from csi_rules.records import Record
 from csi_rules.records.model import parse_datetime
 from csi_rules.records.vocabulary import STATES
-from csi_rules.sla.evaluate import sla_statuses
-from csi_rules.testing.runner import _gate, compare
-from csi_rules.testing.spec import PolicyTest, find_test_files, load_test_file
+from csi_rules.testing.rerun import rerun_on, single_record_tests
 from csi_rules_jira.config import DEFAULT_PRIORITY_MAP
 from csi_rules_jira.emulator import seed as emulator_seed
 from csi_rules_jira.emulator.model import Approval, User
@@ -104,17 +99,7 @@ PLACED = {"id", "kind", "number", "platform", "history", "state", "hold_reason",
           "approval"}
 
 
-def _cases() -> list[PolicyTest]:
-    cases = []
-    for path in find_test_files(ROOT / "policies" / "tests"):
-        for test in load_test_file(path).tests:
-            if test.records or test.series or test.schedule is not None:
-                continue  # correlation windows, KPI series and schedules are not one record
-            cases.append(test)
-    return cases
-
-
-CASES = _cases()
+CASES = single_record_tests(ROOT / "policies" / "tests")
 
 
 WORKFLOW = SEED["workflows"]["itsm"]
@@ -330,12 +315,5 @@ def test_policy_test_holds_on_records_read_from_jira(test, emulator, make_adapte
     key = write(Site(emulator, clock), clock, test.record, test.now)
     fetched = make_adapter(emulator, field_map=GOLDEN_FIELD_MAP,
                            raw_fields=GOLDEN_RAW_FIELDS).fetch_record(key)
-    policy_dir = load_test_file(Path(test.file)).policies
-    policy_set = load_policy_set([str(policy_dir)], load_plugins(entry_points=False))
-    live = dataclasses.replace(test, record=fetched)
-    with Evaluator(policy_set) as evaluator:
-        result = compare(live, evaluator.evaluate(fetched, test.now),
-                         sla_statuses(policy_set, fetched, test.now),
-                         _gate(policy_set, live) if test.expected_gate is not None else None,
-                         policy_set)
+    result = rerun_on(test, fetched, load_plugins(entry_points=False))
     assert result.passed, f"{test.name}\n{result.diff}"

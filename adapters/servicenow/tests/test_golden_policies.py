@@ -11,7 +11,6 @@ and what the adapter emits fails here. What an instance cannot hold the way the 
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,10 @@ from typing import Any
 import pytest
 import requests
 
-from csi_rules.evaluation import Evaluator
 from csi_rules.plugins import load_plugins
-from csi_rules.policy.validate import load_policy_set
 from csi_rules.records import Record
 from csi_rules.records.model import parse_datetime
-from csi_rules.sla.evaluate import sla_statuses
-from csi_rules.testing.runner import _gate, compare
-from csi_rules.testing.spec import PolicyTest, find_test_files, load_test_file
+from csi_rules.testing.rerun import rerun_on, single_record_tests
 from csi_rules_servicenow.actions.handlers import HOLD_REASONS
 from csi_rules_servicenow.mapping import (
     CHANGE_STATES,
@@ -55,17 +50,7 @@ TIMES = {"opened_at": "opened_at", "resolved_at": "resolved_at", "closed_at": "c
 FIELD_MAP = {"service_tier": "u_service_tier"}  # an instance's own column, as an admin maps it
 
 
-def _cases() -> list[PolicyTest]:
-    cases = []
-    for path in find_test_files(ROOT / "policies" / "tests"):
-        for test in load_test_file(path).tests:
-            if test.records or test.series or test.schedule is not None:
-                continue  # correlation windows, KPI series and schedules are not one record
-            cases.append(test)
-    return cases
-
-
-CASES = _cases()
+CASES = single_record_tests(ROOT / "policies" / "tests")
 
 
 def sn_time(value: datetime) -> str:
@@ -186,12 +171,5 @@ def test_policy_test_holds_on_records_read_from_servicenow(test, emulator, make,
                    extra_fields={k: raw_columns for k in ("incident", "change", "request")}
                    if raw_columns else {})
     fetched = adapter.fetch_record(sys_id)
-    policy_dir = load_test_file(Path(test.file)).policies
-    policy_set = load_policy_set([str(policy_dir)], load_plugins(entry_points=False))
-    live = dataclasses.replace(test, record=fetched)
-    with Evaluator(policy_set) as evaluator:
-        result = compare(live, evaluator.evaluate(fetched, test.now),
-                         sla_statuses(policy_set, fetched, test.now),
-                         _gate(policy_set, live) if test.expected_gate is not None else None,
-                         policy_set)
+    result = rerun_on(test, fetched, load_plugins(entry_points=False))
     assert result.passed, f"{test.name}\n{result.diff}"
