@@ -5,7 +5,6 @@ webhooks then only queue wake-ups in the shared state database)."""
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import signal
 import sys
@@ -13,6 +12,7 @@ import threading
 
 from csi_rules.cli.run_cmd import build_runner, reporter_for
 from csi_rules.errors import UsageError
+from csi_rules.net import is_loopback
 from csi_rules.runtime import SystemClock, load_config
 from csi_rules.server import CsiServer
 from csi_rules.server.app import ROUTES_ALL, ROUTES_API, ROUTES_OPS, listen
@@ -30,13 +30,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-runner", action="store_true",
                    help="serve only; a separate `csi-rules run` processes the queue")
     p.set_defaults(run=run, full_sync=False)
-
-
-def is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 def run(args: argparse.Namespace) -> int:

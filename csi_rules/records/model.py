@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,19 @@ _FAST_CHECK = fastjsonschema.compile(record_schema())  # 40x faster yes/no for t
 _DATETIME_FIELDS = tuple(n for n, s in FIELDS.items() if s.type == "datetime" and not s.derived)
 
 
+def path_value(data: Any, parts: Iterable[str]) -> Any:
+    """The value at a path already split into parts; MISSING when a step is absent or null."""
+    value = data
+    for part in parts:
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        else:
+            return MISSING
+        if value is None:
+            return MISSING
+    return value
+
+
 def parse_datetime(text: str, what: str) -> datetime:
     """ISO 8601 with an explicit offset; naive times are refused because they are ambiguous."""
     try:
@@ -73,15 +86,7 @@ class Record:
 
     def get(self, path: str) -> Any:
         """Value at a dotted path, or MISSING when any step is absent or null."""
-        value: Any = self.data
-        for part in path.split("."):
-            if isinstance(value, Mapping) and part in value:
-                value = value[part]
-            else:
-                return MISSING
-            if value is None:
-                return MISSING
-        return value
+        return path_value(self.data, path.split("."))
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.data)

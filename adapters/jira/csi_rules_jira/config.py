@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -11,6 +10,7 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
+from csi_rules.net import is_loopback
 from csi_rules.records.vocabulary import state_values
 from csi_rules_jira.errors import JiraConfigError
 from csi_rules_jira.secrets import Secret, default_environ, read_secret
@@ -176,22 +176,13 @@ def _check_base_url(base_url: str, allow_insecure_loopback: bool) -> str:
     if parts.username or parts.password:
         raise JiraConfigError("base_url: must not contain credentials (use auth.token_env)")
     if parts.scheme == "http":
-        if not _is_loopback(parts.hostname):
+        if not is_loopback(parts.hostname):
             raise JiraConfigError(f"base_url: {base_url!r} must use https (plain http is allowed "
                                   "only for 127.0.0.1/::1/localhost with allow_insecure_loopback)")
         if not allow_insecure_loopback:
             raise JiraConfigError(f"base_url: {base_url!r} is not https; set "
                                   "allow_insecure_loopback: true only for a local emulator")
     return base_url
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _auth_header(auth: Mapping[str, Any], env: Mapping[str, str]) -> Secret:

@@ -6,7 +6,6 @@ environment or files (`secrets.py`), so nothing downstream ever sees where they 
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
+from csi_rules.net import is_loopback
 from csi_rules_servicenow.errors import ServiceNowConfigError
 from csi_rules_servicenow.mapping import (
     MAPPABLE_FIELDS,
@@ -184,19 +184,10 @@ def _check_url(url: str, allow_insecure_loopback: bool) -> str:
         if not allow_insecure_loopback:
             raise ServiceNowConfigError(f"url: {url} is not https (set allow_insecure_loopback "
                                         "only for an emulator on 127.0.0.1)")
-        if not _is_loopback(parts.hostname or ""):
+        if not is_loopback(parts.hostname or ""):
             raise ServiceNowConfigError(f"url: plain http is allowed only on loopback, not "
                                         f"{parts.hostname}")
     return url.rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _credentials(auth: Mapping[str, Any], env: Mapping[str, str]) -> Credentials:

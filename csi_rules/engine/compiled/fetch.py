@@ -7,25 +7,17 @@ field at `now`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from csi_rules.engine.lookup import DERIVED_FROM, seconds_since
-from csi_rules.records.model import MISSING
+from csi_rules.records.model import MISSING, path_value
 
 
 def deep_get(data: Any, parts: tuple[str, ...]) -> Any:
     """`Record.get` for a dotted path already split into parts."""
-    value = data
-    for part in parts:
-        if isinstance(value, Mapping) and part in value:
-            value = value[part]
-        else:
-            return MISSING
-        if value is None:
-            return MISSING
-    return value
+    return path_value(data, parts)
 
 
 def _top(path: str) -> Callable[[Any], Any]:

@@ -3,25 +3,16 @@ how long it waits."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
 from csi_rules.errors import UsageError
+from csi_rules.net import is_loopback
 
 TIMEOUT_SCHEMA = {"type": "number", "exclusiveMinimum": 0, "maximum": 120,
                   "description": "seconds to wait for an answer (default 10)"}
 URL_SCHEMA = {"type": "string", "pattern": "^https?://", "description":
               "endpoint (https; http only to a loopback address, for tests)"}
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def checked_url(url: str, what: str) -> str:
