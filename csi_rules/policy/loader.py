@@ -106,6 +106,9 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = getattr(exc, "problem", None) or str(exc)
         return [], [Finding(file, line, col, "", "", f"YAML syntax error: {problem}")]
+    # one constructor for every document: a loader made per document re-reads the whole text
+    # (the YAML reader checks every character), which made validation quadratic in file size
+    constructor = PolicyLoader("")
     for i, node in enumerate(nodes):
         if node is None:
             continue
@@ -118,7 +121,7 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
                                     "YAML aliases are expanded"))
             continue
         try:
-            doc.data = PolicyLoader(text).construct_document(node)
+            doc.data = constructor.construct_document(node)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line, col = (mark.line + 1, mark.column + 1) if mark else doc.locate(())
