@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from csi_rules.change.lifecycle import (
@@ -24,12 +23,11 @@ from csi_rules.change.lifecycle import (
     Deployment,
     lifecycle_of,
 )
-from csi_rules.cli.common import add_now
+from csi_rules.cli.common import add_now, read_yaml_mapping
 from csi_rules.cli.gate import adapter_config
 from csi_rules.clock import parse_now
-from csi_rules.errors import EXIT_OK, PolicyError, UsageError
+from csi_rules.errors import EXIT_OK, UsageError
 from csi_rules.plugins import load_plugins
-from csi_rules.policy.loader import load_text
 from csi_rules.records.fields import RISK_LEVELS
 from csi_rules.sla.durations import parse_duration
 
@@ -91,16 +89,7 @@ def _lifecycle(args: argparse.Namespace) -> Any:
 def _template(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--template: cannot read {path}: {exc.strerror}") from None
-    docs, findings = load_text(text, path)
-    if findings:
-        raise PolicyError(findings)
-    data = docs[0].data if docs else {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}:1: a change template is a mapping of fields")
+    data = read_yaml_mapping(path, "--template", "a change template is a mapping of fields")
     unknown = sorted(set(data) - set(REQUEST_FIELDS))
     if unknown:
         raise UsageError(f"{path}: unknown field(s) {', '.join(unknown)} "

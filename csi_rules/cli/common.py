@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import Any
+
+from csi_rules.errors import PolicyError, UsageError
 
 
 def add_policies(p: argparse.ArgumentParser, help: str | None = None) -> None:
@@ -25,3 +29,20 @@ def add_engine(p: argparse.ArgumentParser) -> None:
 ENGINES = ("compiled", "durable", "reference")
 """csi_rules.engine.select.ENGINES, default first; spelled out so building the parser does not
 import the engine package (start-up time; a test keeps the two equal)."""
+
+
+def read_yaml_mapping(path: str, flag: str, what: str) -> dict[str, Any]:
+    """The one YAML mapping in the file an option names; `what` says what it must be."""
+    from csi_rules.policy.loader import load_text  # parser start-up stays light
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{flag}: cannot read {path}: {exc.strerror}") from None
+    docs, findings = load_text(text, path)
+    if findings:
+        raise PolicyError(findings)
+    data = docs[0].data if docs else {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}:1: {what}")
+    return data

@@ -10,7 +10,6 @@ import argparse
 import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from csi_rules.change.gate import NO_GO, GateResult, evaluate_gate
@@ -18,11 +17,10 @@ from csi_rules.change.platform import platform_schedule
 from csi_rules.change.render import RENDERERS
 from csi_rules.change.schedule import conflicts_with, schedule_conflicts
 from csi_rules.change.waiting import wait_for_verdict
-from csi_rules.cli.common import add_now, add_policies
+from csi_rules.cli.common import add_now, add_policies, read_yaml_mapping
 from csi_rules.clock import parse_now, system_now
-from csi_rules.errors import EXIT_NO_GO, EXIT_OK, EXIT_UNREACHABLE, PolicyError, UsageError
+from csi_rules.errors import EXIT_NO_GO, EXIT_OK, EXIT_UNREACHABLE, UsageError
 from csi_rules.plugins import Plugins, load_plugins
-from csi_rules.policy.loader import load_text
 from csi_rules.policy.model import PolicySet
 from csi_rules.policy.validate import load_policy_set
 from csi_rules.records.io import read_records
@@ -59,17 +57,7 @@ def adapter_config(path: str | None) -> dict[str, Any]:
     """Adapter settings from a YAML file (empty when no file is named)."""
     if not path:
         return {}
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--adapter-config: cannot read {path}: {exc.strerror}") from None
-    docs, findings = load_text(text, path)
-    if findings:
-        raise PolicyError(findings)
-    data = docs[0].data if docs else {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}:1: adapter settings must be a mapping")
-    return data
+    return read_yaml_mapping(path, "--adapter-config", "adapter settings must be a mapping")
 
 
 def open_adapter(args: argparse.Namespace, plugins: Plugins) -> Any:

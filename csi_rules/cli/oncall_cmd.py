@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from csi_rules.clock import system_now
+from csi_rules.clock import parse_now
 from csi_rules.errors import UsageError
 from csi_rules.notify.rota import Member, Rota, Shift
 from csi_rules.plugins import load_plugins
@@ -43,16 +43,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _instant(text: str | None, rota: Rota) -> datetime:
-    if text is None:
-        return system_now()
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--at: {text!r} is not an ISO 8601 date-time") from None
-    if value.tzinfo is None:
-        from csi_rules.calendars.zones import load_zone
+    from csi_rules.calendars.zones import load_zone
 
-        value = value.replace(tzinfo=load_zone(rota.zone))
+    value = parse_now(text, "--at", naive_zone=load_zone(rota.zone))
     return value.astimezone(UTC)  # compared as instants, never as wall-clock times
 
 
