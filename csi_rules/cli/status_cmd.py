@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import deque
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from csi_rules.audit import verify
@@ -26,7 +28,8 @@ def _iso(value: Any) -> str | None:
 
 def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
     total, due = store.wakeup_counts(now)
-    result = verify(store.audit())
+    disagreements: deque[dict[str, Any]] = deque(maxlen=limit)
+    result = verify(_noting_disagreements(store.audit(), disagreements))  # one pass over the log
     return {
         "now": now.isoformat(),
         "adapters": [{"name": c.adapter, "watermark": _iso(c.watermark),
@@ -39,7 +42,7 @@ def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
             for w in store.wakeups(limit)]},
         "ledger": store.ledger_counts(),
         "dry_run": _dry_run(store),
-        "engine_disagreements": _disagreements(store, limit),
+        "engine_disagreements": list(disagreements),
         "in_flight": len(store.inflight_decisions()),
         "audit": {"entries": result.entries, "head": result.head, "verified": result.ok},
         "errors": [{"at": e.at.isoformat(), "scope": e.scope, "message": e.message}
@@ -50,10 +53,13 @@ def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
     }
 
 
-def _disagreements(store: Any, limit: int) -> list[dict[str, Any]]:
-    """Verify mode's findings, newest last: the engines decided a live record differently."""
-    found = [row.entry for row in store.audit() if row.entry.get("type") == "engine_disagreement"]
-    return [{"at": e["at"], "detail": e["detail"]} for e in found[-limit:]]
+def _noting_disagreements(rows: Iterable[Any], found: deque[dict[str, Any]]) -> Iterator[Any]:
+    """The audit rows unchanged, keeping verify mode's findings (newest last) on the way:
+    the engines decided a live record differently."""
+    for row in rows:
+        if row.entry.get("type") == "engine_disagreement":
+            found.append({"at": row.entry["at"], "detail": row.entry["detail"]})
+        yield row
 
 
 def _dry_run(store: Any) -> dict[str, Any] | None:
