@@ -1,6 +1,9 @@
 """Build the plugin manager: built-in plugins first, then the `csi_rules` entry points.
 
-Nothing is loaded at import time; the CLI and tests call `load_plugins()` explicitly.
+Nothing is loaded at import time; the CLI and tests call `load_plugins()` explicitly. Loading
+registers names, not implementations: built-ins and the shipped adapters register factories
+that import their adapter, emulator or transport when first used (`Registry.add_lazy`, or a
+factory that imports inside its call), so `validate` does not import HTTP clients or emulators.
 """
 
 from __future__ import annotations
@@ -9,18 +12,20 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from csi_rules import hookspecs
-from csi_rules.actions import ActionType
-from csi_rules.adapter import AdapterFactory
-from csi_rules.emulator import EmulatorFactory
 from csi_rules.errors import PluginError
-from csi_rules.notify.transport import TransportFactory
-from csi_rules.policy.kinds.base import PolicyKind
 from csi_rules.registry import Registry
+
+if TYPE_CHECKING:  # the contracts import records and more: not needed to load plugins
+    from csi_rules.actions import ActionType
+    from csi_rules.adapter import AdapterFactory
+    from csi_rules.emulator import EmulatorFactory
+    from csi_rules.notify.transport import TransportFactory
+    from csi_rules.policy.kinds.base import PolicyKind
 
 GROUP = "csi_rules"
 DISABLE_ENV = "CSI_RULES_DISABLE_PLUGINS"

@@ -68,3 +68,32 @@ def test_plugins_command_lists_builtins(cli):
     assert result.code == 0
     assert "csi_rules.actions  (built-in)" in result.out
     assert "actions: assign, block, comment" in result.out
+
+
+def test_a_lazy_entry_is_imported_when_first_asked_for():
+    from csi_rules.registry import Registry
+
+    registry: Registry[object] = Registry("transport")
+    registry.add_lazy("json", "json:dumps")
+    registry.add_lazy("broken", "csi_rules.no_such_module:THING")
+    assert registry.names() == ["broken", "json"]
+    import json
+
+    assert registry.get("json") is json.dumps
+    with pytest.raises(PluginError, match=r"cannot load csi_rules\.no_such_module:THING"):
+        registry.get("broken")
+    with pytest.raises(PluginError, match="registered twice"):
+        registry.add_lazy("json", "json:loads")
+
+
+def test_loading_plugins_imports_no_http_client_emulator_or_transport():
+    import subprocess
+    import sys
+
+    code = ("import sys; from csi_rules.plugins import load_plugins; p = load_plugins(); "
+            "assert 'servicenow' in p.adapters and 'jira' in p.emulators and 'smtp' in p.transports; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'requests' "
+            "or '.emulator' in m or '.notify.transports' in m or m.endswith('.adapter')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

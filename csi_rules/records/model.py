@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import fastjsonschema
@@ -34,8 +35,20 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
-_VALIDATOR = Draft202012Validator(record_schema())  # slow, but explains every problem
-_FAST_CHECK = fastjsonschema.compile(record_schema())  # 40x faster yes/no for the common case
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    """Slow, but explains every problem; built on first use (not at import: start-up time)."""
+    return Draft202012Validator(record_schema())
+
+
+@cache
+def _fast_check() -> Callable[[Any], Any]:
+    """40x faster yes/no for the common case; compiling it takes ~50 ms, so on first use."""
+    return fastjsonschema.compile(record_schema())
+
+
 _DATETIME_FIELDS = tuple(n for n, s in FIELDS.items() if s.type == "datetime" and not s.derived)
 
 
@@ -111,10 +124,10 @@ def parse_record(obj: Any, where: str = "record") -> Record:
     if not isinstance(obj, Mapping):
         raise RecordError(f"{where}: a record must be a JSON object, got {type(obj).__name__}")
     try:
-        _FAST_CHECK(obj)
+        _fast_check()(obj)
         errors = []
     except fastjsonschema.JsonSchemaException:
-        errors = sorted(_VALIDATOR.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
+        errors = sorted(_validator().iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         label = obj.get("number") or obj.get("id") or ""
         who = f"{where} {label}".strip()

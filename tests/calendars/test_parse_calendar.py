@@ -187,11 +187,11 @@ def test_unknown_country_and_subdivision_for_the_holidays_package() -> None:
 
 def test_missing_holidays_package_is_a_clear_issue(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "holidays", None)
-    country_module.supported.cache_clear()
+    country_module.country_codes.cache_clear()
     try:
         found = issues_of(spec(holidays=[{"country": "NL"}]))
     finally:
-        country_module.supported.cache_clear()
+        country_module.country_codes.cache_clear()
     assert found == [(("holidays", 0), "holidays by country need the 'holidays' package, "
                                        "which is not installed (pip install holidays)")]
 

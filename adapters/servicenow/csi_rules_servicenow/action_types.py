@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from csi_rules.actions import ActionType
-from csi_rules_servicenow.actions.handlers import HOLD_REASONS
+from csi_rules_servicenow.action_codes import HOLD_REASONS
 
 _TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from csi_rules_servicenow.action_codes import HOLD_REASONS, MAX_ESCALATION
 from csi_rules_servicenow.actions.snapshot import Snapshot
 from csi_rules_servicenow.actions.steps import (
     ActionRefused,
@@ -26,9 +27,6 @@ from csi_rules_servicenow.mapping import NormalizationTables
 
 SYS_ID = re.compile(r"^[0-9a-f]{32}$")
 JOURNAL = {"work_notes", "comments"}
-HOLD_REASONS = {"awaiting_caller": "1", "awaiting_evidence": "2", "awaiting_problem": "3",
-                "awaiting_vendor": "4", "awaiting_change": "5"}
-MAX_ESCALATION = 3  # the task.escalation choices: 0 Normal, 1 Moderate, 2 High, 3 Overdue
 CANCELED = {"incident": "8", "change_request": "4", "problem": "107", "sc_req_item": "4"}
 
 
