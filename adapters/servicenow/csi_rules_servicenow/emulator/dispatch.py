@@ -1,7 +1,8 @@
 """Which API answers an authenticated call, and in which format (JSON, or XML when asked).
 
 APIs: Table (`/api/now/[v1|v2/]table`), Aggregate (`/api/now/[v1/]stats`), Attachment
-(`/api/now/[v1/]attachment`), Batch (`/api/now/v1/batch`). `Accept` is negotiated first, as
+(`/api/now/[v1/]attachment`), Batch (`/api/now/v1/batch`), Change Management
+(`/api/sn_chg_rest/[v1/]change`, change_api.py). `Accept` is negotiated first, as
 c_RESTAPI.md lists the formats: application/json (also `*/*`, `application/*` or none) or
 application/xml; anything else is 406 (r_RESTAPIHTTPResponseCodes.md). Attachment content is
 answered as stored whatever the Accept header. Request bodies are JSON only (an XML body is
@@ -19,6 +20,8 @@ from csi_rules_servicenow.emulator.attachment_api import ROUTE as ATTACHMENT_ROU
 from csi_rules_servicenow.emulator.attachment_api import AttachmentApi
 from csi_rules_servicenow.emulator.batch_api import BatchApi
 from csi_rules_servicenow.emulator.call import Answer, Call
+from csi_rules_servicenow.emulator.change_api import ROUTE as CHANGE_ROUTE
+from csi_rules_servicenow.emulator.change_api import ChangeApi
 from csi_rules_servicenow.emulator.security import User
 from csi_rules_servicenow.emulator.stats_api import ROUTE as STATS_ROUTE
 from csi_rules_servicenow.emulator.stats_api import StatsApi
@@ -57,11 +60,13 @@ class Apis:
         self.stats = StatsApi(emulator.store)
         self.attachments = AttachmentApi(emulator.store, emulator.table_api)
         self.batch = BatchApi(self.answer)
+        self.changes = ChangeApi(emulator.store)
 
     @staticmethod
     def knows(path: str) -> bool:
         return any(r is not None for r in (TableApi.route(path), STATS_ROUTE.match(path),
-                                           ATTACHMENT_ROUTE.match(path), BATCH_ROUTE.match(path)))
+                                           ATTACHMENT_ROUTE.match(path), BATCH_ROUTE.match(path),
+                                           CHANGE_ROUTE.match(path)))
 
     def answer(self, call: Call, user: User) -> Answer:
         attachment = ATTACHMENT_ROUTE.match(call.path)
@@ -80,6 +85,8 @@ class Apis:
         base_url = self.emulator.url
         if BATCH_ROUTE.match(call.path):
             return self.batch.handle(call, user)
+        if CHANGE_ROUTE.match(call.path):
+            return self.changes.handle(call, user)
         stats = STATS_ROUTE.match(call.path)
         if stats:
             if not self.emulator.security.can_read(user.user_name, stats.group(1)):

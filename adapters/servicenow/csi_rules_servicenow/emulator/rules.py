@@ -7,20 +7,24 @@ Each one is observable in the official examples or is a rule an adapter must cop
 - incident `state` and legacy `incident_state` kept equal (both present in every sample);
 - closing/cancelling makes the record inactive; `reassignment_count` counts group changes (pk);
 - data policies (pk): on-hold incidents need a hold reason, on-hold changes an on-hold reason;
-  the platform answers such writes with 403 (r_RESTAPIHTTPResponseCodes.md: "data policy").
+  the platform answers such writes with 403 (r_RESTAPIHTTPResponseCodes.md: "data policy");
+- the change state model's approval steps (change_model.py): asking for approval on entering
+  Assess/Authorize, approved -> Scheduled, rejected -> New, approval rows deciding the change.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from csi_rules_servicenow.emulator import change_model
 from csi_rules_servicenow.emulator.tables import NUMBER_PREFIX
 
 if TYPE_CHECKING:
     from csi_rules_servicenow.emulator.store import Row, Store
 
 INACTIVE_STATES = {"incident": {"7", "8"}, "change_request": {"3", "4"},
-                   "problem": {"4", "107"}, "sc_req_item": {"3", "4", "7"}}
+                   "problem": {"4", "107"}, "sc_req_item": {"3", "4", "7"},
+                   "change_task": {"3", "4"}}
 
 
 class DataPolicyError(Exception):
@@ -54,11 +58,14 @@ def on_insert(store: Store, table: str, row: Row, now: str, user: str) -> None:
         if task is not None and task.get("approval") in ("", "not requested"):
             store.update(task.get("sys_class_name") or "task", task["sys_id"],
                          {"approval": "requested"}, user)
+    if table == change_model.CHANGE:
+        change_model.on_change_insert(store, row, user)
     _check_policies(store, table, row)
     _set_active(table, row)
 
 
-def on_update(store: Store, table: str, before: Row, row: Row) -> None:
+def on_update(store: Store, table: str, before: Row, row: Row, now: str = "",
+              user: str = "") -> None:
     if table == "incident":
         _mirror_incident_state(row, before)
         if (row.get("impact"), row.get("urgency")) != (before.get("impact"), before.get("urgency")):
@@ -66,6 +73,10 @@ def on_update(store: Store, table: str, before: Row, row: Row) -> None:
     regrouped = row.get("assignment_group") != before.get("assignment_group")
     if regrouped and "reassignment_count" in row:
         row["reassignment_count"] = str(int(before.get("reassignment_count") or 0) + 1)
+    if table == change_model.CHANGE:
+        change_model.on_change_update(store, before, row, now, user)
+    elif table == change_model.APPROVER:
+        change_model.on_approver_update(store, before, row, user)
     _check_policies(store, table, row)
     _set_active(table, row)
 

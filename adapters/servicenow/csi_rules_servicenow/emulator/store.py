@@ -72,6 +72,7 @@ class Store:
         self._numbers: dict[str, int] = {}
         self._audit = audit.AuditLog(self.new_sys_id)
         self._audit_index: dict[str, list[Row]] = {}  # documentkey -> rows (as instances index it)
+        self._sla_index: dict[str, dict[str, Row]] = {}  # task sys_id -> its task_sla rows
         self._tables[audit.TABLE] = {}
         self._columns[audit.TABLE] = set(audit.COLUMNS)
 
@@ -105,6 +106,17 @@ class Store:
             return [row for key in dict.fromkeys(k.lower() for k in document_keys)
                     for row in self._audit_index.get(key, ())]
 
+    def task_slas(self, task_id: str) -> list[Row]:
+        """The task_sla rows of one task (the `task` index; a row since moved or deleted is
+        dropped from it here)."""
+        with self.lock:
+            found = self._sla_index.get(task_id, {})
+            bucket = self._tables.get(sla.TABLE, {})
+            for sys_id, row in list(found.items()):
+                if bucket.get(sys_id) is not row or row.get("task") != task_id:
+                    del found[sys_id]
+            return list(found.values())
+
     def columns(self, table: str) -> set[str]:
         return self._columns.get(table, set())
 
@@ -136,6 +148,8 @@ class Store:
                 self._learn(table, row)
                 if table == audit.TABLE:
                     self._index_audit(row)
+                elif table == sla.TABLE:
+                    self._index_sla(row)
                 count += 1
         return count
 
@@ -185,6 +199,8 @@ class Store:
             rules.on_insert(self, table, row, now, user)
             self._tables.setdefault(table, {})[row["sys_id"]] = row
             self._learn(table, row)
+            if table == sla.TABLE:
+                self._index_sla(row)
             self.record_audit(table, row["sys_id"], audit.field_changes(table, {}, row),
                               checkpoint="0", user=user, now=now)
             self._write_journal(table, row["sys_id"], journal, now, user, checkpoint="0")
@@ -200,7 +216,7 @@ class Store:
                 return None
             changed = dict(current)
             journal = self._accept(table, values, changed)
-            rules.on_update(self, table, current, changed)
+            rules.on_update(self, table, current, changed, now, user)
             if changed == current and not journal:
                 return current
             changed["sys_updated_on"] = now
@@ -210,6 +226,8 @@ class Store:
                               checkpoint=changed["sys_mod_count"], user=user, now=now)
             current.clear()
             current.update(changed)
+            if table == sla.TABLE:
+                self._index_sla(current)
             self._write_journal(table, sys_id, journal, now, user,
                                 checkpoint=current["sys_mod_count"])
             sla.after_write(self, table, current)
@@ -226,6 +244,9 @@ class Store:
                                         now=now):
                 bucket[row["sys_id"]] = row
                 self._index_audit(row)
+
+    def _index_sla(self, row: Row) -> None:
+        self._sla_index.setdefault(row.get("task", ""), {})[row["sys_id"]] = row
 
     def _index_audit(self, row: Row) -> None:
         self._audit_index.setdefault(row.get("documentkey", "").lower(), []).append(row)

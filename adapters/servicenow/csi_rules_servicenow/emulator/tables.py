@@ -43,6 +43,10 @@ REFERENCES: Final[dict[str, str]] = {
     "change_request": "change_request", "chg_model": "chg_model",
     "maintenance_schedule": "cmn_schedule", "request": "sc_request",
     "cat_item": "sc_cat_item", "on_hold_task": "task",
+    "configuration_item": "cmdb_ci", "conflicting_change": "change_request",
+    "std_change_producer_version": "std_change_producer_version",
+    "std_change_producer": "std_change_record_producer",
+    "current_version": "std_change_producer_version", "change_request_task": "change_task",
 }
 
 # `task` references resolve through these tables (task is their parent class).
@@ -138,6 +142,12 @@ CHOICES: Final[dict[str, dict[str, dict[str, str]]]] = {
     "cmn_schedule_span": {
         "type": {"exclude": "Excluded", "maintenance": "Maintenance", "blackout": "Blackout"},
     },
+    # the doc's GET conflict example shows not_in_maintenance_window; the other two are pk
+    "conflict": {"type": {"not_in_maintenance_window": "Not In Maintenance Window",
+                          "blackout": "Blackout", "ci_already_scheduled": "CI Already Scheduled"}},
+    "change_task": {"state": {"-5": "Pending", "1": "Open", "2": "In Progress",
+                              "3": "Closed", "4": "Canceled"},
+                    "approval": _APPROVAL},
 }
 
 _TASK_DEFAULTS = {"active": "true", "approval": "not requested", "escalation": "0",
@@ -156,6 +166,7 @@ DEFAULTS: Final[dict[str, dict[str, str]]] = {
                        "upon_approval": "proceed", "upon_reject": "cancel"},
     "problem": {**_TASK_DEFAULTS, "state": "101", "impact": "3", "urgency": "3"},
     "sc_req_item": {**_TASK_DEFAULTS, "state": "1"},
+    "change_task": {**_TASK_DEFAULTS, "state": "1"},  # pk: Open
     "sysapproval_approver": {"state": "requested"},
     "sysapproval_group": {"approval": "requested"},
 }
