@@ -16,7 +16,7 @@ from csi_rules.capabilities import Capabilities
 from csi_rules.change.lifecycle import ChangeRequest, CloseCode, Deployment, OpenedChange
 from csi_rules.errors import RecordNotFound
 from csi_rules.records import Record
-from csi_rules_servicenow import actions, changes, history, related
+from csi_rules_servicenow import actions, change_management, changes, history, related
 from csi_rules_servicenow.actions.capabilities import capabilities as action_capabilities
 from csi_rules_servicenow.actions.handlers import ActionRefused, Target
 from csi_rules_servicenow.actions.snapshot import Snapshot
@@ -102,14 +102,18 @@ class ServiceNowAdapter:
         yield from self._records("change", table, rows)
 
     # -- the pipeline's change (changes.py) ------------------------------------------------
+    def _lifecycle(self) -> Any:
+        """changes.py (Table API) or change_management.py (sn_chg_rest), per `change_api`."""
+        return change_management if self.settings.change_api == "change_management" else changes
+
     def open_change(self, request: ChangeRequest) -> OpenedChange:
-        return changes.open_change(self.client, request)
+        return self._lifecycle().open_change(self.client, request)
 
     def record_deployment(self, change_id: str, deployment: Deployment) -> str:
-        return changes.record_deployment(self.client, change_id, deployment)
+        return str(self._lifecycle().record_deployment(self.client, change_id, deployment))
 
     def close_change(self, change_id: str, code: CloseCode, notes: str, at: datetime) -> str:
-        return changes.close_change(self.client, change_id, code, notes, at)
+        return str(self._lifecycle().close_change(self.client, change_id, code, notes, at))
 
     # -- acting ----------------------------------------------------------------------------
     def prepare(self, records: Sequence[Record], requests: Sequence[ActionRequest]) -> None:

@@ -26,7 +26,7 @@ RISK_CODES = {name: code for code, name in RISKS.items()}
 CORRELATION_DISPLAY = "csi-rules"
 
 
-def _safe(value: str, what: str) -> str:
+def query_safe(value: str, what: str) -> str:
     if "^" in value or "," in value or "\n" in value:
         raise UsageError(f"{what} {value!r} holds a character ServiceNow queries cannot carry")
     return value
@@ -35,7 +35,7 @@ def _safe(value: str, what: str) -> str:
 def find_change(client: TableClient, change_id: str) -> dict[str, Any]:
     """The change_request row for a sys_id or number (CHG...)."""
     column = "number" if change_id.upper().startswith("CHG") else "sys_id"
-    rows, _ = client.list(TABLE, {"sysparm_query": f"{column}={_safe(change_id, 'change id')}",
+    rows, _ = client.list(TABLE, {"sysparm_query": f"{column}={query_safe(change_id, 'change id')}",
                                   "sysparm_fields": "sys_id,number,state,approval",
                                   "sysparm_limit": "1"})
     if not rows:
@@ -46,7 +46,7 @@ def find_change(client: TableClient, change_id: str) -> dict[str, Any]:
 
 def _lookup(client: TableClient, table: str, name: str) -> str:
     """sys_id of the one row of `table` named `name` (a group or a CI)."""
-    rows, _ = client.list(table, {"sysparm_query": f"name={_safe(name, 'name')}",
+    rows, _ = client.list(table, {"sysparm_query": f"name={query_safe(name, 'name')}",
                                   "sysparm_fields": "sys_id", "sysparm_limit": "2"})
     if len(rows) != 1:
         found = "no" if not rows else "more than one"
@@ -56,7 +56,7 @@ def _lookup(client: TableClient, table: str, name: str) -> str:
 
 def open_change(client: TableClient, request: ChangeRequest) -> OpenedChange:
     """The run's change: the one already opened for `request.run_id`, or a new one."""
-    run_id = _safe(request.run_id, "run id")
+    run_id = query_safe(request.run_id, "run id")
     rows, _ = client.list(TABLE, {"sysparm_query": f"correlation_id={run_id}^ORDERBYsys_created_on",
                                   "sysparm_fields": "sys_id,number", "sysparm_limit": "1"})
     if rows:
@@ -66,9 +66,20 @@ def open_change(client: TableClient, request: ChangeRequest) -> OpenedChange:
 
 
 def _body(client: TableClient, request: ChangeRequest) -> dict[str, Any]:
+    body = {"type": request.change_type, **request_fields(client, request)}
+    if request.change_type == "standard":
+        body["state"] = STATE_CODES["scheduled"]  # pre-approved: no authorisation step
+        body["approval"] = "approved"
+    else:
+        body["state"] = STATE_CODES["assess"]
+        body["approval"] = "requested"
+    return body
+
+
+def request_fields(client: TableClient, request: ChangeRequest) -> dict[str, Any]:
+    """The change's columns from the request (both APIs write these), groups and CIs as sys_ids."""
     f = request.fields
-    body: dict[str, Any] = {"type": request.change_type,
-                            "short_description": request.short_description,
+    body: dict[str, Any] = {"short_description": request.short_description,
                             "correlation_id": request.run_id,
                             "correlation_display": CORRELATION_DISPLAY}
     for name in ("description", "implementation_plan", "backout_plan", "test_plan"):
@@ -87,12 +98,6 @@ def _body(client: TableClient, request: ChangeRequest) -> dict[str, Any]:
     if f.get("model"):
         body["description"] = (body.get("description", "") +
                                f"\nChange model: {f['model']}").strip()
-    if request.change_type == "standard":
-        body["state"] = STATE_CODES["scheduled"]  # pre-approved: no authorisation step
-        body["approval"] = "approved"
-    else:
-        body["state"] = STATE_CODES["assess"]
-        body["approval"] = "requested"
     return body
 
 

@@ -84,6 +84,9 @@ SCHEMA: dict[str, Any] = {
             "backoff_seconds": {"type": "number", "minimum": 0},
             "max_delay_seconds": {"type": "number", "minimum": 0}}},
         "journal_check": {"enum": ["journal_table", "display_value"]},
+        "change_api": {"enum": ["table", "change_management"],
+                       "description": "what `change open/record/close` write through: the "
+                                      "Table API (default) or the Change Management API"},
     },
 }
 _VALIDATOR = Draft202012Validator(SCHEMA)
@@ -119,6 +122,7 @@ class Settings:
     backoff_seconds: float = 0.5
     max_delay_seconds: float = 60.0
     journal_check: str = "journal_table"
+    change_api: str = "table"  # or "change_management" (sn_chg_rest, change_management.py)
 
     def __repr__(self) -> str:
         return f"Settings(url={self.url!r}, auth={self.credentials.type})"
@@ -162,6 +166,7 @@ def parse_settings(config: Mapping[str, Any],
         backoff_seconds=float(retries.get("backoff_seconds", 0.5)),
         max_delay_seconds=float(retries.get("max_delay_seconds", 60.0)),
         journal_check=config.get("journal_check", "journal_table"),
+        change_api=config.get("change_api", "table"),
     )
 
 
