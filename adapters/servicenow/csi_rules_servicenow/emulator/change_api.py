@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from csi_rules_servicenow.emulator import change_conflicts
+from csi_rules_servicenow.emulator import change_conflicts, change_schedule
 from csi_rules_servicenow.emulator.call import Answer, Call
 from csi_rules_servicenow.emulator.change_model import CHANGE
 from csi_rules_servicenow.emulator.change_render import render_change
+from csi_rules_servicenow.emulator.change_schedule_api import ScheduleApi
 from csi_rules_servicenow.emulator.input_values import stored_values
 from csi_rules_servicenow.emulator.query import parse_query, sort_rows
 from csi_rules_servicenow.emulator.render import getter
@@ -54,8 +55,11 @@ def _error(status: int, message: str, detail: str | None = None) -> Answer:
 
 
 class ChangeApi:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, base_url: Callable[[], str] = lambda: ""):
         self.store = store
+        self.base_url = base_url
+        self.workers = change_schedule.Workers(store)
+        self.schedule = ScheduleApi(store, self.workers, base_url)
 
     def handle(self, call: Call, user: User) -> Answer:
         route = ROUTE.match(call.path)
@@ -88,6 +92,15 @@ class ChangeApi:
             return self._list(CHANGE, "", params, user) if method == "GET" else \
                 _error(405, "Method not Supported", f"{method} /change needs a change model")
         head = parts[0]
+        if head in ("ci", "worker") and len(parts) >= 2:
+            if method != "GET":
+                return _error(405, "Method not Supported", method)
+            if head == "worker" and len(parts) == 2:
+                found = self.workers.get(parts[1])
+                return (200, {}, {"result": found}) if found else _error(404, *NOT_FOUND)
+            if parts[2:] == ["schedule"]:
+                return self.schedule.for_ci(parts[1], params, user)
+            return _error(400, "Requested URI does not represent any resource")
         if head == "standard" and len(parts) >= 2 and parts[1] == "template":
             if method != "GET":
                 return _error(405, "Method not Supported", method)
@@ -127,6 +140,10 @@ class ChangeApi:
             return self._tasks(method, row, rest[1:], values, params, user)
         elif rest == ["conflict"]:
             return self._conflict(method, row, user)
+        elif rest == ["schedule"] and method == "GET":
+            return self.schedule.for_change(row, user)
+        elif rest == ["schedule", "first_available"] and method == "PATCH":
+            return self.schedule.first_available(row, values, user)
         return _error(405, "Method not Supported", f"{method} on this resource")
 
     # -- changes ---------------------------------------------------------------------------

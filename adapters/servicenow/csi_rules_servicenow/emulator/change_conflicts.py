@@ -20,7 +20,7 @@ TABLE = "conflict"
 CHANGE_TIME = "%Y-%m-%d %H:%M:%S"
 
 
-def _span_time(text: str, zone: str) -> datetime | None:
+def span_time(text: str, zone: str) -> datetime | None:
     try:
         moment = datetime.strptime(text, "%Y%m%dT%H%M%S")
     except ValueError:
@@ -48,8 +48,8 @@ def blackouts(store: Store, start: datetime, end: datetime) -> list[tuple[Row, R
             if span.get("schedule") != schedule["sys_id"] or span.get("repeat_type"):
                 continue
             zone = schedule.get("time_zone", "")
-            begins = _span_time(span.get("start_date_time", ""), zone)
-            ends = _span_time(span.get("end_date_time", ""), zone)
+            begins = span_time(span.get("start_date_time", ""), zone)
+            ends = span_time(span.get("end_date_time", ""), zone)
             if begins and ends and begins < end and start < ends:
                 found.append((schedule, span))
     return found

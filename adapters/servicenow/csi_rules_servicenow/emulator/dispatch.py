@@ -60,7 +60,7 @@ class Apis:
         self.stats = StatsApi(emulator.store)
         self.attachments = AttachmentApi(emulator.store, emulator.table_api)
         self.batch = BatchApi(self.answer)
-        self.changes = ChangeApi(emulator.store)
+        self.changes = ChangeApi(emulator.store, lambda: emulator.url)
 
     @staticmethod
     def knows(path: str) -> bool:
