@@ -58,8 +58,8 @@ def after_write(store: Store, table: str, task: Row) -> None:
     definitions = [d for d in store.rows("contract_sla") if d.get("collection") == table]
     if not definitions:
         return
-    attached = {r.get("sla"): r for r in store.rows(TABLE)
-                if r.get("task") == task["sys_id"] and r.get("stage") in ACTIVE_STAGES}
+    attached = {r.get("sla"): r for r in store.task_slas(task["sys_id"])
+                if r.get("stage") in ACTIVE_STAGES}
     for definition in definitions:
         current = attached.get(definition["sys_id"])
         starts = _matches(store, definition.get("start_condition", ""), task, now)
@@ -81,7 +81,7 @@ def after_write(store: Store, table: str, task: Row) -> None:
 def _attach(store: Store, definition: Row, task: Row, now: datetime) -> None:
     stamp = now.strftime(FORMAT)
     breach = (now + _duration(definition.get("duration", ""))).strftime(FORMAT)
-    store.load(TABLE, [{
+    row = {
         "task": task["sys_id"], "sla": definition["sys_id"], "stage": "in_progress",
         "active": "true", "has_breached": "false", "start_time": stamp, "end_time": "",
         "planned_end_time": breach, "original_breach_time": breach, "pause_time": "",
@@ -89,8 +89,9 @@ def _attach(store: Store, definition: Row, task: Row, now: datetime) -> None:
         "business_pause_duration": duration_text(timedelta(0)),
         "schedule": definition.get("schedule", ""), "sys_created_on": stamp,
         "sys_updated_on": stamp, "sys_created_by": "system", "sys_updated_by": "system",
-    }])
-    refresh(store, now)
+    }
+    store.load(TABLE, [row])
+    refresh(store, now, [row])
 
 
 def _resume(row: Row, now: datetime, stamp: str) -> None:
@@ -115,11 +116,12 @@ def _touch(row: Row, stamp: str, **changes: str) -> None:
     row["sys_mod_count"] = str(int(row.get("sys_mod_count") or 0) + 1)
 
 
-def refresh(store: Store, now: datetime) -> None:
-    """Bring every task_sla row's elapsed/left values to `now` (an ended row to its end)."""
+def refresh(store: Store, now: datetime, rows: list[Row] | None = None) -> None:
+    """Bring every task_sla row's (or only `rows`') elapsed/left values to `now` (an ended row
+    to its end)."""
     definitions = {d["sys_id"]: d for d in store.rows("contract_sla")}
     with store.lock:
-        for row in store.rows(TABLE):
+        for row in store.rows(TABLE) if rows is None else rows:
             definition = definitions.get(row.get("sla", ""))
             start = _time(row.get("start_time", ""))
             if definition is None or start is None:
