@@ -52,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     opening.add_argument("--assignment-group")
     opening.add_argument("--risk", choices=RISK_LEVELS)
     opening.add_argument("--format", choices=("text", "json"), default="text")
+    _deployment(opening)
     opening.set_defaults(run=run_open)
 
     recording = verbs.add_parser("record", help="write a deployment's start or outcome")
@@ -63,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     recording.add_argument("--build-url", default="")
     recording.add_argument("--commit", default="")
     recording.add_argument("--message", default="")
+    _deployment(recording)
     recording.set_defaults(run=run_record)
 
     closing = verbs.add_parser("close", help="close the change with a close code")
@@ -80,9 +82,31 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_now(p)
 
 
+def _deployment(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("deployment (Jira Cloud's deployments API and gating; all three "
+                             "together)")
+    g.add_argument("--pipeline", metavar="ID", help="the pipeline's id, e.g. "
+                   "$GITHUB_REPOSITORY/$GITHUB_WORKFLOW")
+    g.add_argument("--environment", metavar="NAME", help="the environment deployed to")
+    g.add_argument("--deployment-number", type=int, metavar="N", help="the deployment's "
+                   "sequence number in that pipeline and environment, e.g. $GITHUB_RUN_NUMBER")
+    g.add_argument("--environment-type", choices=("unmapped", "development", "testing",
+                                                   "staging", "production"))
+
+
 def _lifecycle(args: argparse.Namespace) -> Any:
     adapter = load_plugins().adapters.get(args.adapter)(adapter_config(args.adapter_config))
     lifecycle_of(adapter, args.adapter)
+    named = tuple(getattr(args, n, None) for n in ("pipeline", "environment",
+                                                   "deployment_number"))
+    if any(v is not None for v in named):
+        if not all(v is not None for v in named):
+            raise UsageError("--pipeline, --environment and --deployment-number go together")
+        target = getattr(adapter, "target_deployment", None)
+        if target is None:
+            raise UsageError(f"adapter {args.adapter!r} does not report deployments "
+                             "(--pipeline, --environment, --deployment-number)")
+        target(*named, getattr(args, "environment_type", None))
     return adapter
 
 

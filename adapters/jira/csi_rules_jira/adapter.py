@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -12,12 +12,15 @@ import requests
 
 from csi_rules.adapter import ActionRequest, ActionResult, RecordQuery
 from csi_rules.capabilities import Capabilities
+from csi_rules.change.lifecycle import ChangeRequest, CloseCode, Deployment, OpenedChange
 from csi_rules.errors import RecordNotFound
 from csi_rules.records import Record, parse_record
 from csi_rules_jira import actions
 from csi_rules_jira.actions.capabilities import for_config as action_capabilities
 from csi_rules_jira.actions.context import ActionContext
+from csi_rules_jira.changes import JiraChanges
 from csi_rules_jira.config import JiraConfig
+from csi_rules_jira.deployments import DeploymentTarget
 from csi_rules_jira.jql import keys_jql, sync_jql
 from csi_rules_jira.jsm import RequestTypes, request_approvals, request_slas
 from csi_rules_jira.normalize import issue_to_record, requested_fields, status_mapper
@@ -46,6 +49,7 @@ class JiraAdapter:
         self._request_types = RequestTypes(self.transport)
         self._statuses = status_mapper(config)
         self._actions: ActionContext | None = None
+        self.changes = JiraChanges(self.transport, lambda: self.site, config, clock, sleep)
 
     def __repr__(self) -> str:
         return f"JiraAdapter({self.config.base_url!r}, deployment={self.config.deployment!r})"
@@ -147,8 +151,32 @@ class JiraAdapter:
         key = str(record.data.get("number") or record.id)
         return actions.apply(self._actions, action, key, dry_run)
 
+    # --- the pipeline's change (changes.py, deployments.py) -------------------------------
+
+    def open_change(self, request: ChangeRequest) -> OpenedChange:
+        return self.changes.open_change(request)
+
+    def record_deployment(self, change_id: str, deployment: Deployment) -> str:
+        return self.changes.record_deployment(change_id, deployment)
+
+    def close_change(self, change_id: str, code: CloseCode, notes: str, at: datetime) -> str:
+        return self.changes.close_change(change_id, code, notes, at)
+
+    def target_deployment(self, pipeline_id: str, environment: str, number: int,
+                          environment_type: str | None = None) -> None:
+        """Also report open/record to Jira Cloud's deployments API as this deployment."""
+        kind = environment_type or self.changes.settings.deployments.environment_type
+        self.changes.target = DeploymentTarget(pipeline_id, environment, number, kind)
+
+    def deployment_changes(self, pipeline_id: str, environment_id: str,
+                           number: int) -> list[str] | None:
+        """Issues a stored Cloud deployment is associated with; None: no such deployment."""
+        return self.changes.associated_issues(DeploymentTarget(pipeline_id, environment_id,
+                                                               number))
+
     def close(self) -> None:
         self._save_state()
+        self.changes.close()
         self.transport.close()
 
     def _save_state(self) -> None:

@@ -12,6 +12,8 @@ from jsonschema import Draft202012Validator
 
 from csi_rules.net import is_loopback
 from csi_rules.records.vocabulary import state_values
+from csi_rules_jira.change_settings import SCHEMA as CHANGES_SCHEMA
+from csi_rules_jira.change_settings import ChangeSettings, parse_changes
 from csi_rules_jira.errors import JiraConfigError
 from csi_rules_jira.secrets import Secret, default_environ, read_secret
 
@@ -88,6 +90,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "max_retry_delay": {"type": "number", "minimum": 0},
         "timeout": {"type": "number", "exclusiveMinimum": 0},
         "state_file": _STR,
+        "changes": CHANGES_SCHEMA,
     },
 }
 _VALIDATOR = Draft202012Validator(CONFIG_SCHEMA)
@@ -121,6 +124,7 @@ class JiraConfig:
     max_retry_delay: float = 60.0
     timeout: float = 30.0
     state_file: str = ""
+    changes: ChangeSettings | None = None  # the pipeline's change (change_settings.py)
 
     def priority_name(self, priority: int) -> str | None:
         """The first Jira priority name configured for a 1..5 priority."""
@@ -165,6 +169,7 @@ def parse_config(raw: Mapping[str, Any], environ: Mapping[str, str] | None = Non
         max_retry_delay=float(raw.get("max_retry_delay", 60.0)),
         timeout=float(raw.get("timeout", 30.0)),
         state_file=raw.get("state_file", ""),
+        changes=parse_changes(raw.get("changes")),
     )
 
 

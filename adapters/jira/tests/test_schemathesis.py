@@ -37,7 +37,8 @@ SEEDED = {  # identifiers in the emulator's default seed, by the documents' para
     "idOrKey": ["done", "new"], "idOrName": ["10100", "In Progress"], "id": ["1", "10001"],
     "issueLinkTypeId": ["10000", "10003"], "propertyKey": ["csi-rules"],
 }
-SPECS = {"jira": "jira-platform-swagger-v3.v3.json", "jsm": "jsm-service-management.json"}
+SPECS = {"jira": "jira-platform-swagger-v3.v3.json", "jsm": "jsm-service-management.json",
+         "deployments": "jira-software-agile-deployments.json"}
 
 
 def _find_specs() -> Path:
@@ -133,6 +134,7 @@ def _load(name: str) -> Any:
 
 JIRA = _load("jira")
 JSM = _load("jsm")
+DEPLOYMENTS = _load("deployments")  # Jira Cloud deployments and gating (the agile document)
 
 
 @pytest.fixture(scope="module")
@@ -155,10 +157,15 @@ def test_jsm_operations_conform(case: Case, fuzzed_emulator: JiraEmulator) -> No
     _exercise(case, fuzzed_emulator)
 
 
+@DEPLOYMENTS.parametrize()
+def test_deployments_operations_conform(case: Case, fuzzed_emulator: JiraEmulator) -> None:
+    _exercise(case, fuzzed_emulator)
+
+
 def test_every_emulated_route_is_fuzzed() -> None:
     """Each route in the emulator's table is kept in a cut-down document (none silently dropped)."""
     kept = [(m.upper(), re.sub(r"\{[^}]+\}", _PLACEHOLDER, p))
-            for doc in (_restricted("jira"), _restricted("jsm"))
+            for doc in (_restricted("jira"), _restricted("jsm"), _restricted("deployments"))
             for p, item in doc["paths"].items() for m in item if m != "parameters"]
     unfuzzed = [f"{method} {pattern.pattern}" for method, pattern, _ in _ROUTES
                 if not any(m == method and pattern.fullmatch(path) for m, path in kept)]

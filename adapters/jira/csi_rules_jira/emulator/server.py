@@ -19,11 +19,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from csi_rules_jira.emulator import routes_create as create
+from csi_rules_jira.emulator import routes_deployments
 from csi_rules_jira.emulator import routes_issue as issue_routes
 from csi_rules_jira.emulator import routes_jsm as jsm
 from csi_rules_jira.emulator import routes_lookup as lookup
 from csi_rules_jira.emulator import routes_meta as meta
 from csi_rules_jira.emulator import routes_search as search
+from csi_rules_jira.emulator.change_project import open_approvals
+from csi_rules_jira.emulator.deployments import Deployments
 from csi_rules_jira.emulator.faults import RATE_LIMIT_BODY, Faults, fault_headers
 from csi_rules_jira.emulator.http import Exchange, HttpError, Reply, Request
 from csi_rules_jira.emulator.model import User
@@ -40,7 +43,7 @@ _REF = r"(?P<ref>[^/]+)"
 NOT_AUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
 
 
-def _routes(cache: search.SearchCache) -> list[Route]:
+def _routes(cache: search.SearchCache, deployments: Deployments | None = None) -> list[Route]:
     def s(fn: Callable[..., Reply]) -> Callable[..., Reply]:
         return lambda site, req: fn(site, req, cache)
 
@@ -93,6 +96,7 @@ def _routes(cache: search.SearchCache) -> list[Route]:
         ("GET", rf"{_SD}/servicedesk/(?P<desk>[^/]+)/requesttype/(?P<type_id>[^/]+)",
          jsm.request_type),
         ("GET", rf"{_SD}/servicedesk/(?P<desk>[^/]+)/requesttype", jsm.request_types),
+        *routes_deployments.routes(deployments or Deployments()),
     ]
     return [(m, re.compile(p + "$"), fn) for m, p, fn in table]
 
@@ -136,11 +140,13 @@ class JiraEmulator:
         if shift_to_now:  # absolute seed times moved so the newest issue is an hour old
             data = seed_shift(data, self.clock())
         self.site = Site(data, self.clock)
+        open_approvals(self.site)        # JSM approval steps that name approvers open one
+        self.deployments = Deployments()  # Cloud deployment data (/rest/deployments/0.1)
         self.faults = Faults(rate_limit_per_second)
         self.exchanges: list[Exchange] | None = [] if record else None
         self.outbox: Outbox | None = None
         self.url = ""
-        self._routes = _routes(search.SearchCache())
+        self._routes = _routes(search.SearchCache(), self.deployments)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
