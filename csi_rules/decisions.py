@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,7 +33,7 @@ class Decision:
     source: str
     outcome: str
     actions: tuple[Action, ...]
-    reasons: tuple[Reason, ...]
+    reasons: Sequence[Reason]  # a tuple, or the compiled engine's LazyReasons (reads as one)
     now: datetime
     details: Mapping[str, Any] | None = None  # kind-specific status (an SLA's clock, ...)
     key: str = ""  # what makes the decision's actions idempotent (record, policy, rule, cycle)

@@ -16,12 +16,15 @@ from csi_rules.engine.lookup import DERIVED_FROM
 from csi_rules.records.model import MISSING
 
 Entry = Callable[[Any, datetime], dict[str, list[str]]]
+ValuesEntry = Callable[[Any, datetime], tuple[dict[str, list[str]], list[Any]]]
 
 
 def make_entry(paths: Sequence[str],
-               plan: Sequence[tuple[str, frozenset[str], Callable[[list[Any]], list[str]]]]
-               ) -> Entry:
-    """`plan`: (group id, kinds, run(values)) per group, in result order."""
+               plan: Sequence[tuple[str, frozenset[str], Callable[[list[Any]], list[str]]]],
+               with_values: bool = False) -> Any:
+    """`plan`: (group id, kinds, run(values)) per group, in result order. `with_values`: the
+    function returns (result, the field values it read, in the order of `paths`) - what the
+    reasons of the matched rules are built from."""
     names: dict[str, Any] = {"M": MISSING, "DEEP": deep_get}
     lines = ["def match(data, now):",
              "    if data.__class__ is not dict: return SLOW(data, now)",
@@ -40,16 +43,17 @@ def make_entry(paths: Sequence[str],
     for g, (group_id, kinds, _) in enumerate(plan):
         names[f"id{g}"], names[f"kinds{g}"], names[f"run{g}"] = group_id, kinds, plan[g][2]
         parts.append(f"id{g}: (run{g}(v) if kind in kinds{g} else [])")
-    lines.append(f"    return {{{', '.join(parts)}}}")
+    result = f"{{{', '.join(parts)}}}"
+    lines.append(f"    return {result}, v" if with_values else f"    return {result}")
     getters = [getter(p) for p in paths]
 
-    def slow(data: Any, now: datetime) -> dict[str, list[str]]:
+    def slow(data: Any, now: datetime) -> Any:
         """Records whose data is some other mapping: the general path."""
         values = [g(data, now) for g in getters]
         kind = str(data["kind"])
-        return {gid: run(values) if kind in kinds else [] for gid, kinds, run in plan}
+        result = {gid: run(values) if kind in kinds else [] for gid, kinds, run in plan}
+        return (result, values) if with_values else result
 
     names["SLOW"] = slow
     exec(compile("\n".join(lines), "<csi_rules compiled entry>", "exec"), names)
-    entry: Entry = names["match"]
-    return entry
+    return names["match"]

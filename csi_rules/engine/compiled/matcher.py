@@ -13,18 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from csi_rules.conditions.ast import matchers
 from csi_rules.conditions.evaluate import Reason
 from csi_rules.engine.compiled.entry import make_entry
-from csi_rules.engine.compiled.explain import Explain, make_explainer
+from csi_rules.engine.compiled.explain import Builders, Explain, make_explainer, rule_paths
 from csi_rules.engine.compiled.index import build_index, dispatcher
+from csi_rules.engine.compiled.reasons import Build, LazyReasons
 from csi_rules.engine.groups import MatchResult, RuleGroup, check_unique_ids
 from csi_rules.engine.lookup import require_aware
 from csi_rules.records.model import Record
 
 Run = Callable[[list[Any]], list[str]]
+Pick = Callable[[list[Any]], tuple[Any, ...]]
+Explained = dict[str, list[tuple[str, Sequence[Reason]]]]
 
 
 class CompiledMatcher:
@@ -42,8 +46,17 @@ class CompiledMatcher:
                 [(s.key, s.condition) for s in g.rules], g.hit_policy == "first", slots)))
             for g in self.groups)
         self._entry = make_entry(paths, plan)
-        self._explainers: dict[tuple[str, str], Explain] = {
-            (g.group_id, s.key): make_explainer(s.condition) for g in self.groups for s in g.rules}
+        self._entry_values = make_entry(paths, plan, with_values=True)
+        self._explainers: dict[tuple[str, str], Explain] = {}
+        self._builders: dict[str, dict[str, tuple[Build, Pick]]] = {}
+        builders = Builders()
+        for g in self.groups:
+            table = self._builders[g.group_id] = {}
+            for spec in g.rules:
+                own = rule_paths(spec.condition)
+                build = builders.builder(spec.condition, own)
+                self._explainers[(g.group_id, spec.key)] = make_explainer(own, build)
+                table[spec.key] = (build, _picker([slots[p] for p in own]))
 
     def match(self, record: Record, now: datetime) -> MatchResult:
         require_aware(now)
@@ -57,10 +70,28 @@ class CompiledMatcher:
     def _match(self, record: Record, now: datetime) -> MatchResult:
         return self._entry(record.data, now)
 
+    def match_explained(self, record: Record, now: datetime) -> Explained:
+        """One decision with its reasons: `{group id: [(key, reasons), ...]}`, the keys exactly
+        as `match` gives them, each with `explain`'s reasons (lazy: the field values are read
+        once for the match and copied; the `Reason`s are made when first read)."""
+        require_aware(now)
+        result, values = self._entry_values(record.data, now)
+        builders = self._builders
+        out: Explained = {}
+        for group_id, keys in result.items():
+            table = builders[group_id]
+            pairs: list[tuple[str, Sequence[Reason]]] = []
+            for key in keys:
+                build, pick = table[key]
+                pairs.append((key, LazyReasons(build, pick(values))))
+            out[group_id] = pairs
+        return out
+
     def explain(self, record: Record, now: datetime, group_id: str, key: str
-                ) -> tuple[Reason, ...]:
+                ) -> Sequence[Reason]:
         """The reasons of one rule for `record`, exactly as `conditions.evaluate.explain` gives
-        them (every matcher, no short-circuit)."""
+        them (every matcher, no short-circuit): a `LazyReasons` holding the values the rule's
+        fields have now, which makes the `Reason`s when first read."""
         require_aware(now)
         return self._explainers[(group_id, key)](record.data, now)
 
@@ -72,3 +103,13 @@ class CompiledMatcher:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _picker(slots: list[int]) -> Pick:
+    """`values -> the values at these slots, as a tuple` (a copy: the builder's input)."""
+    if len(slots) > 1:
+        return itemgetter(*slots)
+    if slots:
+        only = slots[0]
+        return lambda values: (values[only],)
+    return lambda values: ()

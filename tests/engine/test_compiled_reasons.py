@@ -1,0 +1,66 @@
+"""The compiled matcher's reasons are built when read, and read exactly as the reference's
+`explain`: same values, same JSON, same text, whatever happens to the record afterwards."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+import random
+
+from csi_rules.conditions.evaluate import explain
+from csi_rules.engine.compiled import CompiledMatcher
+from csi_rules.engine.lookup import record_lookup
+from csi_rules.engine.testing import NOW, random_groups, record_stream
+from tests.engine.conftest import group, record
+
+
+def _json(reasons: object) -> str:
+    return json.dumps([r.to_json() for r in reasons], default=repr)  # type: ignore[attr-defined]
+
+
+def test_match_explained_gives_match_keys_with_the_reference_reasons_as_json_and_text() -> None:
+    rng = random.Random(5)
+    groups = random_groups(rng, count=4, max_rules=15)
+    m = CompiledMatcher(groups)
+    seen = 0
+    for r in list(record_stream(rng, 300)):
+        lookup = record_lookup(r, NOW)
+        rules = {(g.group_id, s.key): s.condition for g in groups for s in g.rules}
+        explained = m.match_explained(r, NOW)
+        assert {g: [k for k, _ in pairs] for g, pairs in explained.items()} == m.match(r, NOW)
+        for group_id, pairs in explained.items():
+            for key, reasons in pairs:
+                want = tuple(explain(rules[(group_id, key)], lookup))
+                assert reasons == want and len(reasons) == len(want)
+                assert _json(reasons) == _json(want)
+                assert [x.format() for x in reasons] == [x.format() for x in want]
+                assert all(type(x.result) is bool for x in reasons)
+                seen += 1
+    assert seen > 100
+
+
+def test_reasons_keep_the_values_seen_at_decision_time() -> None:
+    g = group("g", "collect", {"hot": {"all": [{"field": "priority", "lte": 2},
+                                               {"field": "category", "eq": "network"}]}})
+    m = CompiledMatcher([g])
+    r = record(priority=1, category="network")
+    (_, lazy), = m.match_explained(r, NOW)["g"]
+    single = m.explain(r, NOW, "g", "hot")
+    r.data["priority"] = 5
+    for reasons in (lazy, single):
+        assert [(x.path, x.actual, x.result) for x in reasons] == [
+            ("priority", 1, True), ("category", "network", True)]
+
+
+def test_lazy_reasons_compare_hash_print_and_pickle_as_the_plain_tuple() -> None:
+    g = group("g", "first", {"a": {"field": "priority", "in": [1, 2]}})
+    m = CompiledMatcher([g])
+    r = record(priority=2)
+    lazy = m.explain(r, NOW, "g", "a")
+    plain = tuple(explain(g.rules[0].condition, record_lookup(r, NOW)))
+    assert lazy == plain and plain == lazy and hash(lazy) == hash(plain)
+    assert repr(lazy) == repr(plain) and lazy[0] == plain[0] and lazy[:1] == plain[:1]
+    assert pickle.loads(pickle.dumps(lazy)) == plain and copy.deepcopy(lazy) == plain
+    assert () + lazy == plain and lazy + () == plain  # noqa: RUF005 - concatenation is tested
+    assert plain[0] in lazy
