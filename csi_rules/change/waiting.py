@@ -4,14 +4,22 @@ Go ends the wait at once. So does a no-go that waiting cannot cure (a rejection,
 conflict, missing plans, a window already past). What time alone can cure is an approval still
 being asked for and a window not yet open: those keep it waiting. Time and sleep come in as
 arguments, so the loop runs on a fake clock in tests.
+
+Where `serve` receives the platform's webhooks, `ServerWake.sleep` replaces the plain sleep: it
+long-polls serve's GET /v1/changes/{id}/wait (server/change_wait.py), which answers as soon as
+a webhook names the change, so an approval ends the pause at once. When serve cannot be asked
+(down, no such route, refused) it sleeps the rest of the pause and polls as before.
 """
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
 
+from csi_rules import safe_json
 from csi_rules.change.gate import NO_GO, CheckResult, GateResult
 from csi_rules.errors import AdapterUnavailable
 
@@ -75,3 +83,54 @@ def wait_for_verdict(ask: Callable[[datetime], GateResult], *, now: Callable[[],
                  f"asking again in {pause:g} s")
         sleep(pause)
         delay = min(delay * 1.5, max_interval)
+
+
+class ServerWake:
+    """A sleep that a webhook can cut short (see the module docstring); `record_id` is set by
+    the caller once it knows the change's platform id."""
+
+    def __init__(self, url: str, token: str, *, sleep: Callable[[float], None],
+                 monotonic: Callable[[], float], progress: Callable[[str], None] = lambda _: None,
+                 max_poll: float = 60.0):
+        self.url, self.token = url.rstrip("/"), token
+        self._sleep, self._monotonic, self._progress = sleep, monotonic, progress
+        self.max_poll = max_poll
+        self.record_id = ""
+        self.seq: int | None = None
+        self.broken = ""  # why serve is no longer asked; "" while it is
+        self.woken = 0  # pauses a webhook ended early
+
+    def sleep(self, seconds: float) -> None:
+        began = self._monotonic()
+        while not self.broken and self.record_id:
+            left = seconds - (self._monotonic() - began)
+            if left <= 0:
+                return
+            try:
+                changed = self._poll(min(left, self.max_poll))
+            except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts, bad JSON
+                self.broken = f"{self.url} cannot be asked ({exc}); polling the platform"
+                self._progress(self.broken)
+                break
+            if changed:
+                self.woken += 1
+                self._progress(f"a webhook named {self.record_id}: asking again now")
+                return
+        left = seconds - (self._monotonic() - began)
+        if left > 0:
+            self._sleep(left)
+
+    def _poll(self, timeout: float) -> bool:
+        query = {"timeout": f"{timeout:g}"}
+        if self.seq is not None:
+            query["since"] = str(self.seq)
+        request = urllib.request.Request(
+            f"{self.url}/v1/changes/{quote(self.record_id, safe='')}/wait?{urlencode(query)}",
+            headers={"Accept": "application/json",
+                     **({"Authorization": f"Bearer {self.token}"} if self.token else {})})
+        with urllib.request.urlopen(request, timeout=timeout + 10) as answer:
+            body = safe_json.loads(answer.read(65536), "serve's answer")
+        if not isinstance(body, dict) or not isinstance(body.get("seq"), int):
+            raise ValueError("the answer is not a change-wait answer")
+        self.seq = body["seq"]
+        return bool(body.get("changed"))

@@ -7,19 +7,22 @@ or, with --wait, the time ran out before the verdict was final (the reason goes 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from csi_rules.change.gate import NO_GO, GateResult, evaluate_gate
 from csi_rules.change.platform import platform_schedule
 from csi_rules.change.render import RENDERERS
 from csi_rules.change.schedule import conflicts_with, schedule_conflicts
-from csi_rules.change.waiting import wait_for_verdict
+from csi_rules.change.waiting import ServerWake, wait_for_verdict
 from csi_rules.cli.common import add_now, add_policies, read_yaml_mapping
 from csi_rules.clock import parse_now, system_now
 from csi_rules.errors import EXIT_NO_GO, EXIT_OK, EXIT_UNREACHABLE, UsageError
+from csi_rules.net import is_loopback
 from csi_rules.plugins import Plugins, load_plugins
 from csi_rules.policy.model import PolicySet
 from csi_rules.policy.validate import load_policy_set
@@ -49,6 +52,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="--wait: give up after this long, exit 3 (default 2h)")
     p.add_argument("--poll-interval", default="30s", metavar="DURATION",
                    help="--wait: first pause between questions; it grows 1.5x up to 5m")
+    p.add_argument("--server", metavar="URL", help="--wait: a `csi-rules serve` that receives "
+                   "the platform's webhooks; a webhook for the change ends a pause at once "
+                   "(GET URL/v1/changes/ID/wait), polling stays the fallback")
+    p.add_argument("--server-token-env", metavar="NAME", help="--server: environment variable "
+                   "holding serve's /v1/gate bearer token")
     p.add_argument("--format", choices=tuple(RENDERERS), default="text")
     p.set_defaults(run=run)
 
@@ -94,12 +102,36 @@ def _refuse_without_gate(policy_set: PolicySet, change: Record, args: argparse.N
                          f"{', '.join(args.policies)}: refusing to answer go without checks")
 
 
+def _wake(args: argparse.Namespace) -> ServerWake | None:
+    """The long-poll sleep on `--server`, or None (plain sleep)."""
+    if not args.server:
+        if args.server_token_env:
+            raise UsageError("--server-token-env needs --server URL")
+        return None
+    parts = urlsplit(args.server)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--server: {args.server!r} is not an http(s) URL")
+    token = ""
+    if args.server_token_env:
+        token = os.environ.get(args.server_token_env, "")
+        if not token:
+            raise UsageError(f"--server-token-env: {args.server_token_env} is not set")
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
+            raise UsageError("--server: the token would travel in clear text; use https "
+                             "(plain http only on loopback)")
+    return ServerWake(args.server, token, sleep=time.sleep, monotonic=time.monotonic,
+                      progress=lambda line: print(f"csi-rules gate: {line}", file=sys.stderr,
+                                                  flush=True))
+
+
 def run(args: argparse.Namespace) -> int:
     plugins = load_plugins()
     policy_set = load_policy_set(args.policies, plugins)
     if not policy_set.policies:
         raise UsageError(f"no policies in {', '.join(args.policies)}: refusing to gate "
                          "without checks")
+    if args.server and not args.wait:
+        raise UsageError("--server shortens --wait's pauses: use it with --wait")
     if args.wait and (args.change or args.now):
         raise UsageError("--wait asks the platform again as time passes: it needs "
                          "--change-id and takes no --now")
@@ -114,9 +146,16 @@ def run(args: argparse.Namespace) -> int:
         if not args.wait:
             result = _ask(args, policy_set, adapter, change, parse_now(args.now))
         else:
+            wake = _wake(args)
+
+            def ask(now: datetime) -> GateResult:
+                answer = _ask(args, policy_set, adapter, None, now)
+                if wake is not None:
+                    wake.record_id = answer.change_id  # the id webhooks name the change by
+                return answer
+
             outcome = wait_for_verdict(
-                lambda now: _ask(args, policy_set, adapter, None, now),
-                now=system_now, sleep=time.sleep,
+                ask, now=system_now, sleep=wake.sleep if wake is not None else time.sleep,
                 timeout=timedelta(seconds=_duration("--timeout", args.timeout)),
                 interval=_duration("--poll-interval", args.poll_interval),
                 progress=lambda line: print(f"csi-rules gate: {line}", file=sys.stderr,

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from csi_rules.errors import UsageError
-from csi_rules.server import gate_api, webhooks
+from csi_rules.server import change_wait, gate_api, webhooks
 from csi_rules.server.auth import bearer_ok
 from csi_rules.server.context import ServerContext
 from csi_rules.server.limits import ConnectionGuard, ServerLimits
@@ -125,12 +125,23 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/metrics":
                 text = self.ctx.metrics.render(self.ctx.store, self.ctx.clock.now())
                 self._send(Answer(200, text, "text/plain; version=0.0.4; charset=utf-8"), path)
+            elif change_wait.ROUTE.match(path) and self.routes != ROUTES_OPS:
+                self._send(self._change_wait(path), path)
             elif path in POST_ROUTES:
                 self._send(problem(405, f"{path} takes POST"), path, {"Allow": "POST"})
             else:
                 self._send(problem(404, f"no route {path}"), path)
         finally:
             self._finish()
+
+    def _change_wait(self, path: str) -> Answer:
+        """GET /v1/changes/{id}/wait (change_wait.py), behind the /v1/gate token."""
+        if not bearer_ok(self.headers.get_all("Authorization") or [], self.ctx.gate_token):
+            return problem(401, "GET /v1/changes/{id}/wait needs the /v1/gate bearer token")
+        match = change_wait.ROUTE.match(path)
+        assert match is not None  # the caller matched it
+        return change_wait.wait_answer(self.ctx.change_events, match.group(1),
+                                       parse_qs(urlsplit(self.path).query))
 
     def do_POST(self) -> None:
         parts = urlsplit(self.path)

@@ -15,6 +15,7 @@ from csi_rules.runtime.clock import Clock
 from csi_rules.runtime.config import RunnerConfig, WebhookConfig
 from csi_rules.runtime.metrics import Metrics
 from csi_rules.runtime.store import Store
+from csi_rules.server.change_wait import ChangeEvents
 
 
 @dataclass
@@ -29,6 +30,7 @@ class ServerContext:
     secrets: dict[str, str] = field(default_factory=dict)
     jira_receiver: Any = None
     gate_token: str = ""  # empty: /v1/gate takes no token (loopback only; serve checks)
+    change_events: ChangeEvents = field(default_factory=ChangeEvents)  # change_wait.py
 
 
 def read_secret(hook: WebhookConfig, environ: Mapping[str, str]) -> str:

@@ -32,6 +32,7 @@ def _queue(ctx: ServerContext, source: str, record_id: str, kind: str) -> Answer
     ctx.store.schedule(adapter, record_id, kind, ctx.clock.now(), "webhook")
     ctx.metrics.inc("csi_rules_webhooks_total", source=source, result="queued")
     ctx.wake()
+    ctx.change_events.notify(record_id)  # ends a `gate --wait --server` long poll at once
     return Answer(202, {"queued": {"adapter": adapter, "record": record_id, "kind": kind}})
 
 
