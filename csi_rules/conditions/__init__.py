@@ -1,8 +1,34 @@
-"""The condition language: structured matchers over dotted field paths, combined with all/any/not."""
+"""The condition language: structured matchers over dotted field paths, combined with all/any/not.
 
-from csi_rules.conditions.ast import OPERATORS, AllOf, AnyOf, Condition, Matcher, Not
-from csi_rules.conditions.evaluate import Reason, evaluate, explain
-from csi_rules.conditions.parse import parse_condition
+Names are imported on first use (PEP 562): importing `csi_rules.conditions.ast` to read a policy
+need not import the evaluator and the record model (CLI start-up time).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from csi_rules.conditions.ast import OPERATORS, AllOf, AnyOf, Condition, Matcher, Not
+    from csi_rules.conditions.evaluate import Reason, evaluate, explain
+    from csi_rules.conditions.parse import parse_condition
+
+_WHERE = {
+    **dict.fromkeys(("OPERATORS", "AllOf", "AnyOf", "Condition", "Matcher", "Not"),
+                    "csi_rules.conditions.ast"),
+    **dict.fromkeys(("Reason", "evaluate", "explain"), "csi_rules.conditions.evaluate"),
+    "parse_condition": "csi_rules.conditions.parse",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "OPERATORS",
