@@ -3,13 +3,17 @@
 The same lifecycle as changes.py, through the endpoints change-management-api.md defines:
 open creates with POST /sn_chg_rest/change/normal or /emergency, or, for a standard change,
 POST /sn_chg_rest/change/standard/{template sys_id} from the standard change template `model`
-names (by name or sys_id); every create answers state New, so opening then moves the change on
-as the state model asks (normal -> Assess, emergency -> Authorize: both request approval;
-standard -> Scheduled, pre-approved) and starts conflict detection (POST .../conflict), whose
-`conflict_status` a gate can read. Record and close PATCH /sn_chg_rest/change/{sys_id}.
+names (by name or sys_id), then PATCHes what the create ignored (the doc: a standard change
+takes only its template's fields; its plans stay the template's). Every create answers state
+New, so open then moves the change on as the state model asks (normal -> Assess, emergency ->
+Authorize: both request approval; standard -> Scheduled, pre-approved) and starts conflict
+detection (POST .../conflict), whose `conflict_status` a gate can read. Record and close
+PATCH /sn_chg_rest/change/{sys_id}.
 
 Idempotent like the Table API path: the run id goes to `correlation_id` and open looks for it
 first; a change a failed job left in New is moved on by the retry instead of opened again.
+One gap: a standard change gets its `correlation_id` in the PATCH after the create, so a job
+killed between the two leaves a change the retry cannot find (and opens another).
 Answers are read in either shape the doc shows (`result` an object or a one-element list;
 values as {value, display_value} cells, numbers as JSON numbers or strings).
 """
@@ -34,6 +38,7 @@ from csi_rules_servicenow.timefmt import format_time
 API = "/api/sn_chg_rest/v1/change"
 SYS_ID = re.compile(r"^[0-9a-f]{32}$")
 NEXT_STATE = {"normal": "assess", "emergency": "authorize", "standard": "scheduled"}
+TEMPLATE_ONLY = ("description", "backout_plan", "test_plan", "implementation_plan")
 
 
 def value(cell: Any) -> str:
@@ -131,6 +136,7 @@ def open_change(client: TableClient, request: ChangeRequest) -> OpenedChange:
             row = api.write("POST", f"/standard/{quote(template)}", body)
         else:
             row = api.write("POST", f"/{request.change_type}", body)
+        row = _set_ignored(api, row, body)
     sys_id, number = value(row.get("sys_id")), value(row.get("number"))
     if value(row.get("state")) == STATE_CODES["new"]:
         kind = value(row.get("type")) or request.change_type
@@ -138,6 +144,18 @@ def open_change(client: TableClient, request: ChangeRequest) -> OpenedChange:
                   {"state": STATE_CODES[NEXT_STATE.get(kind, "assess")]})
         api.write("POST", f"/{quote(sys_id)}/conflict")
     return OpenedChange(sys_id, number, created=created)
+
+
+def _set_ignored(api: ChangeApiClient, row: dict[str, Any],
+                 body: dict[str, Any]) -> dict[str, Any]:
+    """PATCH what the create ignored but the change can hold: a standard change takes only its
+    template's fields when created, so the run id, window, CI and group follow at once."""
+    meta = row.get("__meta")
+    ignored = meta.get("ignoredFields", []) if isinstance(meta, dict) else []
+    late = {name: body[name] for name in ignored if name in body and name not in TEMPLATE_ONLY}
+    if not late:
+        return row
+    return api.write("PATCH", f"/{quote(value(row.get('sys_id')))}", late)
 
 
 def record_deployment(client: TableClient, change_id: str, deployment: Deployment) -> str:

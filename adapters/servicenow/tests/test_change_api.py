@@ -64,7 +64,8 @@ def test_a_standard_change_comes_from_its_template_and_keeps_the_templates_plans
     assert [t["sys_id"]["value"] for t in templates] == [TEMPLATE]
     answer = requests.post(api(emulator, f"/standard/{TEMPLATE}"), auth=ADMIN, timeout=5,
                            json={"short_description": "Deploy pay-api 4.2",
-                                 "backout_plan": "pray", "no_such_field": "x"})
+                                 "backout_plan": "pray", "no_such_field": "x",
+                                 "start_date": "2026-03-02 10:00:00"})
     assert answer.status_code == 200
     result = answer.json()["result"]
     assert result["type"]["value"] == "standard"
@@ -73,7 +74,10 @@ def test_a_standard_change_comes_from_its_template_and_keeps_the_templates_plans
     assert result["backout_plan"]["value"] == "Roll back to the previous image"  # not "pray"
     assert result["short_description"]["value"] == "Deploy pay-api 4.2"
     assert result["risk"] == {"display_value": "Low", "value": 4.0}
-    assert set(result["__meta"]["ignoredFields"]) == {"backout_plan", "no_such_field"}
+    # only the template's own fields may be given, less description and the plans (the doc)
+    assert set(result["__meta"]["ignoredFields"]) == {"backout_plan", "no_such_field",
+                                                      "start_date"}
+    assert result["start_date"]["value"] == ""
     missing = requests.post(api(emulator, "/standard/" + "0" * 32), auth=ADMIN, timeout=5)
     assert missing.status_code == 404
 

@@ -201,6 +201,12 @@ def test_a_standard_change_from_its_template_goes_without_waiting(cli, sn, setup
     made = row(sn, opened["number"])
     assert (made["type"], made["state"], made["approval"]) == ("standard", "-2", "approved")
     assert made["std_change_producer_version"]  # recorded from the template
+    # the create takes only the template's fields: the run id, window and CI follow in a PATCH
+    assert made["correlation_id"] == "run-standard" and made["cmdb_ci"] and made["start_date"]
+    assert made["backout_plan"] == "Roll back to the previous image"  # the template's plan
+    again = open_change(cli, setup, "run-standard", "--type", "standard", "--model",
+                        "Deploy a service release")
+    assert again == {**opened, "created": False}
     assert sn.count("POST", "/api/sn_chg_rest/v1/change/standard/") == 1
     assert gate(cli, setup, opened["number"], "--wait", "--timeout", "5s").code == 0
     unknown = cli("change", "open", *setup["adapter"], "--run-id", "run-x", "--template",

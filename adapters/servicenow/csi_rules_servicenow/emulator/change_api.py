@@ -3,15 +3,17 @@
 From change-management-api.md: create normal and emergency changes ("state" always -5 New) and
 standard changes from a standard change template (`std_change_record_producer`, whose
 `template` holds the field values as an encoded query and whose `current_version` is the
-`std_change_producer_version` the change records; description and the three plans come from the
-template and are ignored if passed); GET / PATCH / DELETE a change (any type, or typed paths);
-lists with `sysparm_query`, key-value filters, `order`, `sysparm_limit` (500) and
-`sysparm_offset`; PATCH .../approvals (the current user's approval row: approved, or rejected
-with comments; 400 when the user has none); change tasks; conflict detection (POST starts it,
-GET reads the last run, DELETE cancels). Field values come from query parameters and the JSON
-body (the body wins, as the PATCH doc says); fields that do not exist or are the platform's own
-come back in `__meta.ignoredFields`. Roles: GET itil, sn_change_read or change_manager;
-POST/PATCH itil or change_manager; DELETE change_manager (admin passes all).
+`std_change_producer_version` the change records; only the template's own fields may be
+given, less description and the three plans: the rest is ignored, as the doc lists); GET /
+PATCH / DELETE a change (any type, or typed paths); lists with `sysparm_query`, key-value
+filters, `order`, `sysparm_limit` (500) and `sysparm_offset`; PATCH .../approvals (the current
+user's approval row: approved, or rejected with comments; 400 when the user has none); change
+tasks; conflict detection (POST runs it at once, GET reads the last run, DELETE has nothing to
+cancel); the scheduling endpoints (change_schedule_api.py). Field values come from query
+parameters and the JSON body (the body wins, as the PATCH doc says); fields that do not exist
+or are the platform's own come back in `__meta.ignoredFields`. Roles: GET itil,
+sn_change_read or change_manager; POST/PATCH itil or change_manager; DELETE change_manager
+(admin passes all).
 
 Where the doc disagrees with itself the GET example wins: single records answer
 `{"result": {...}}` (the POST examples, hand-written, show a one-element list), every field a
@@ -170,8 +172,9 @@ class ChangeApi:
             return _error(404, *NOT_FOUND)
         fields = dict(p.split("=", 1) for p in template.get("template", "").split("^")
                       if "=" in p)
+        outside = tuple(n for n in values if n not in fields)  # "do not exist in the template"
         kept, ignored = self._accepted(CHANGE, values,
-                                       refused=("type", "state", *FROM_TEMPLATE_ONLY))
+                                       refused=("type", "state", *FROM_TEMPLATE_ONLY, *outside))
         row = {**fields, **kept, "type": "standard", "state": "-5",
                "std_change_producer_version": template.get("current_version", "")}
         return self._insert(CHANGE, row, ignored, user)
