@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from csi_rules.errors import UsageError
-from csi_rules.server import change_wait, gate_api, webhooks
+from csi_rules.server import change_wait, gate_api, gating_api, webhooks
 from csi_rules.server.auth import bearer_ok
 from csi_rules.server.context import ServerContext
 from csi_rules.server.limits import ConnectionGuard, ServerLimits
@@ -129,6 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(self._change_wait(path), path)
             elif path in POST_ROUTES:
                 self._send(problem(405, f"{path} takes POST"), path, {"Allow": "POST"})
+            elif gating_api.matches(path) and self.routes != ROUTES_OPS:
+                self._gating(path)
             else:
                 self._send(problem(404, f"no route {path}"), path)
         finally:
@@ -142,6 +144,20 @@ class _Handler(BaseHTTPRequestHandler):
         assert match is not None  # the caller matched it
         return change_wait.wait_answer(self.ctx.change_events, match.group(1),
                                        parse_qs(urlsplit(self.path).query))
+
+    def _gating(self, path: str) -> None:
+        """Jira-style deployment gating answered by the gate (gating_api.py); same token."""
+        if not bearer_ok(self.headers.get_all("Authorization") or [], self.ctx.gate_token):
+            self._send(problem(401, "gating-status needs the header 'Authorization: Bearer "
+                               "TOKEN' with the token of server.gate"), path,
+                       {"WWW-Authenticate": 'Bearer realm="csi-rules"'})
+            return
+        try:
+            answer = gating_api.gating_status(self.ctx, path, parse_qs(urlsplit(self.path).query))
+        except Exception as exc:  # a bug: answer 500 (never a verdict), keep serving
+            print(f"csi-rules serve: internal error on {path}: {exc!r}", file=sys.stderr)
+            answer = problem(500, "internal error")
+        self._send(answer, path)
 
     def do_POST(self) -> None:
         parts = urlsplit(self.path)

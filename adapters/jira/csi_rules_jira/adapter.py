@@ -174,6 +174,9 @@ class JiraAdapter:
         return self.changes.associated_issues(DeploymentTarget(pipeline_id, environment_id,
                                                                number))
 
+    def issue_link(self, key: str) -> str:
+        return f"{self.config.base_url}/browse/{quote(key)}"
+
     def close(self) -> None:
         self._save_state()
         self.changes.close()
