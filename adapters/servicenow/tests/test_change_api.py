@@ -179,3 +179,20 @@ def test_conflict_detection_finds_a_blackout_covering_the_window(emulator):
                    start_date="2026-12-01 10:00:00", end_date="2026-12-01 12:00:00")
     requests.post(api(emulator, f"/{clear['sys_id']['value']}/conflict"), auth=ADMIN, timeout=5)
     assert table_row(emulator, clear["sys_id"]["value"])["conflict_status"] == "No Conflict"
+
+
+def test_nextstates_lists_the_transitions_out_of_the_current_state(emulator):
+    sys_id = create(emulator, short_description="Model")["sys_id"]["value"]
+    fresh = requests.get(api(emulator, f"/{sys_id}/nextstates"), auth=ADMIN, timeout=5)
+    assert fresh.status_code == 200
+    result = fresh.json()["result"]
+    assert result["available_states"] == ["-4", "4", "-5"]  # assess, canceled, and where it is
+    assert result["state_label"] == {"-4": "Assess", "4": "Canceled", "-5": "New"}
+    requests.patch(api(emulator, f"/{sys_id}"), json={"state": "-4"}, auth=ADMIN, timeout=5)
+    waiting = requests.get(api(emulator, f"/{sys_id}/nextstates"), auth=ADMIN,
+                           timeout=5).json()["result"]
+    to_scheduled = waiting["state_transitions"][0][0]
+    assert (to_scheduled["display_value"], to_scheduled["automatic_transition"],
+            to_scheduled["transition_available"]) == ("Assess to Scheduled", True, False)
+    assert to_scheduled["conditions"][0]["condition"]["name"] == "Approval is approved"
+    assert waiting["available_states"] == ["4", "-4"]  # only cancel until a decision

@@ -9,11 +9,11 @@ PATCH / DELETE a change (any type, or typed paths); lists with `sysparm_query`, 
 filters, `order`, `sysparm_limit` (500) and `sysparm_offset`; PATCH .../approvals (the current
 user's approval row: approved, or rejected with comments; 400 when the user has none); change
 tasks; conflict detection (POST runs it at once, GET reads the last run, DELETE has nothing to
-cancel); the scheduling endpoints (change_schedule_api.py). Field values come from query
-parameters and the JSON body (the body wins, as the PATCH doc says); fields that do not exist
-or are the platform's own come back in `__meta.ignoredFields`. Roles: GET itil,
-sn_change_read or change_manager; POST/PATCH itil or change_manager; DELETE change_manager
-(admin passes all).
+cancel); the scheduling endpoints (change_schedule_api.py); nextstates (change_states.py).
+Field values come from query parameters and the JSON body (the body wins, as the PATCH doc
+says); fields that do not exist or are the platform's own come back in `__meta.ignoredFields`.
+Roles: GET itil, sn_change_read or change_manager; POST/PATCH itil or change_manager; DELETE
+change_manager (admin passes all).
 
 Where the doc disagrees with itself the GET example wins: single records answer
 `{"result": {...}}` (the POST examples, hand-written, show a one-element list), every field a
@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from csi_rules_servicenow.emulator import change_conflicts, change_schedule
+from csi_rules_servicenow.emulator import change_conflicts, change_schedule, change_states
 from csi_rules_servicenow.emulator.call import Answer, Call
 from csi_rules_servicenow.emulator.change_model import CHANGE
 from csi_rules_servicenow.emulator.change_render import render_change
@@ -142,6 +142,9 @@ class ChangeApi:
             return self._tasks(method, row, rest[1:], values, params, user)
         elif rest == ["conflict"]:
             return self._conflict(method, row, user)
+        elif rest == ["nextstates"] and method == "GET":
+            labels = self.store.choices.get(CHANGE, {}).get("state", {})
+            return 200, {}, {"result": change_states.next_states(row, labels)}
         elif rest == ["schedule"] and method == "GET":
             return self.schedule.for_change(row, user)
         elif rest == ["schedule", "first_available"] and method == "PATCH":
