@@ -97,7 +97,8 @@ class JiraChanges:
         status = (found or {}).get("fields", {}).get("status") or {}
         if fresh or (status.get("statusCategory") or {}).get("key") == "new":
             self._walk(key, self.settings.steps[request.change_type])  # an interrupted open
-        if self.target is not None:
+        if self.target is not None and (fresh or self.associated_issues(self.target) is None):
+            # pending once: a retry must not set back a deployment already under way
             self._submit(key, "pending", self.clock(), request.short_description, "")
         return OpenedChange(issue_id, key, created=fresh)
 
