@@ -86,11 +86,17 @@ class Connections:
             raise StoreUnavailable(f"PostgreSQL state database: {_first_line(exc)}") from None
 
     @contextlib.contextmanager
-    def tx(self) -> Iterator[psycopg.Cursor[Any]]:
-        """A cursor inside one transaction: committed at the end, rolled back on any error."""
+    def tx(self, *, pipeline: bool = False) -> Iterator[psycopg.Cursor[Any]]:
+        """A cursor inside one transaction: committed at the end, rolled back on any error.
+        `pipeline`: statements are sent without waiting for each answer (BEGIN goes with the
+        first query, COMMIT with the last write), until a result is fetched."""
         try:
             conn = self.get()
-            with conn.transaction(), conn.cursor() as cur:
+            with contextlib.ExitStack() as stack:
+                if pipeline:
+                    stack.enter_context(conn.pipeline())
+                stack.enter_context(conn.transaction())
+                cur = stack.enter_context(conn.cursor())
                 yield cur
         except CONNECTION_ERRORS as exc:
             self.drop()

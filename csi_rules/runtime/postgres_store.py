@@ -25,6 +25,7 @@ import psycopg
 from csi_rules.audit.chain import canonical_json, chain_hash
 from csi_rules.errors import UsageError
 from csi_rules.records.model import Record
+from csi_rules.runtime import postgres_statements as sql
 from csi_rules.runtime.backlog import Position
 from csi_rules.runtime.postgres_conn import Connections, LeaseLost
 from csi_rules.runtime.postgres_leases import CHANNEL, Leases, part_name, partition_of
@@ -180,27 +181,15 @@ class PostgresStore:
 
     def reschedule(self, adapter: str, record_id: str, kind: str, due_at: datetime | None,
                    reason: str, claimed: WakeUp | None) -> None:
-        with self._db.tx() as cur:
-            cur.execute("SELECT gen, due_at FROM wakeups WHERE adapter = %s AND record_id = %s "
-                        "FOR UPDATE", (adapter, record_id))
-            row = cur.fetchone()
-            if claimed is not None and row is not None and row[0] == claimed.gen:
-                if due_at is None:
-                    cur.execute("DELETE FROM wakeups WHERE adapter = %s AND record_id = %s",
-                                (adapter, record_id))
-                else:
-                    cur.execute("UPDATE wakeups SET due_at = %s, reason = %s, gen = gen + 1, "
-                                "kind = %s WHERE adapter = %s AND record_id = %s",
-                                (_aware(due_at), reason, kind, adapter, record_id))
-                return
-            if due_at is not None and (row is None or due_at < row[1]):
-                cur.execute(
-                    "INSERT INTO wakeups (adapter, record_id, part, kind, due_at, reason) "
-                    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (adapter, record_id) DO UPDATE "
-                    "SET due_at = excluded.due_at, reason = excluded.reason, "
-                    "gen = wakeups.gen + 1",
-                    (adapter, record_id, self.part(adapter, record_id), kind, _aware(due_at),
-                     reason))
+        """One statement (postgres_statements.RESCHEDULE), none when there is nothing to do."""
+        args = {"adapter": adapter, "record_id": record_id, "kind": kind, "reason": reason,
+                "part": self.part(adapter, record_id),
+                "gen": claimed.gen if claimed is not None else None,
+                "due": _aware(due_at) if due_at is not None else None}
+        if due_at is None and claimed is None:
+            return
+        with self._db.cursor() as cur:
+            cur.execute(sql.UNSCHEDULE if due_at is None else sql.RESCHEDULE, args)
 
     def wakeups(self, limit: int = 100) -> list[WakeUp]:
         owned = self._owned()
@@ -248,26 +237,29 @@ class PostgresStore:
     def begin_decision(self, decision_key: str, adapter: str, record_id: str, record_kind: str,
                        decision: Mapping[str, Any], actions: list[PlannedAction],
                        now: datetime) -> int:
+        """One statement (postgres_statements): the fence check, the pending ledger rows and
+        the in-flight row."""
         part = self.part(adapter, record_id)
-        with self._db.tx() as cur:
+        args: dict[str, Any] = {
+            "decision_key": decision_key, "adapter": adapter, "record_id": record_id,
+            "part": part, "record_kind": record_kind, "decision": canonical_json(decision),
+            "action_keys": json.dumps([a.key for a in actions]), "now": _aware(now),
+            "keys": [a.key for a in actions], "types": [a.type for a in actions],
+            "params": [json.dumps(a.params, sort_keys=True) for a in actions]}
+        if self.leases is not None:
+            token = self.leases.token(part)
+            if token is None:
+                raise LeaseLost(f"partition {part} is not held by runner {self.worker}")
             # a third of a lease to spare: platform calls start well before it could expire
-            fence = self._fence(cur, part, margin=self.leases.lease / 3 if self.leases else 0)
-            for action in actions:
-                cur.execute(
-                    "INSERT INTO ledger (key, decision_key, adapter, record_id, part, "
-                    "action_type, params, state, fence, created_at, updated_at) VALUES (%s, %s, "
-                    "%s, %s, %s, %s, %s, 'pending', %s, %s, %s) ON CONFLICT (key) DO UPDATE SET "
-                    "state = 'pending', fence = excluded.fence, updated_at = excluded.updated_at",
-                    (action.key, decision_key, adapter, record_id, part, action.type,
-                     json.dumps(action.params, sort_keys=True), fence, _aware(now), now))
-            cur.execute(
-                "INSERT INTO inflight (decision_key, adapter, record_id, part, record_kind, "
-                "decision, action_keys, fence, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, "
-                "%s, %s) RETURNING id",
-                (decision_key, adapter, record_id, part, record_kind, canonical_json(decision),
-                 json.dumps([a.key for a in actions]), fence, now))
+            args.update(lease=part_name(part), worker=self.worker, token=token,
+                        margin=self.leases.lease / 3)
+        with self._db.cursor() as cur:
+            cur.execute(sql.BEGIN_FENCED if self.leases else sql.BEGIN_UNFENCED, args)
             row = cur.fetchone()
-            return int(row[0]) if row else 0
+        if row is None:
+            raise LeaseLost(f"runner {self.worker} lost the lease of partition {part}; "
+                            "its new holder carries on")
+        return int(row[0])
 
     def log_dry_run(self, decision_key: str, adapter: str, record_id: str,
                     results: list[tuple[PlannedAction, str, str]], entry: Mapping[str, Any],
@@ -287,15 +279,21 @@ class PostgresStore:
 
     def finish_action(self, key: str, state: str, detail: str, platform_ref: str,
                       now: datetime, *, count_attempt: bool = True) -> None:
-        with self._db.tx() as cur:
-            cur.execute("SELECT part, fence FROM ledger WHERE key = %s FOR UPDATE", (key,))
-            row = cur.fetchone()
-            if row is None:
+        """One statement: the row and its lease locked, the row settled if the lease holds."""
+        args = {"key": key, "state": state, "detail": detail, "ref": platform_ref,
+                "now": _aware(now), "counted": int(count_attempt), "worker": self.worker}
+        with self._db.cursor() as cur:
+            if self.leases is None:
+                cur.execute(sql.SETTLE_UNFENCED, args)
                 return
-            self._fence(cur, int(row[0]), int(row[1]))
-            cur.execute("UPDATE ledger SET state = %s, detail = %s, platform_ref = %s, "
-                        "updated_at = %s, attempts = attempts + %s WHERE key = %s",
-                        (state, detail, platform_ref, _aware(now), int(count_attempt), key))
+            cur.execute(sql.SETTLE_FENCED, args)
+            if cur.fetchone() is not None:
+                return
+            cur.execute("SELECT part FROM ledger WHERE key = %s", (key,))
+            row = cur.fetchone()
+        if row is not None:  # the row is there, the lease is not
+            raise LeaseLost(f"runner {self.worker} lost the lease of partition {row[0]}; "
+                            "its new holder carries on")
 
     def inflight_decisions(self) -> list[Inflight]:
         """The in-flight decisions of this runner's partitions; those begun under an older
@@ -320,17 +318,34 @@ class PostgresStore:
                          tuple(json.loads(r[6]))) for r in rows]
 
     def complete_decision(self, inflight_id: int, entry: Mapping[str, Any] | None) -> None:
-        with self._db.tx() as cur:
-            cur.execute("SELECT part, fence FROM inflight WHERE id = %s FOR UPDATE",
-                        (inflight_id,))
-            row = cur.fetchone()
-            if row is not None:
-                self._fence(cur, int(row[0]), int(row[1]))
-            elif self.leases is not None:
+        """Two round trips (pipelined): lock the in-flight row, its lease and the audit head;
+        then append, move the head and forget the in-flight row, and commit."""
+        args: dict[str, Any] = {"id": inflight_id, "worker": self.worker}
+        with self._db.tx(pipeline=True) as cur:
+            conn = cur.connection
+            with conn.cursor() as leased, conn.cursor() as head:
+                cur.execute(sql.INFLIGHT_ROW, args)
+                if self.leases is not None:
+                    leased.execute(sql.INFLIGHT_LEASE, args)
+                if entry is not None:
+                    head.execute(sql.AUDIT_HEAD)
+                row = cur.fetchone()
+                held = leased.fetchone() if self.leases is not None else (1,)
+                last = head.fetchone() if entry is not None else None
+            if row is None and self.leases is not None:
                 return  # completed already (by the partition's new holder): log it once
-            if entry is not None:
-                self._append(cur, entry)
-            cur.execute("DELETE FROM inflight WHERE id = %s", (inflight_id,))
+            if row is not None and held is None:
+                raise LeaseLost(f"runner {self.worker} lost the lease of partition {row[0]}; "
+                                "its new holder carries on")
+            if entry is None:
+                cur.execute(sql.FORGET, args)
+                return
+            assert last is not None, "audit_head row missing (migration 1 creates it)"
+            seq, prev = int(last[0]) + 1, str(last[1])
+            full = {**entry, "seq": seq}
+            cur.execute(sql.APPEND_AND_FORGET, {
+                **args, "seq": seq, "record_id": str(full.get("record", {}).get("id", "")),
+                "entry": canonical_json(full), "prev": prev, "hash": chain_hash(prev, full)})
 
     def ledger_counts(self) -> dict[str, int]:
         with self._db.cursor() as cur:
