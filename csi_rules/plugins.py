@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from csi_rules import hookspecs
+from csi_rules.entry_points import find as find_entry_points
 from csi_rules.errors import PluginError
 from csi_rules.registry import Registry
 
@@ -50,6 +51,8 @@ class Plugins:
     transports: Registry[TransportFactory] = field(
         default_factory=lambda: Registry("notification transport"))
     cache: dict[Any, Any] = field(default_factory=dict)  # per-manager memo (compiled schemas)
+    origins: dict[str, str] = field(default_factory=dict)
+    """Plugin name -> "distribution version" for plugins loaded from entry points."""
 
     def plugin_names(self) -> list[tuple[str, str]]:
         """(plugin name, where it comes from) for `csi-rules plugins`."""
@@ -57,7 +60,8 @@ class Plugins:
         out = []
         for name, plugin in self.manager.list_name_plugin():
             dist = dists.get(id(plugin))
-            origin = f"{dist.project_name} {dist.version}" if dist else "built-in"
+            origin = self.origins.get(name) or (
+                f"{dist.project_name} {dist.version}" if dist else "built-in")
             out.append((name, origin))
         return sorted(out)
 
@@ -68,6 +72,22 @@ def _collect(pm: pluggy.PluginManager, hook_name: str, registry: Registry[Any]) 
         registry.current_plugin = impl.plugin_name
         impl.function(register=registry)
     registry.current_plugin = "?"
+
+
+def _load_entry_points(pm: pluggy.PluginManager) -> dict[str, str]:
+    """Register the installed `csi_rules` entry points as pluggy's load_setuptools_entrypoints
+    does (first of a name wins, blocked names skipped), found without importlib.metadata."""
+    found = find_entry_points(GROUP)
+    if found is None:  # a zip on sys.path: the standard scan
+        pm.load_setuptools_entrypoints(GROUP)
+        return {}
+    origins = {}
+    for ep in found:
+        if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+            continue
+        pm.register(ep.load(), name=ep.name)
+        origins[ep.name] = f"{ep.dist} {ep.version}".strip()
+    return origins
 
 
 def load_plugins(
@@ -81,9 +101,10 @@ def load_plugins(
         pm.register(module, name=f"csi_rules.{module.__name__.rsplit('.', 1)[-1]}")
     for plugin in extra:
         pm.register(plugin)
+    origins: dict[str, str] = {}
     if entry_points and not os.environ.get(DISABLE_ENV):
         try:
-            pm.load_setuptools_entrypoints(GROUP)
+            origins = _load_entry_points(pm)
         except Exception as exc:  # a broken third-party plugin must name itself, not crash
             raise PluginError(f"could not load a {GROUP} plugin: {exc}") from exc
     try:
@@ -91,7 +112,7 @@ def load_plugins(
     except pluggy.PluginValidationError as exc:
         raise PluginError(str(exc)) from exc
     plugins = Plugins(pm, Registry("action type"), Registry("policy kind"),
-                      Registry("adapter"), Registry("emulator"))
+                      Registry("adapter"), Registry("emulator"), origins=origins)
     _collect(pm, "csi_register_actions", plugins.actions)
     _collect(pm, "csi_register_policy_kinds", plugins.kinds)
     _collect(pm, "csi_register_adapters", plugins.adapters)

@@ -21,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     plugins = load_plugins()
     registries: dict[str, Registry[Any]] = {
         "actions": plugins.actions, "kinds": plugins.kinds,
-        "adapters": plugins.adapters, "emulators": plugins.emulators}
+        "adapters": plugins.adapters, "emulators": plugins.emulators,
+        "transports": plugins.transports}
     rows = []
     for name, origin in plugins.plugin_names():
         contributed = {what: [n for n in reg if reg.owner(n) == name]
