@@ -51,6 +51,9 @@ def _named_command(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # without building every command's parser (importing them all)
+        print(f"csi-rules {__version__}")
+        return 0
     parser = build_parser(_named_command(argv))
     args = parser.parse_args(argv)
     try:
