@@ -119,7 +119,10 @@ def gating_status(ctx: ServerContext, path: str, query: Mapping[str, list[str]])
                               "environmentId": environment, "updatedTimestamp": _stamp(now),
                               "gatingStatus": "invalid", "details": []}
     named = query.get("adapter") or []
-    chosen = _adapter(ctx, named[-1] if named else None)
+    try:
+        chosen = _adapter(ctx, named[-1] if named else None)
+    except CsiRulesError as exc:  # the adapter's settings are refused: no verdict, say why
+        return _messages(500, f"cannot build the adapter: {exc}")
     if chosen is None:
         answer["csiRules"] = {"reasons": ["no configured adapter reads deployments "
                                           "(the jira adapter on Jira Cloud does)"]}

@@ -153,6 +153,16 @@ class JiraAdapter:
 
     # --- the pipeline's change (changes.py, deployments.py) -------------------------------
 
+    def fetch_change_schedule(self, start: datetime, end: datetime) -> Iterator[Record]:
+        """Open change issues only (changes.py's JQL), not a sync of every issue, for the
+        gate's schedule; change/platform.py keeps those whose windows matter."""
+        issues = search(self.transport, self.site, self.changes.schedule_jql(),
+                        requested_fields(self.config), page_size=self.config.page_size)
+        for issue in issues:
+            record = self._record(issue)
+            if record is not None and record.kind == "change":
+                yield record
+
     def open_change(self, request: ChangeRequest) -> OpenedChange:
         return self.changes.open_change(request)
 

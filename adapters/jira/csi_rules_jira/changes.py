@@ -29,6 +29,7 @@ from csi_rules_jira.adf import text_to_adf
 from csi_rules_jira.change_settings import ChangeSettings
 from csi_rules_jira.config import JiraConfig, _check_base_url
 from csi_rules_jira.deployments import DeploymentTarget
+from csi_rules_jira.jql import quote as jql_quote
 from csi_rules_jira.search import search
 from csi_rules_jira.secrets import Secret, default_environ, read_secret
 from csi_rules_jira.site import SiteInfo
@@ -75,7 +76,7 @@ class JiraChanges:
 
     def find_run(self, run_id: str) -> dict[str, Any] | None:
         label = run_label(self.settings.run_label_prefix, run_id)
-        jql = (f'project = "{self.settings.project}" AND labels = "{label}" '
+        jql = (f"project = {jql_quote(self.settings.project)} AND labels = {jql_quote(label)} "
                "ORDER BY created ASC")
         for issue in search(self.transport, self.site, jql, ["status", "summary"], page_size=1):
             return issue
@@ -137,6 +138,16 @@ class JiraChanges:
         if cis:  # components are what the adapter reads back as configuration_items
             fields["components"] = [{"name": str(ci)} for ci in cis]
         return fields
+
+    def schedule_jql(self) -> str:
+        """Change issues not yet done in the adapter's projects: the gate's schedule. Windows
+        are compared by the caller (change/platform.py): JQL on a site's date fields differs
+        from site to site, and a change with no window must be seen too."""
+        types = sorted({name for name, kind in self.config.kind_map.items() if kind == "change"}
+                       | {self.settings.issue_type})
+        return (f"project in ({', '.join(jql_quote(p) for p in self.config.projects)}) AND "
+                f"issuetype in ({', '.join(jql_quote(t) for t in types)}) AND "
+                "statusCategory != Done ORDER BY key ASC")
 
     # --- record and close ------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ def cli(capsys: pytest.CaptureFixture[str]):
 def start(deployment: str = "Cloud") -> JiraEmulator:
     seed = with_change_project(load_seed(None))
     seed["deployment"] = deployment
-    emulator = JiraEmulator(seed=seed)
+    emulator = JiraEmulator(seed=seed, record=True)
     emulator.start()
     return emulator
 
@@ -288,3 +288,20 @@ def test_deployment_options_go_together(cli, setup):
                  setup["template"], "--pipeline", "p")
     assert result.code == 2 and "go together" in result.err
 
+
+
+def test_the_gate_reads_open_changes_from_jira_for_conflicts(cli, jira, setup):
+    mine = open_change(cli, setup, "run-a")["number"]
+    theirs = open_change(cli, setup, "run-b", "--short-description", "DB patch")["number"]
+    for key in (mine, theirs):
+        answer(jira, key, "approve").join()
+    calls = len(jira.exchanges or [])
+    result = gate(cli, setup, mine)
+    assert result.code == 1, result.err
+    failed = json.loads(result.out)["failed"]
+    assert [c["check"] for c in failed] == ["no-conflicts"]
+    assert theirs in failed[0]["reason"] and "pay-api" in failed[0]["reason"]
+    searches = [e for e in (jira.exchanges or [])[calls:] if "/search" in e.path]
+    assert any(b'statusCategory != Done' in e.request_body for e in searches)
+    jira.site.set_status(issue(jira, theirs), "Canceled", "")  # the CI is free again
+    assert gate(cli, setup, mine).code == 0
