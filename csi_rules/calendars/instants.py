@@ -25,8 +25,12 @@ def require_aware(value: datetime, what: str = "datetime") -> None:
 
 
 def to_us(value: datetime) -> int:
-    """Microseconds since the epoch of an aware datetime."""
-    return (value.astimezone(UTC) - EPOCH) // MICROSECOND
+    """Microseconds since the epoch of an aware datetime (an aware difference is taken in UTC,
+    so no conversion is needed first). A naive one is taken as local time, as astimezone does."""
+    try:
+        return (value - EPOCH) // MICROSECOND
+    except TypeError:
+        return (value.astimezone(UTC) - EPOCH) // MICROSECOND
 
 
 def from_us(us: int, tz: tzinfo = UTC) -> datetime:

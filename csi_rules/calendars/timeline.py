@@ -30,6 +30,7 @@ class Timeline:
         self.holidays = holidays
         self.cuts = tuple(cuts)
         self._years: dict[int, YearTable] = {}
+        self._last: YearTable | None = None
 
     def year(self, year: int) -> YearTable:
         table = self._years.get(year)
@@ -44,12 +45,17 @@ class Timeline:
         return table
 
     def year_of(self, t: int) -> YearTable:
-        """The local year whose [start, end) holds instant `t`."""
+        """The local year whose [start, end) holds instant `t` (most often the year asked
+        about last: a ticket's instants are close together)."""
+        table = self._last
+        if table is not None and table.start <= t < table.end:
+            return table
         table = self.year(from_us(t).year)
         while t < table.start:
             table = self.year(table.year - 1)
         while t >= table.end:
             table = self.year(table.year + 1)
+        self._last = table
         return table
 
     def _later_years(self, table: YearTable) -> Iterator[YearTable]:

@@ -15,53 +15,60 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from csi_rules.conditions.ast import Condition
-from csi_rules.conditions.evaluate import evaluate
-from csi_rules.records.model import Record
+from csi_rules.sla.clock_view import holds, metric_conditions, target_for
 from csi_rules.sla.model import Metric, Target
 from csi_rules.sla.status import Crossing, SlaStatus
 from csi_rules.sla.timeline import Snapshot
 
 CalendarLookup = Callable[[str], Any]
-
-
-def holds(cond: Condition | None, record: Record) -> bool:
-    return cond is not None and evaluate(cond, record.get)
-
-
-def target_for(metric: Metric, record: Record) -> Target | None:
-    return next((t for t in metric.targets if evaluate(t.when, record.get)), None)
+__all__ = ["holds", "run_clock", "target_for"]
 
 
 @dataclass
 class _Cycle:
     started_at: datetime
-    segments: list[tuple[datetime, datetime]] = field(default_factory=list)
+    # (start, end, business seconds per calendar name) of each running stretch
+    segments: list[tuple[datetime, datetime, dict[str, float]]] = field(default_factory=list)
     used: dict[str, float] = field(default_factory=dict)  # business seconds per calendar name
     breached_at: datetime | None = None
 
 
 def _add_segment(cycle: _Cycle, start: datetime, end: datetime, target: Target | None,
                  calendars: CalendarLookup, names: set[str]) -> None:
+    parts = {}
     for name in names:
         before = cycle.used.get(name, 0.0)
-        cycle.used[name] = before + calendars(name).business_seconds(start, end)
+        parts[name] = part = calendars(name).business_seconds(start, end)
+        cycle.used[name] = before + part
         if target is not None and name == target.calendar and cycle.breached_at is None:
             if before >= target.seconds:
                 cycle.breached_at = start  # a stricter goal applied from `start` on
             elif cycle.used[name] >= target.seconds:
                 cycle.breached_at = calendars(name).add_business_seconds(start, target.seconds - before)
-    cycle.segments.append((start, end))
+    cycle.segments.append((start, end, parts))
 
 
-def _crossing(cycle: _Cycle, amount: float, calendar: Any) -> datetime | None:
+def _crossing(cycle: _Cycle, amount: float, name: str, calendar: Any) -> datetime | None:
+    """When the cycle's business time in calendar `name` reached `amount` (None: not yet)."""
     used = 0.0
-    for start, end in cycle.segments:
-        part = calendar.business_seconds(start, end)
+    for start, _, parts in cycle.segments:
+        part = parts[name]
         if used + part >= amount:
             return calendar.add_business_seconds(start, amount - used)
         used += part
     return None
+
+
+def _remembered(calendars: CalendarLookup) -> CalendarLookup:
+    """`calendars` asked once per name (a policy set finds a calendar by a scan)."""
+    found: dict[str, Any] = {}
+
+    def lookup(name: str) -> Any:
+        calendar = found.get(name)
+        if calendar is None:
+            calendar = found[name] = calendars(name)
+        return calendar
+    return lookup
 
 
 def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datetime,
@@ -70,9 +77,11 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
     names what the snapshots assume for lack of history; the status carries it."""
     if not snapshots:
         return None
-    final_target = target_for(metric, snapshots[-1].record)
+    conditions = metric_conditions(metric)
+    final_target = conditions.view(snapshots[-1].record).target
     if final_target is None:
         return None
+    calendars = _remembered(calendars)
     names = {t.calendar for t in metric.targets}
     rules = metric.clock
     stop_target: Target | None = None  # the goal in effect when the clock last stopped
@@ -81,24 +90,24 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
     cycles = 0
     stopped_at: datetime | None = None
     for i, snap in enumerate(snapshots):
-        record = snap.record
+        view = conditions.view(snap.record)
         end = snapshots[i + 1].at if i + 1 < len(snapshots) else now
-        if clock == "not_started" and holds(rules.start, record):
+        if clock == "not_started" and view.start:
             cycle, cycles, clock = _Cycle(snap.at), 1, "running"
-        elif clock == "stopped" and not holds(rules.stop, record):
+        elif clock == "stopped" and not view.stop:
             if rules.on_reopen == "restart":
                 cycle, cycles = _Cycle(snap.at), cycles + 1
             clock, stopped_at = "running", None
         if clock in ("running", "paused"):
-            if holds(rules.cancel, record):
+            if view.cancel:
                 clock, stopped_at = "cancelled", snap.at
-            elif holds(rules.stop, record):
+            elif view.stop:
                 clock, stopped_at = "stopped", snap.at
-                stop_target = target_for(metric, record)
+                stop_target = view.target
             else:
-                clock = "paused" if holds(rules.pause, record) else "running"
+                clock = "paused" if view.pause else "running"
         if clock == "running" and cycle is not None and end > snap.at:
-            _add_segment(cycle, snap.at, end, target_for(metric, record), calendars, names)
+            _add_segment(cycle, snap.at, end, view.target, calendars, names)
     if clock == "stopped" and stop_target is not None:
         final_target = stop_target  # a finished SLA is judged by the goal it finished under
     status = _status(policy, metric, final_target, clock, cycle, cycles, stopped_at, now,
@@ -116,7 +125,7 @@ def _status(policy: str, metric: Metric, target: Target, clock: str, cycle: _Cyc
     upcoming = []
     for threshold in metric.thresholds:
         amount = target.seconds * threshold.percent / 100.0
-        at = _crossing(cycle, amount, calendar) if cycle else None
+        at = _crossing(cycle, amount, target.calendar, calendar) if cycle else None
         if at is None and threshold.percent >= 100 and breached_at is not None:
             at = breached_at
         if at is not None:
