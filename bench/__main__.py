@@ -1,6 +1,7 @@
 """`python -m bench [NAME] [options]`: every benchmark prints ratios against a baseline run in
 the same process. NAME: routing (default), differential, conflicts, replay, servicenow, jira,
-end-to-end, validation, evaluate-csv, cli-startup, shared-runners, notify-fanout. Options after
+end-to-end, validation, evaluate-csv, cli-startup, shared-runners, notify-fanout,
+gate-latency. Options after
 NAME go to that benchmark (`--help` lists them)."""
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ SCRIPTS = {"conflicts": "bench.conflicts", "replay": "bench.replay_uci",
            "servicenow": "bench.servicenow_sync", "jira": "bench.jira_sync",
            "end-to-end": "bench.end_to_end", "validation": "bench.validation_scale",
            "evaluate-csv": "bench.evaluate_csv", "cli-startup": "bench.cli_startup",
-           "shared-runners": "bench.shared_runners", "notify-fanout": "bench.notify_fanout"}
+           "shared-runners": "bench.shared_runners", "notify-fanout": "bench.notify_fanout",
+           "gate-latency": "bench.gate_latency"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from csi_rules.conflicts.settings import ConflictSettings, OverlapSettings
@@ -66,12 +67,12 @@ def conflicts_with(policy_set: PolicySet, change: Record, others: Sequence[Recor
     """
     from csi_rules.conflicts import run_conflicts
 
-    live = [r for r in others
-            if not same_change(r, change) and r.data.get("state") not in FINISHED]
-    by_id = {r.id: r for r in live}
+    every = conflict_settings(policy_set)
+    near = schedule_near(change, others, every)
+    by_id = {r.id: r for r in near}
     found = ScheduleFindings()
-    for settings in conflict_settings(policy_set):
-        report = run_conflicts([change, *live], settings, graph)
+    for settings in every:
+        report = run_conflicts([change, *near], settings, graph)
         found += report.involving(change.id)
         own = [u for u in report.unchecked if u.change.id == change.id]
         found += [Unplaceable(u.reason) for u in own]
@@ -82,6 +83,64 @@ def conflicts_with(policy_set: PolicySet, change: Record, others: Sequence[Recor
     if not policy_set.of_kind("ConflictPolicy"):
         found.notes.append("no ConflictPolicy: checked by the default (blocking same-CI overlaps)")
     return found
+
+
+def _live(change: Record, other: Record) -> bool:
+    """Whether `other` still occupies its CIs and is not the change under test."""
+    return not same_change(other, change) and other.data.get("state") not in FINISHED
+
+
+def schedule_near(change: Record, others: Sequence[Record],
+                  every: Sequence[ConflictSettings]) -> list[Record]:
+    """The live schedule changes that can take part in a finding about `change` under any of
+    `every` settings, in schedule order (one cheap pass: this is the gate's latency on a
+    schedule of tens of thousands of changes).
+
+    A pairwise check needs another change whose planned window overlaps this one's (every
+    window a change books lies inside its planned_start - planned_end), on a shared CI for
+    sameCi, on any CI for relatedCi (the graph decides); a change without a usable window
+    matters only when it shares a CI (it is then reported as unplaceable); capacity needs every
+    change booking one of the same resources, whenever (an overbooked stretch reaches as far as
+    its bookings do). Blackouts
+    and maintenance windows judge the change alone. The search over these few gives the same
+    findings for the change as over the whole schedule. When the change has no usable window,
+    or ids repeat (the search then tells duplicates apart by order), every live change is kept.
+    """
+    start, end = change.data.get("planned_start"), change.data.get("planned_end")
+    ids = [r.data["id"] for r in others]
+    if not (isinstance(start, datetime) and isinstance(end, datetime) and start < end) \
+            or len(set(map(str, ids))) != len(ids):
+        return [r for r in others if _live(change, r)]
+    cis = _cis(change)
+    by_time = any(s.related_ci is not None for s in every)  # else only shared CIs can meet
+    wanted = [(r.field, _names(change.get(r.field))) for s in every if s.capacity is not None
+              for r in s.capacity.resources]
+    wanted = [(name, names) for name, names in wanted if names]
+    near = []
+    for other in others:
+        data = other.data
+        meets = not cis.isdisjoint(data.get("configuration_items") or ())  # a shared CI
+        if meets or by_time:
+            s, e = data.get("planned_start"), data.get("planned_end")
+            if isinstance(s, datetime) and isinstance(e, datetime) and s < e \
+                    and data.get("kind") == "change":
+                meets = s < end and start < e  # placeable: it must overlap in time too
+            if meets:
+                near.append(other)
+                continue
+        if wanted and any(not names.isdisjoint(_names(other.get(name)))
+                          for name, names in wanted):
+            near.append(other)
+    return [r for r in near if _live(change, r)]
+
+
+def _names(value: Any) -> frozenset[str]:
+    """Resource names as capacity's resource_names reads them (one, a list, or none)."""
+    if value is MISSING or value == "":
+        return frozenset()
+    if isinstance(value, list | tuple):
+        return frozenset(str(v) for v in value if v not in (None, ""))
+    return frozenset((str(value),))
 
 
 def _cis(record: Record) -> frozenset[str]:
