@@ -1,6 +1,16 @@
-"""Conflict search on the whole Rabobank change table: sweep engine vs the all-pairs reference.
+"""Conflict search on the whole Rabobank change table: the command against a bare
+load-and-sweep script, and the sweep engine against the all-pairs reference.
 
-    .venv/bin/python -m bench.conflicts [--runs 5] [--baseline all|sameCi|none]
+    .venv/bin/python -m bench.conflicts [--runs 5] [--baseline all|sameCi|none] [--cli-reps 3]
+    .venv/bin/python -m bench.conflicts --cli-only [--cli-reps 3]
+
+The path users feel (issue 14, target <= 2x): `csi-rules conflicts --changes detail_change.zip
+--mapping rabobank-changes.yaml --format json` with a sameCi-only ConflictPolicy, in a fresh
+process, against BARE_SWEEP in a fresh process: the csv module over the .zip, strptime of the
+planned windows in Europe/Amsterdam, rows grouped by change (overlapping rows' windows merged,
+separate ones kept apart, as the loader does), a sort-and-sweep per CI. Both must count the same
+conflicting pairs. Reps interleaved; medians of wall time and of the child's CPU time
+(getrusage RUSAGE_CHILDREN, user + system), CPU being the steadier figure on a shared machine.
 
 Each measurement runs in a fresh child process (`--phase data|engine|baseline`), so its peak
 RSS is its own. Peak RSS is `resource.getrusage(RUSAGE_SELF).ru_maxrss` (KiB on Linux) read at
@@ -23,8 +33,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -66,6 +79,104 @@ SPEC: dict[str, Any] = {
 }
 FIELD_OF_CHECK = {"sameCi": "same_ci", "relatedCi": "related_ci", "capacity": "capacity",
                   "blackouts": "blackouts", "maintenanceWindows": "maintenance"}
+
+
+BARE_SWEEP = r"""
+import csv, io, sys, zipfile
+from datetime import datetime
+from zoneinfo import ZoneInfo
+zone = ZoneInfo("Europe/Amsterdam")
+rows_of = {}
+with zipfile.ZipFile(sys.argv[1]) as archive, archive.open("Detail Change.csv") as raw:
+    rows = csv.reader(io.TextIOWrapper(raw, "utf-8"), delimiter=";")
+    header = next(rows)
+    ci_at, id_at = header.index("CI Name (aff)"), header.index("Change ID")
+    start_at, end_at = header.index("Planned Start"), header.index("Planned End")
+    for row in rows:
+        start, end = row[start_at].strip(), row[end_at].strip()
+        window = None
+        if start and end:
+            window = (datetime.strptime(start, "%d-%m-%Y %H:%M").replace(tzinfo=zone).timestamp(),
+                      datetime.strptime(end, "%d-%m-%Y %H:%M").replace(tzinfo=zone).timestamp())
+        rows_of.setdefault(row[id_at], []).append((window, row[ci_at].strip()))
+by_ci = {}
+for change, rows in rows_of.items():
+    if any(w is None for w, _ in rows):
+        continue
+    merged = []
+    for (start, end), ci in sorted(rows):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2].add(ci)
+        else:
+            merged.append([start, end, {ci}])
+    for start, end, cis in merged:
+        if end > start:
+            for ci in cis:
+                by_ci.setdefault(ci, []).append((start, end, change))
+pairs = set()
+for intervals in by_ci.values():
+    intervals.sort()
+    running = []
+    for start, end, change in intervals:
+        running = [r for r in running if r[0] > start]
+        for _, other in running:
+            if other != change:
+                pairs.add((min(change, other), max(change, other)))
+        running.append((end, change))
+print(len(pairs))
+"""
+SAME_CI_POLICY = """apiVersion: csi-rules/v1
+kind: ConflictPolicy
+metadata: {name: same-ci, owner: bench}
+spec:
+  sameCi: {severity: blocking}
+"""
+
+
+def _child(argv: list[str]) -> tuple[float, float, str]:
+    """Wall time, CPU time (user + system) and standard output of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{argv[0]}: exit {proc.returncode}: {proc.stderr[-400:]}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, proc.stdout
+
+
+def cli_vs_bare(reps: int) -> None:
+    """`csi-rules conflicts` on the table against the bare load-and-sweep script."""
+    cli = str(REPO / ".venv" / "bin" / "csi-rules")
+    walls: dict[str, list[float]] = {"cli": [], "bare": []}
+    cpus: dict[str, list[float]] = {"cli": [], "bare": []}
+    counts = set()
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "same-ci.yaml").write_text(SAME_CI_POLICY)
+        for _ in range(reps):
+            wall, cpu, out = _child([cli, "conflicts", "--policies", tmp, "--changes", str(TABLE),
+                                     "--mapping", str(MAPPING), "--format", "json"])
+            walls["cli"].append(wall)
+            cpus["cli"].append(cpu)
+            counts.add(("cli", json.loads(out)["summary"]["conflicts"]))
+            wall, cpu, out = _child([sys.executable, "-c", BARE_SWEEP, str(TABLE)])
+            walls["bare"].append(wall)
+            cpus["bare"].append(cpu)
+            counts.add(("bare", int(out)))
+    med = {k: (statistics.median(walls[k]), statistics.median(cpus[k])) for k in walls}
+    found = dict(counts)
+    same = len(counts) == 2 and found["cli"] == found["bare"]
+    print(f"csi-rules conflicts (sameCi) vs bare load-and-sweep, {reps} reps interleaved, "
+          f"medians; conflicting pairs: {found.get('cli')} vs {found.get('bare')} "
+          f"({'same' if same else 'DIFFERENT'})")
+    print(table(["run", "wall s", "cpu s"], [
+        ["csi-rules conflicts", f"{med['cli'][0]:.2f}", f"{med['cli'][1]:.2f}"],
+        ["bare load-and-sweep", f"{med['bare'][0]:.2f}", f"{med['bare'][1]:.2f}"],
+        ["ratio", f"{med['cli'][0] / med['bare'][0]:.2f}x",
+         f"{med['cli'][1] / med['bare'][1]:.2f}x"]]))
+    print()
 
 
 def synthetic_cmdb(changes: list[Record]) -> RelationshipGraph:
@@ -135,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="engine repetitions (median)")
     parser.add_argument("--baseline", choices=["all", "sameCi", "none"], default="all",
                         help="which checks get the all-pairs baseline (all: about a minute)")
+    parser.add_argument("--cli-reps", type=int, default=3,
+                        help="repetitions of csi-rules conflicts vs the bare script")
+    parser.add_argument("--cli-only", action="store_true",
+                        help="only csi-rules conflicts vs the bare script")
     parser.add_argument("--phase", choices=["data", "engine", "baseline"], help=argparse.SUPPRESS)
     parser.add_argument("--checks", default=",".join(FIELD_OF_CHECK), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -144,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     if not TABLE.is_file():
         print(f"missing {TABLE}", file=sys.stderr)
         return 2
+    cli_vs_bare(args.cli_reps)
+    if args.cli_only:
+        return 0
     checks = list(FIELD_OF_CHECK)
     base_checks = [] if args.baseline == "none" else checks if args.baseline == "all" \
         else ["sameCi"]

@@ -40,6 +40,7 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
         problems = csv_file.problems
         group_at = csv_file.header.index(mapping.group_by) if mapping.group_by else None
         pending: dict[str, _Pending] = {}
+        plan = [(rule, rule.is_list) for rule in mapping.rules]
         for line, row in csv_file.rows():
             try:
                 values = csv_file.cells.read(row)
@@ -47,7 +48,7 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
                 if not key:
                     raise CellError(mapping.group_by or "", "empty, but it identifies the change")
                 change = pending.setdefault(key, _Pending(key))
-                _merge(change, values, line, mapping)
+                _merge(change, values, line, plan)
                 _note_window(change, values)
             except CellError as exc:
                 problems.report(line, f"column {exc.column}: {exc.message}")
@@ -62,23 +63,41 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
     return result
 
 
+Plan = list[tuple[FieldRule, bool]]  # the mapping's rules, each with its is_list worked out
+
+
 def _merge(change: _Pending, values: dict[str, tuple[Any, str, str]], line: int,
-           mapping: CsvMapping) -> None:
+           plan: Plan) -> None:
     """Fold one row into the change; all-or-nothing, so a rejected row leaves no trace."""
+    merged = change.values
+    if not merged:  # the change's first row: every value is taken as it is
+        for rule, is_list in plan:
+            found = values.get(rule.field)
+            if found is not None:
+                merged[rule.field] = _as_list(found[0]) if is_list else found[0]
+                change.origin[rule.field] = (line, found[2])
+        return
     updates: dict[str, Any] = {}
-    for rule in mapping.rules:
-        if rule.field not in values:
+    for rule, is_list in plan:
+        name = rule.field
+        found = values.get(name)
+        if found is None:
             continue
-        value, column, text = values[rule.field]
-        if rule.field not in change.values:
-            updates[rule.field] = list(_as_list(value)) if rule.is_list else value
+        value = found[0]
+        if name not in merged:
+            updates[name] = _as_list(value) if is_list else value
             continue
-        current = change.values[rule.field]
-        updates[rule.field] = _combine(rule, current, value, column, text, change, line)
+        current = merged[name]
+        if is_list:
+            new = [v for v in _as_list(value) if v not in current]
+            if new:
+                updates[name] = current + new
+        elif value != current or rule.merge == "last":
+            updates[name] = _combine(rule, current, value, found[1], found[2], change, line)
     for name, value in updates.items():
-        if name not in change.values:
+        if name not in merged:
             change.origin[name] = (line, values[name][2])
-        change.values[name] = value
+        merged[name] = value
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -87,10 +106,7 @@ def _as_list(value: Any) -> list[Any]:
 
 def _combine(rule: FieldRule, current: Any, value: Any, column: str, text: str,
              change: _Pending, line: int) -> Any:
-    if rule.is_list:
-        merged = list(current)
-        merged += [v for v in _as_list(value) if v not in merged]
-        return merged
+    """A single field's value from two rows that differ (list fields never get here)."""
     if rule.merge == "first":
         return current
     if rule.merge == "last":
@@ -100,12 +116,10 @@ def _combine(rule: FieldRule, current: Any, value: Any, column: str, text: str,
             return rule.order.index(v) if rule.order and v in rule.order else v
         pick = min if rule.merge == "min" else max
         return pick(current, value, key=rank)
-    if value != current:
-        first_line, first_text = change.origin[rule.field]
-        raise CellError(column, f"{text!r} differs from {first_text!r} on line {first_line} "
-                                f"for the same change {change.key}; choose merge first, last, "
-                                f"min, max or collect for {rule.field} in the mapping")
-    return current
+    first_line, first_text = change.origin[rule.field]
+    raise CellError(column, f"{text!r} differs from {first_text!r} on line {first_line} "
+                            f"for the same change {change.key}; choose merge first, last, "
+                            f"min, max or collect for {rule.field} in the mapping")
 
 
 def _note_window(change: _Pending, values: dict[str, tuple[Any, str, str]]) -> None:
