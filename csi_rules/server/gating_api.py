@@ -2,8 +2,8 @@
 {deploymentSequenceNumber}/gating-status: Jira's deployment-gating question, answered with
 csi-rules' own gate.
 
-A pipeline that polls Jira-style gating (the Jenkins `checkGatingStatus` step, a script) can
-point at `serve` instead and get the csi-rules verdict in Jira's shape. The deployment is read
+A pipeline script that polls Jira-style gating can point at `serve` instead and get the
+csi-rules verdict in Jira's shape. The deployment is read
 from the platform (an adapter offering `deployment_changes`, the Jira adapter on Cloud); each
 associated change is fetched and gated as `csi-rules gate --change-id` would, against the
 platform's schedule. go -> allowed; a no-go that waiting can cure (approval still asked for,
