@@ -64,3 +64,22 @@ def test_lazy_reasons_compare_hash_print_and_pickle_as_the_plain_tuple() -> None
     assert pickle.loads(pickle.dumps(lazy)) == plain and copy.deepcopy(lazy) == plain
     assert () + lazy == plain and lazy + () == plain  # noqa: RUF005 - concatenation is tested
     assert plain[0] in lazy
+
+
+def test_kept_reasons_never_show_another_records_equal_but_different_value() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    at = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    seen = [1, True, 1.0, 0.0, -0.0, "1", at, at.astimezone(timezone(timedelta(hours=5))), 1]
+    g = group("g", "collect", {"x": {"any": [{"field": "raw.x", "eq": 1},
+                                             {"field": "raw.x", "eq": 0},
+                                             {"field": "raw.x", "eq": at.isoformat()},
+                                             {"field": "raw.x", "exists": True}]}})
+    m = CompiledMatcher([g])
+    for value in seen * 2:
+        r = record(raw={"x": value})
+        got = m.explain(r, NOW, "g", "x")
+        want = tuple(explain(g.rules[0].condition, record_lookup(r, NOW)))
+        assert _json(got) == _json(want) and [x.format() for x in got] == \
+            [x.format() for x in want]
+        assert all(type(a.actual) is type(value) and repr(a.actual) == repr(value) for a in got)

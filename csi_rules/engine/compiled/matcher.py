@@ -3,31 +3,32 @@
 Per record: the fields every rule reads are fetched once (`entry`, `fetch`), each group whose kinds
 cover the record walks its discrimination index (`index`) to the one leaf of rules that can
 match, and the leaf's generated function (`codegen`) returns the matching keys - the first in
-rule order, or all of them. Results are identical to `reference.ReferenceMatcher`.
+rule order, or all of them. Results are identical to `reference.ReferenceMatcher`. Reasons
+(`explain`, `match_explained`) are the reference's, made when a caller reads them (`explain`).
 
-After construction nothing is mutated, so one matcher serves any number of threads; there is
-no worker process and no native code, so nothing here can take the interpreter down.
+After construction only the reasons' caches change (a rule's builder is generated the first
+time its reasons are read; two threads making it at once make the same function), so one
+matcher serves any number of threads; there is no worker process and no native code, so
+nothing here can take the interpreter down.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
 from csi_rules.conditions.ast import matchers
 from csi_rules.conditions.evaluate import Reason
 from csi_rules.engine.compiled.entry import make_entry
-from csi_rules.engine.compiled.explain import Builders, Explain, make_explainer, rule_paths
+from csi_rules.engine.compiled.explain import RuleReasons
 from csi_rules.engine.compiled.index import build_index, dispatcher
-from csi_rules.engine.compiled.reasons import Build, LazyReasons
+from csi_rules.engine.compiled.reasons import LazyReasons
 from csi_rules.engine.groups import MatchResult, RuleGroup, check_unique_ids
 from csi_rules.engine.lookup import require_aware
 from csi_rules.records.model import Record
 
 Run = Callable[[list[Any]], list[str]]
-Pick = Callable[[list[Any]], tuple[Any, ...]]
 Explained = dict[str, list[tuple[str, Sequence[Reason]]]]
 
 
@@ -47,16 +48,7 @@ class CompiledMatcher:
             for g in self.groups)
         self._entry = make_entry(paths, plan)
         self._entry_values = make_entry(paths, plan, with_values=True)
-        self._explainers: dict[tuple[str, str], Explain] = {}
-        self._builders: dict[str, dict[str, tuple[Build, Pick]]] = {}
-        builders = Builders()
-        for g in self.groups:
-            table = self._builders[g.group_id] = {}
-            for spec in g.rules:
-                own = rule_paths(spec.condition)
-                build = builders.builder(spec.condition, own)
-                self._explainers[(g.group_id, spec.key)] = make_explainer(own, build)
-                table[spec.key] = (build, _picker([slots[p] for p in own]))
+        self._reasons = RuleReasons(self.groups, slots)
 
     def match(self, record: Record, now: datetime) -> MatchResult:
         require_aware(now)
@@ -75,16 +67,13 @@ class CompiledMatcher:
         as `match` gives them, each with `explain`'s reasons (lazy: the field values are read
         once for the match and copied; the `Reason`s are made when first read)."""
         require_aware(now)
-        result, values = self._entry_values(record.data, now)
-        builders = self._builders
+        result, values = self._entry_values(record.data, now)  # values: this call's own list
+        builders = self._reasons.deferred
+        lazy = LazyReasons
         out: Explained = {}
         for group_id, keys in result.items():
             table = builders[group_id]
-            pairs: list[tuple[str, Sequence[Reason]]] = []
-            for key in keys:
-                build, pick = table[key]
-                pairs.append((key, LazyReasons(build, pick(values))))
-            out[group_id] = pairs
+            out[group_id] = [(key, lazy(table[key], values)) for key in keys]
         return out
 
     def explain(self, record: Record, now: datetime, group_id: str, key: str
@@ -93,7 +82,7 @@ class CompiledMatcher:
         them (every matcher, no short-circuit): a `LazyReasons` holding the values the rule's
         fields have now, which makes the `Reason`s when first read."""
         require_aware(now)
-        return self._explainers[(group_id, key)](record.data, now)
+        return self._reasons.explain(group_id, key, record.data, now)
 
     def close(self) -> None:
         """Nothing to release: no process, no threads, no native state."""
@@ -104,12 +93,3 @@ class CompiledMatcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-def _picker(slots: list[int]) -> Pick:
-    """`values -> the values at these slots, as a tuple` (a copy: the builder's input)."""
-    if len(slots) > 1:
-        return itemgetter(*slots)
-    if slots:
-        only = slots[0]
-        return lambda values: (values[only],)
-    return lambda values: ()

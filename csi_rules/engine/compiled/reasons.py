@@ -3,19 +3,21 @@
 A collect decision at 1,000 rules can match 25 rules whose conditions hold 75 matchers; making
 75 `Reason` objects costs more than the match itself, and most callers (routing, counting,
 the runner deciding which actions to apply) never read them. `LazyReasons` keeps the rule's
-compiled builder and the field values it saw (copied at decision time, so a record changed
-afterwards does not change its reasons) and builds the exact tuple the reference's `explain`
+compiled builder and the field values the decision read (the matcher's own list of them, made
+for this decision and never changed, so a record changed afterwards does not change its
+reasons) and builds the exact tuple the reference's `explain`
 gives on first read. It reads, compares, hashes, pickles and prints as that tuple.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from csi_rules.conditions.evaluate import Reason
 
-Build = Callable[[tuple[Any, ...]], tuple[Reason, ...]]
+Values = Sequence[Any] | Mapping[int, Any]  # field values by slot, as read for the decision
+Build = Callable[[Values], tuple[Reason, ...]]
 
 
 class LazyReasons(Sequence[Reason]):
@@ -23,7 +25,7 @@ class LazyReasons(Sequence[Reason]):
 
     __slots__ = ("_build", "_items", "_values")
 
-    def __init__(self, build: Build, values: tuple[Any, ...]):
+    def __init__(self, build: Build, values: Values):
         self._build, self._values = build, values
         self._items: tuple[Reason, ...] | None = None
 
