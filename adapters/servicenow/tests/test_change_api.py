@@ -196,3 +196,21 @@ def test_nextstates_lists_the_transitions_out_of_the_current_state(emulator):
             to_scheduled["transition_available"]) == ("Assess to Scheduled", True, False)
     assert to_scheduled["conditions"][0]["condition"]["name"] == "Approval is approved"
     assert waiting["available_states"] == ["4", "-4"]  # only cancel until a decision
+
+
+def test_with_the_refresh_property_table_api_writes_run_conflict_detection(emulator):
+    ci = requests.get(f"{emulator.url}/api/now/table/cmdb_ci", auth=ADMIN, timeout=5,
+                      params={"sysparm_query": "name=AS400"}).json()["result"][0]["sys_id"]
+    frozen = {"type": "normal", "short_description": "in the freeze", "cmdb_ci": ci,
+              "start_date": "2026-12-20 10:00:00", "end_date": "2026-12-20 12:00:00"}
+    table = f"{emulator.url}/api/now/table/change_request"
+    off = requests.post(table, json=frozen, auth=ADMIN, timeout=5).json()["result"]
+    assert off["conflict_status"] == "Not Run"  # the property is off by default
+    emulator.store.properties["change.conflict.refresh.conflicts"] = "true"
+    on = requests.post(table, json=frozen, auth=ADMIN, timeout=5).json()["result"]
+    assert on["conflict_status"] == "Conflict" and on["conflict_last_run"]
+    moved = requests.patch(f"{table}/{on['sys_id']}", auth=ADMIN, timeout=5, json={
+        "start_date": "2027-02-01 10:00:00", "end_date": "2027-02-01 12:00:00"}).json()
+    assert moved["result"]["conflict_status"] == "No Conflict"
+    found = requests.get(api(emulator, f"/{on['sys_id']}/conflict"), auth=ADMIN, timeout=5)
+    assert found.json()["result"]["conflicts"] == []  # the old blackout row is gone

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from csi_rules_servicenow.emulator import change_model
+from csi_rules_servicenow.emulator import change_conflicts, change_model
 from csi_rules_servicenow.emulator.tables import NUMBER_PREFIX
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ def on_insert(store: Store, table: str, row: Row, now: str, user: str) -> None:
                          {"approval": "requested"}, user)
     if table == change_model.CHANGE:
         change_model.on_change_insert(store, row, user)
+        change_conflicts.on_write(store, None, row, user)
     _check_policies(store, table, row)
     _set_active(table, row)
 
@@ -75,6 +76,7 @@ def on_update(store: Store, table: str, before: Row, row: Row, now: str = "",
         row["reassignment_count"] = str(int(before.get("reassignment_count") or 0) + 1)
     if table == change_model.CHANGE:
         change_model.on_change_update(store, before, row, now, user)
+        change_conflicts.on_write(store, before, row, user)
     elif table == change_model.APPROVER:
         change_model.on_approver_update(store, before, row, user)
     _check_policies(store, table, row)

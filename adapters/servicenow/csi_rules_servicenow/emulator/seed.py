@@ -6,7 +6,7 @@ since the emulator computes display values itself. `<table>.<part>.json` adds ro
 (the default seed keeps its hand-written demo entries in `*.demo.json`, apart from the rows the
 build script writes). `instance.json` holds what is not a table: the priority lookup matrix,
 users' passwords and time zones, OAuth clients, rate-limit rules, choice-label overrides and
-each table's column list.
+each table's column list, and system `properties` (e.g. change.conflict.refresh.conflicts).
 
 `shift_to_now` moves every seeded date-time by one offset so the newest record is an hour old:
 real samples from 2015-2023 then look like a live instance, with their spacing kept.
@@ -44,6 +44,7 @@ class InstanceSettings:
     choices: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     columns: dict[str, list[str]] = field(default_factory=dict)
     on_hold_requires_reason: bool = True
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 def default_seed() -> Traversable:
@@ -71,6 +72,8 @@ def read_settings(seed: Traversable | Path) -> InstanceSettings:
             choices=choices,
             columns=raw.get("columns", {}),
             on_hold_requires_reason=raw.get("on_hold_requires_reason", True),
+            properties={k: str(v).lower() if isinstance(v, bool) else str(v)
+                        for k, v in raw.get("properties", {}).items()},
         )
     except TypeError as exc:
         raise SeedError(f"{entry}: {exc}") from None

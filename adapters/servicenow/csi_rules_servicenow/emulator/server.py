@@ -63,6 +63,7 @@ class ServiceNowEmulator:
         self.store = Store(clock, self.settings.priority_matrix, random.Random(rng_seed),
                            choices=self.settings.choices,
                            on_hold_requires_reason=self.settings.on_hold_requires_reason)
+        self.store.properties.update(self.settings.properties)
         tables = read_tables(seed)
         if shift_to_now:
             seed_shift(tables, clock())

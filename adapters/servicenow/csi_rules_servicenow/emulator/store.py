@@ -65,6 +65,7 @@ class Store:
         self.priority_matrix = dict(priority_matrix)
         self.choices = dict(choices if choices is not None else CHOICES)
         self.on_hold_requires_reason = on_hold_requires_reason
+        self.properties: dict[str, str] = {}  # system properties (instance.json `properties`)
         self.lock = threading.RLock()
         self._rng = rng or random.Random(20160122)
         self._tables: dict[str, dict[str, Row]] = {}
