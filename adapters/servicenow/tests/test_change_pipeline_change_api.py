@@ -1,6 +1,7 @@
 """The pipeline's change flow with `change_api: change_management`, over real HTTP against the
 emulator: open through sn_chg_rest (idempotent per run id; normal, and standard from a template),
-`gate --wait` ending in approval, rejection, freeze and timeout, then record and close."""
+`gate --wait` ending in approval, rejection, freeze and timeout, then record and close. The
+freeze is also played on the Table API path, with the instance refreshing conflicts on writes."""
 
 from __future__ import annotations
 
@@ -165,7 +166,15 @@ def test_a_rejection_while_waiting_ends_it_with_no_go(cli, sn, setup):
     assert (row(sn, opened["number"])["state"]) == "-5"  # back to new
 
 
-def test_a_blackout_over_the_window_is_a_no_go_waiting_cannot_cure(cli, sn, setup):
+@pytest.mark.parametrize("change_api", ["change_management", "table"])
+def test_a_blackout_over_the_window_is_a_no_go_waiting_cannot_cure(cli, sn, setup, change_api):
+    if change_api == "table":  # the Table API path: the instance runs detection on the write
+        config = setup["adapter"][3]
+        with open(config) as handle:
+            settings = json.load(handle)
+        with open(config, "w") as handle:
+            json.dump({**settings, "change_api": "table"}, handle)
+        sn.store.properties["change.conflict.refresh.conflicts"] = "true"
     now = datetime.now(UTC)
     schedule = requests.post(f"{sn.url}/api/now/table/cmn_schedule", auth=ADMIN, timeout=5,
                              json={"name": "Release freeze", "type": "blackout",
@@ -178,6 +187,7 @@ def test_a_blackout_over_the_window_is_a_no_go_waiting_cannot_cure(cli, sn, setu
     assert row(sn, opened["number"])["conflict_status"] == "Conflict"
     requests.patch(f"{sn.url}/api/sn_chg_rest/v1/change/{opened['id']}/approvals",
                    json={"state": "approved"}, auth=ADMIN, timeout=5)
+    assert row(sn, opened["number"])["approval"] == "approved"
     result = gate(cli, setup, opened["number"], "--wait", "--timeout", "20s",
                   "--poll-interval", "5s")
     assert result.code == 1, result.err
