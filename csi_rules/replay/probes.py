@@ -18,13 +18,16 @@ P1 after 20 minutes) happens when the goal starts to apply: that is when a live 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from csi_rules.conditions.ast import Condition, matchers
 from csi_rules.conditions.evaluate import evaluate
 from csi_rules.escalation.model import Ladder
-from csi_rules.sla.clock import holds, target_for
+from csi_rules.records.model import MISSING, Record, path_value
+from csi_rules.sla.clock_view import metric_conditions
 from csi_rules.sla.model import Metric, Target
 from csi_rules.sla.timeline import Snapshot
 
@@ -38,19 +41,19 @@ class Probe:
 
 def sla_probes(metric: Metric, snaps: Sequence[Snapshot], end: datetime) -> list[Probe]:
     """Probes for one SLA metric, in time order, ending with the end of the replay."""
-    rules = metric.clock
+    verdicts = metric_conditions(metric)  # the clock's own remembered verdicts
     out: list[Probe] = []
     previous: Target | None = None
     since: datetime | None = None
     ending: Probe | None = None  # the clock stopped here; worth a look if it starts again
     for k, snap in enumerate(snaps):
-        record = snap.record
-        target = target_for(metric, record)
+        view = verdicts.view(snap.record)
+        target = view.target
         if target is not previous:
             if k and previous is not None:
                 out.append(Probe(k, snap.at, since))
             since, previous = snap.at, target
-        ended = holds(rules.stop, record) or holds(rules.cancel, record)
+        ended = view.stop or view.cancel
         if ended and ending is None:
             ending = Probe(k + 1, snap.at, since)
         elif not ended and ending is not None:
@@ -65,8 +68,9 @@ def ladder_probes(ladder: Ladder, snaps: Sequence[Snapshot], end: datetime) -> l
     """Probes for one escalation ladder: just before it stops applying, and at the end."""
     out: list[Probe] = []
     since: datetime | None = None
+    applies_to = _remembered(ladder.when)
     for k, snap in enumerate(snaps):
-        applies = evaluate(ladder.when, snap.record.get)
+        applies = applies_to(snap.record)
         if since is not None and not applies:
             out.append(Probe(k, snap.at, since))
             since = None
@@ -75,3 +79,38 @@ def ladder_probes(ladder: Ladder, snaps: Sequence[Snapshot], end: datetime) -> l
     if snaps:
         out.append(Probe(len(snaps), end, since))
     return out
+
+
+_KEYED_TYPES = frozenset({str, int, float, bool, type(MISSING)})
+_MEMOS: dict[int, tuple[Condition, dict[tuple[Any, ...], bool]]] = {}
+
+
+def _remembered(cond: Condition) -> Callable[[Record], bool]:
+    """`evaluate(cond, record.get)`, remembered by the (type, value) of every path `cond` reads
+    (as sla/clock_view.py does for clocks): a ladder asks the same of every snapshot of every
+    ticket, and few combinations of priority, state, ... come back. A value of another type (a
+    list, a date-time) is evaluated afresh."""
+    found = _MEMOS.get(id(cond))
+    if found is None or found[0] is not cond:
+        if len(_MEMOS) >= 256:
+            _MEMOS.clear()
+        found = _MEMOS[id(cond)] = (cond, {})
+    memo = found[1]
+    parts = tuple(tuple(p.split(".")) for p in sorted({m.path for m in matchers(cond)}))
+
+    def applies(record: Record) -> bool:
+        key: list[Any] = []
+        for path in parts:
+            value = path_value(record.data, path)
+            kind = type(value)
+            if kind not in _KEYED_TYPES:
+                return evaluate(cond, record.get)
+            key += (kind, value)
+        verdict = memo.get(tuple(key))
+        if verdict is None:
+            if len(memo) >= 1 << 16:
+                memo.clear()
+            verdict = memo[tuple(key)] = evaluate(cond, record.get)
+        return verdict
+
+    return applies
