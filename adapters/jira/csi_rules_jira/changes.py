@@ -156,9 +156,9 @@ class JiraChanges:
             self.deployments_transport()  # Data Center has none: say so before any write
         issue = self._issue(change_id)
         key = str(issue["key"])
+        self._walk(key, self.settings.steps[deployment.phase])  # refused: nothing is written
         self._comment(key, deployment.note(),
                       f"change-record:{deployment.phase}:{deployment.build_url or deployment.at}")
-        self._walk(key, self.settings.steps[deployment.phase])
         if self.target is not None:
             summary = str((issue.get("fields") or {}).get("summary") or "")
             self._submit(key, deployment.phase, deployment.at, summary, deployment.build_url)
@@ -167,8 +167,8 @@ class JiraChanges:
     def close_change(self, change_id: str, code: CloseCode, notes: str, at: datetime) -> str:
         key = str(self._issue(change_id)["key"])
         text = f"Change closed ({code}) at {at.isoformat()} (csi-rules change close)"
-        self._comment(key, f"{text}\n{notes}" if notes else text, f"change-close:{code}")
         self._walk(key, self.settings.steps[code], resolution=self.settings.resolutions[code])
+        self._comment(key, f"{text}\n{notes}" if notes else text, f"change-close:{code}")
         return key
 
     def _issue(self, change_id: str) -> dict[str, Any]:

@@ -209,6 +209,7 @@ def test_deploying_an_unapproved_change_is_refused_by_the_workflow(cli, jira, se
     assert "no transition to 'Implementing'" in result.err
     assert "Awaiting approval" in result.err
     assert issue(jira, key).status == "Awaiting approval"
+    assert issue(jira, key).comments == []  # no "Deployment started" for what did not start
 
 
 def test_a_rejection_ends_the_wait_at_once_with_no_go(cli, jira, setup):
@@ -275,8 +276,18 @@ def test_data_center_comments_in_wiki_text_and_has_no_deployments_api(cli, tmp_p
         noted = cli("change", "close", *setup["adapter"], "--change-id", key, "--code",
                     "unsuccessful")
         assert noted.code != 0  # the workflow cannot fail a change not yet implemented
-        assert "Change closed (unsuccessful)" in emulator.site.issue(key).comments[0].body
-        assert emulator.site.issue(key).comments[0].adf is None
+        assert emulator.site.issue(key).comments == []  # refused: nothing written
+        answer(emulator, key, "approve").join()
+        for phase in ("--started", "--failed"):
+            assert cli("change", "record", *setup["adapter"], "--change-id", key,
+                       phase).code == 0
+        closed = cli("change", "close", *setup["adapter"], "--change-id", key, "--code",
+                     "unsuccessful")
+        assert closed.code == 0, closed.err
+        final = emulator.site.issue(key)
+        assert (final.status, final.resolution) == ("Failed", "Won't Do")
+        assert "Change closed (unsuccessful)" in final.comments[-1].body
+        assert final.comments[-1].adf is None  # Data Center: wiki text on REST v2
         refused = cli("change", "record", *setup["adapter"], "--change-id", key, "--started",
                       *DEPLOY)
         assert refused.code == 2 and "Data Center has no deployments API" in refused.err
