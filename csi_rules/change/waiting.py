@@ -106,8 +106,9 @@ class ServerWake:
             left = seconds - (self._monotonic() - began)
             if left <= 0:
                 return
+            asked, polled = min(left, self.max_poll), self._monotonic()
             try:
-                changed = self._poll(min(left, self.max_poll))
+                changed = self._poll(asked)
             except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts, bad JSON
                 self.broken = f"{self.url} cannot be asked ({exc}); polling the platform"
                 self._progress(self.broken)
@@ -116,6 +117,8 @@ class ServerWake:
                 self.woken += 1
                 self._progress(f"a webhook named {self.record_id}: asking again now")
                 return
+            if self._monotonic() - polled < asked / 2:
+                break  # an answer that did not wait: sleep out this pause rather than spin
         left = seconds - (self._monotonic() - began)
         if left > 0:
             self._sleep(left)
