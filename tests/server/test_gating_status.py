@@ -189,3 +189,14 @@ def test_an_unreachable_platform_is_a_503_not_a_verdict(served, jira):
     answer = ask(served.url, 6)
     assert answer.status_code == 503
     assert "cannot ask the platform now" in answer.json()[0]["message"]
+
+
+def test_the_window_decides_too_awaiting_before_it_prevented_after(served, jira):
+    early = open_change(jira, "run-7", 7, planned_start=datetime(2026, 3, 10, 22, tzinfo=UTC))
+    late = open_change(jira, "run-8", 8, planned_start=datetime(2026, 3, 10, 18, tzinfo=UTC),
+                       planned_end=datetime(2026, 3, 10, 19, tzinfo=UTC))
+    for key in (early, late):
+        decide(jira, key, "approve")
+    assert from_jira(jira, 7) == from_jira(jira, 8) == "allowed"  # Jira sees the approval only
+    assert ask(served.url, 7).json()["gatingStatus"] == "awaiting"   # serve's clock: 21:00
+    assert ask(served.url, 8).json()["gatingStatus"] == "prevented"
