@@ -82,7 +82,8 @@ def ladder_probes(ladder: Ladder, snaps: Sequence[Snapshot], end: datetime) -> l
 
 
 _KEYED_TYPES = frozenset({str, int, float, bool, type(MISSING)})
-_MEMOS: dict[int, tuple[Condition, dict[tuple[Any, ...], bool]]] = {}
+Parts = tuple[tuple[str, ...], ...]
+_MEMOS: dict[int, tuple[Condition, Parts, dict[tuple[Any, ...], bool]]] = {}
 
 
 def _remembered(cond: Condition) -> Callable[[Record], bool]:
@@ -94,9 +95,9 @@ def _remembered(cond: Condition) -> Callable[[Record], bool]:
     if found is None or found[0] is not cond:
         if len(_MEMOS) >= 256:
             _MEMOS.clear()
-        found = _MEMOS[id(cond)] = (cond, {})
-    memo = found[1]
-    parts = tuple(tuple(p.split(".")) for p in sorted({m.path for m in matchers(cond)}))
+        paths = sorted({m.path for m in matchers(cond)})
+        found = _MEMOS[id(cond)] = (cond, tuple(tuple(p.split(".")) for p in paths), {})
+    _, parts, memo = found
 
     def applies(record: Record) -> bool:
         key: list[Any] = []

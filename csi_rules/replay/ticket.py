@@ -68,21 +68,27 @@ def _replay_sla(policy_set: PolicySet, policy: Policy, record: Record, snaps: li
             if status is None:
                 continue
             out.slas[(policy.name, metric.name, status.cycle)] = status
-            for event in _sla_events(policy, record, status, probe.since):
-                out.add(event)
+            for event in _sla_events(policy, record, status, probe.since, out):
+                if event is not None:
+                    out.events[event.key] = event
 
 
 def _sla_events(policy: Policy, record: Record, status: SlaStatus,
-                since: datetime | None) -> Iterator[ReplayEvent]:
+                since: datetime | None, out: TicketReplay) -> Iterator[ReplayEvent | None]:
+    """The status's events, each with its seq in `out`; None for a key `out` already has
+    (an event seen at an earlier probe is not built again). Add each before the next."""
     base = f"{record.id}/{policy.name}/{status.metric}"
     cycle = f"cycle-{status.cycle}"
     target = f"{format_duration(status.target.seconds)} target ({status.target.calendar})"
 
     def event(at: datetime, rule: str | None, outcome: str, key: str, why: str,
-              actions: tuple[Action, ...] = (), line: int | None = None) -> ReplayEvent:
+              actions: tuple[Action, ...] = (), line: int | None = None) -> ReplayEvent | None:
+        if key in out.events:
+            return None
         return ReplayEvent(at, record.id, record.label, policy, status.metric, rule, outcome,
                            actions, f"{status.metric}: {why}",
-                           f"{policy.file}:{line or status.target.line}", key)
+                           f"{policy.file}:{line or status.target.line}", key,
+                           len(out.events))
 
     for crossing in status.crossed:
         threshold, at = crossing.threshold, crossing.at
