@@ -22,7 +22,7 @@ after it (no "escalated" page for an escalation that did not happen).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,7 +39,7 @@ from csi_rules.runtime.faults import FaultHook
 from csi_rules.runtime.ledger import planned_actions, should_attempt
 from csi_rules.runtime.metrics import Metrics
 from csi_rules.runtime.notify_path import SENDING, interrupted, interrupted_settlement, settle, uncertain
-from csi_rules.runtime.store import PlannedAction, Store
+from csi_rules.runtime.store import LedgerEntry, PlannedAction, Store
 
 
 @dataclass(frozen=True)
@@ -58,25 +58,28 @@ class ActionExecutor:
         self.notifier = notifier
         self.dry_run, self.max_attempts, self.retry_after = dry_run, max_attempts, retry_after
         self.faults, self.metrics, self.reporter = faults, metrics, reporter
+        self._known: dict[str, LedgerEntry] = {}  # the prepared batch's ledger rows
+        self._batch_keys: set[str] = set()  # ... and the keys they answer for
 
     # -- a batch's reads ---------------------------------------------------------------------
     def prepare(self, adapter: str, batch: Sequence[tuple[Record, Sequence[Decision]]]) -> None:
-        """Let an adapter that reads in bulk (csi_rules.adapter.PreparesBatches) read once what
-        the batch's actions will check: the actions the ledger says are still to attempt.
-        A failure here costs only the speed-up: each action then reads for itself."""
+        """Read the ledger rows of the batch's actions once (`decide` answers from them until
+        `release`), and let an adapter that reads in bulk (csi_rules.adapter.PreparesBatches)
+        read once what the batch's actions will check: the actions still to attempt.
+        A failure of the adapter's read costs only the speed-up: each action reads for itself."""
+        planned = [(record, data, p) for record, decisions in batch for d in decisions
+                   for data in (d.to_json(),) for p in planned_actions(data)]
+        known = self.store.ledger(p.key for _, _, p in planned)
+        self._known, self._batch_keys = known, {p.key for _, _, p in planned}
         hook = getattr(self.adapters.get(adapter), "prepare", None)
         if not callable(hook):
             return
-        planned = [(record, data, p) for record, decisions in batch for d in decisions
-                   for data in (d.to_json(),) for p in planned_actions(data)
-                   if not self._delivers(p)]
-        known = self.store.ledger(p.key for _, _, p in planned)
         requests = [ActionRequest(p.type, p.params, record.id, p.key, data["policy"]["name"],
                                   data.get("rule") or "", decided_at=_instant(data.get("now")),
                                   fresh=known.get(p.key) is None)
                     for record, data, p in planned
-                    if should_attempt(known.get(p.key), dry_run=self.dry_run,
-                                      max_attempts=self.max_attempts)]
+                    if not self._delivers(p) and should_attempt(
+                        known.get(p.key), dry_run=self.dry_run, max_attempts=self.max_attempts)]
         if not requests:
             return
         try:
@@ -84,8 +87,13 @@ class ActionExecutor:
         except Exception as exc:  # an optional speed-up never stops the batch
             self.reporter.event("prepare_failed", adapter=adapter, error=str(exc))
 
+    def forget_batch(self) -> None:
+        """The ledger changed behind the executor (overridden actions settled): read again."""
+        self._known, self._batch_keys = {}, set()
+
     def release(self, adapter: str) -> None:
         """The batch is done: the adapter drops what it read for it."""
+        self.forget_batch()
         hook = getattr(self.adapters.get(adapter), "prepare", None)
         if callable(hook):
             try:
@@ -97,18 +105,27 @@ class ActionExecutor:
     def decide(self, adapter: str, record: Record, decision: Decision) -> Outcome:
         data = decision.to_json()
         planned = planned_actions(data)
-        known = self.store.ledger(p.key for p in planned)
+        keys = [p.key for p in planned]
+        if self._batch_keys.issuperset(keys):  # read with the batch (prepare)
+            known = {k: self._known[k] for k in keys if k in self._known}
+        else:
+            known = self.store.ledger(keys)
         todo = [p for p in planned if should_attempt(known.get(p.key), dry_run=self.dry_run,
                                                       max_attempts=self.max_attempts)]
         if not todo:
             return Outcome()
+        self._batch_keys.difference_update(keys)  # about to change: read afresh if met again
         self.metrics.inc("csi_rules_decisions_total", kind=decision.policy_kind)
         if self.dry_run:
             return self._shadow(adapter, record, data, todo)
+        now = self.clock.now()
         inflight = self.store.begin_decision(data["key"], adapter, record.id, record.kind, data,
-                                             todo, self.clock.now())
+                                             todo, now)
         fresh = frozenset(p.key for p in todo if known.get(p.key) is None)
-        return self._carry_out(inflight, adapter, record, data, [p.key for p in todo], fresh)
+        rows = {**known, **{p.key: _pending(known.get(p.key), p, data, adapter, record, now)
+                            for p in todo}}
+        return self._carry_out(inflight, adapter, record, data, [p.key for p in todo], fresh,
+                               rows)
 
     def _shadow(self, adapter: str, record: Record, data: Mapping[str, Any],
                 todo: list[PlannedAction]) -> Outcome:
@@ -126,9 +143,12 @@ class ActionExecutor:
 
     def _carry_out(self, inflight: int, adapter: str, record: Record | None,
                    data: Mapping[str, Any], keys: Sequence[str],
-                   fresh: frozenset[str] = frozenset()) -> Outcome:
+                   fresh: frozenset[str] = frozenset(),
+                   rows: dict[str, LedgerEntry] | None = None) -> Outcome:
+        """`rows`: the decision's ledger rows as begin_decision left them (else read); they
+        are kept up to date here as each action is settled, for the audit entry."""
         planned = {p.key: p for p in planned_actions(data)}
-        rows = self.store.ledger(planned)
+        rows = dict(rows) if rows is not None else self.store.ledger(planned)
         retry = False
         blocked = ""  # the earlier action that failed: later ones wait for it
         for key, action in planned.items():
@@ -151,8 +171,11 @@ class ActionExecutor:
                 status, detail, ref, counted = self._call(adapter, action, record, data,
                                                           dry_run=False, fresh=key in fresh)
             self.faults.hit("after_call")
-            self.store.finish_action(key, status, detail, ref, self.clock.now(),
-                                     count_attempt=counted)
+            settled_at = self.clock.now()
+            self.store.finish_action(key, status, detail, ref, settled_at, count_attempt=counted)
+            rows[key] = replace(rows[key], state=status, detail=detail, platform_ref=ref,
+                                attempts=rows[key].attempts + int(counted),
+                                updated_at=settled_at)
             self.metrics.inc("csi_rules_actions_total", status=status)
             if self._delivers(action):
                 self.metrics.inc("csi_rules_notifications_total",
@@ -168,7 +191,6 @@ class ActionExecutor:
                 self.reporter.event("action_failed", key=key, detail=detail)
         self.faults.hit("before_log")
         now = self.clock.now()
-        rows = self.store.ledger(planned)
         results = [action_result(k, p.type, p.params, rows[k].state if k in rows else "not_run",
                                  rows[k].detail if k in rows else "",
                                  rows[k].platform_ref if k in rows else "",
@@ -259,6 +281,15 @@ class ActionExecutor:
             self.reporter.event("recovered", decision=inflight.decision_key)
             done += 1
         return done
+
+
+def _pending(known: LedgerEntry | None, action: PlannedAction, data: Mapping[str, Any],
+             adapter: str, record: Record, now: datetime) -> LedgerEntry:
+    """The ledger row begin_decision leaves for `action` (`known`: the row before it)."""
+    if known is not None:
+        return replace(known, state="pending", updated_at=now)
+    return LedgerEntry(action.key, str(data["key"]), adapter, record.id, action.type,
+                       dict(action.params), "pending", 0, "", "", now)
 
 
 def _instant(text: Any) -> datetime | None:

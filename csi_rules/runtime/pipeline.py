@@ -131,6 +131,7 @@ class Pipeline:
         if overridden:  # decisions that fight: the losers are recorded as skipped, not run
             settle_overridden(self.store, adapter, record, overridden, now,
                               dry_run=self.executor.dry_run)
+            self.executor.forget_batch()
         for decision in decisions or ():
             outcome = self.executor.decide(adapter, record, decision)
             tally.decisions += int(outcome.attempted > 0)
