@@ -339,3 +339,22 @@ def test_every_call_of_the_flow_conforms_to_the_official_documents(cli, tmp_path
         assert [p for e in checked for p in contract.problems(e)] == []
     finally:
         emulator.stop()
+
+
+def test_a_step_may_walk_several_statuses_and_bad_steps_are_refused(cli, jira, tmp_path,
+                                                                     monkeypatch):
+    from csi_rules_jira.config import parse_config
+    from csi_rules_jira.errors import JiraConfigError
+
+    setup = write_setup(jira, tmp_path, monkeypatch)
+    config = Path(setup["adapter"][-1])
+    settings = json.loads(config.read_text())
+    settings["changes"]["steps"] = {"normal": ["Planning", "Awaiting approval"]}
+    config.write_text(json.dumps(settings))
+    key = open_change(cli, setup, "run-two-hops")["number"]
+    walked = [item["toString"] for entry in issue(jira, key).changelog
+              for item in entry["items"] if item["field"] == "status"]
+    assert walked == ["Planning", "Awaiting approval"]
+    settings["changes"]["steps"] = {"deployed": "Done"}
+    with pytest.raises(JiraConfigError, match=r"changes\.steps"):
+        parse_config(settings, environ={"JIRA_TOKEN": "x"})
