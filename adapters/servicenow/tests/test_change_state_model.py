@@ -58,8 +58,11 @@ def test_one_rejected_approval_sends_the_change_back_to_new(emulator):
     assert (back["state"], back["approval"]) == ("-5", "rejected")
     again = patch(emulator, "change_request", change["sys_id"], state="-4")  # reworked
     assert again["approval"] == "requested"
-    assert sorted(r["state"] for r in approvals(emulator, change["sys_id"])) == [
-        "rejected", "requested"]
+    rows = approvals(emulator, change["sys_id"])
+    assert sorted(r["state"] for r in rows) == ["not_required", "requested"]
+    fresh = next(r for r in rows if r["state"] == "requested")
+    patch(emulator, "sysapproval_approver", fresh["sys_id"], state="approved")
+    assert get(emulator, change["sys_id"])["state"] == "-2"  # the old rejection no longer counts
 
 
 def test_every_approval_row_must_approve(emulator):

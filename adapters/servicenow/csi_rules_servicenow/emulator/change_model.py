@@ -10,7 +10,8 @@ generate them). Platform knowledge (pk), where the docs here say nothing:
   "requested" and one approval row is generated, for the assignment group's manager or, when
   the group has none, the instance's administrator (one approval definition, simplified);
 - when every approval row of a change is approved, the change's approval is approved; one
-  rejected row rejects it;
+  rejected row rejects it; a new round (the change sent for approval again) marks the last
+  round's decided rows "not_required" (No Longer Required), so they no longer count;
 - approved while awaiting authorisation (Assess or Authorize) -> Scheduled, `approval_set` stamped;
   rejected there -> back to New with approval "rejected" (the Normal and Emergency models send a
   rejected change back for rework; `upon_reject: cancel` cancels the workflow's future tasks,
@@ -75,8 +76,11 @@ def _request(store: Store, change: Row, user: str) -> None:
     if change.get("approval") in ("approved",) and change.get("state") in AWAITING:
         return  # inserted already approved (a client that sets both): nothing to ask
     change["approval"] = "requested"
-    if any(r.get("sysapproval") == change["sys_id"] and r.get("state") == "requested"
-           for r in store.rows(APPROVER)):
+    mine = [r for r in store.rows(APPROVER) if r.get("sysapproval") == change["sys_id"]]
+    for old in mine:  # a new round: the last round's decisions no longer count
+        if old.get("state") in ("approved", "rejected"):
+            store.update(APPROVER, old["sys_id"], {"state": "not_required"}, user)
+    if any(r.get("state") == "requested" for r in mine):
         return
     store.insert(APPROVER, {"approver": approver_for(store, change),
                             "sysapproval": change["sys_id"], "document_id": change["sys_id"],
@@ -85,8 +89,9 @@ def _request(store: Store, change: Row, user: str) -> None:
 
 def on_approver_update(store: Store, before: Row, row: Row, user: str) -> None:
     """A decided approval row decides the change once the others allow it."""
-    if row.get("state") == before.get("state") or row.get("source_table", CHANGE) != CHANGE:
-        return
+    if (row.get("state") == before.get("state") or row.get("state") not in COUNTED
+            or row.get("source_table", CHANGE) != CHANGE):
+        return  # only a decision (or a new request) can decide the change
     change = store.get(CHANGE, row.get("sysapproval", ""))
     if change is None or change.get("approval") != "requested":
         return
