@@ -59,6 +59,8 @@ class Builders:
         self._compiled: dict[str, Callable[..., tuple[Reason, ...]]] = {}
         self._ids: dict[Any, int] = {}
         self._interned: dict[tuple[int, type, Any], Reason] = {}
+        self._whole: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
+        self._rules = 0
 
     def builder(self, cond: Condition, slots: Mapping[str, int]) -> Build:
         """`values -> reasons`: `values[slots[path]]` is the value of `path` (a list of every
@@ -78,12 +80,26 @@ class Builders:
                      f"        if len(KEPT) < SIZE: KEPT[key] = r{i}",
                      f"else: r{i} = {made}"]
             names.append(f"r{i}")
-        body = [*src.prelude(), *body, f"return ({''.join(n + ', ' for n in names)})"]
+        loads = [line for line in src.prelude() if line.startswith("x")]
+        xs = [line.split(" = ")[0] for line in loads]
+        rule = src.const(self._rules)
+        self._rules += 1
+        whole = [  # the whole tuple, kept per rule and values, when all values are kept kinds
+            f"if {' and '.join(f'{x}.__class__ in OK' for x in xs) or 'True'}:",
+            f"    whole = ({rule}, {''.join(f'{x}.__class__, {x}, ' for x in xs)})",
+            "    found = GET_WHOLE(whole)",
+            "    if found is not None: return found",
+            "else: whole = None"]
+        body = [*loads, *whole, *(line for line in src.prelude() if not line.startswith("x")),
+                *body, f"out = ({''.join(n + ', ' for n in names)})",
+                "if whole is not None and len(WHOLE) < SIZE: WHOLE[whole] = out",
+                "return out"]
         text = "\n".join(["def build(v, C):", *("    " + line for line in body)])
         function = self._compiled.get(text)
         if function is None:
             scope = {**src.names, "R": Reason, "OK": _INTERNED, "KEPT": self._interned,
-                     "GET": self._interned.get, "SIZE": CACHE_SIZE}
+                     "GET": self._interned.get, "WHOLE": self._whole,
+                     "GET_WHOLE": self._whole.get, "SIZE": CACHE_SIZE}
             exec(compile(text, "<csi_rules compiled reasons>", "exec"), scope)
             function = self._compiled[text] = scope["build"]
         return partial(function, C=tuple(src.consts))
