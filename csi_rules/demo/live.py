@@ -1,4 +1,5 @@
-"""The live part of the demo: emulators on loopback, one runner cycle, gates and conflicts.
+"""The live part of the demo: emulators and notification receivers on loopback, one runner
+cycle, gates and conflicts.
 
 Only the plugin registries are used, exactly as for real platforms: the core imports nothing
 from the adapters. Emulator credentials are emulator-only demo values put into this process's
@@ -19,6 +20,8 @@ from typing import Any
 import yaml
 
 from csi_rules.adapter import RecordQuery
+from csi_rules.demo.inbox import Delivered, Inbox, inbox
+from csi_rules.demo.incoming import open_network_incident
 from csi_rules.plugins import Plugins
 from csi_rules.records.model import Record
 from csi_rules.runtime import CycleReport, ManualClock, Runner, parse_config
@@ -59,6 +62,8 @@ class LiveRun:
     audit: list[dict[str, Any]]
     records: dict[str, Record] = field(default_factory=dict)  # by label, as read after the cycle
     config_path: str = ""
+    delivered: Delivered = field(default_factory=Delivered)  # at the loopback receivers
+    opened: str = ""  # the incident the demo opened before the cycle
 
     @property
     def changes(self) -> list[Record]:
@@ -86,7 +91,7 @@ def emulators(plugins: Plugins, now: datetime) -> Iterator[dict[str, str]]:
 
 
 def run_cycle(plugins: Plugins, policies: Path, now: datetime, urls: dict[str, str],
-              workdir: Path) -> LiveRun:
+              workdir: Path, receivers: Inbox | None = None) -> LiveRun:
     config = {
         "apiVersion": "csi-rules/v1", "kind": "RunnerConfig",
         "policies": [str(policies.resolve())],
@@ -95,23 +100,29 @@ def run_cycle(plugins: Plugins, policies: Path, now: datetime, urls: dict[str, s
         "backlog": "act",  # the demo shows what the runner does now about each open ticket
         "adapters": [{"name": n, "kinds": KINDS[n], "settings": adapter_settings(n, u)}
                      for n, u in urls.items()],
+        **({"channels": receivers.channels()} if receivers else {}),
     }
     text = yaml.safe_dump(config, sort_keys=False)
     (workdir / "runner.yaml").write_text(text, encoding="utf-8")  # for `status`/`log` afterwards
     parsed = parse_config(text, str(workdir / "runner.yaml"))
     os.environ.update(DEMO_SECRETS)
+    os.environ.update(receivers.secrets() if receivers else {})
     with Runner(parsed, clock=ManualClock(now), plugins=plugins) as runner:
         cycle = runner.run_once()
         audit = [dict(row.entry) for row in runner.store.audit()]
         records = {r.label: r for name, adapter in runner.adapters.items()
                    for r in adapter.fetch_records(RecordQuery(kinds=tuple(KINDS[name])))}
-    return LiveRun(urls, cycle, audit, records, str(workdir / "runner.yaml"))
+    delivered = receivers.delivered() if receivers else Delivered()
+    return LiveRun(urls, cycle, audit, records, str(workdir / "runner.yaml"), delivered)
 
 
 def live_demo(plugins: Plugins, policies: Path, now: datetime) -> LiveRun | None:
     """None when no emulator plugin is installed (the offline part still ran)."""
     workdir = Path(tempfile.mkdtemp(prefix="csi-rules-demo-"))
-    with emulators(plugins, now) as urls:
+    with emulators(plugins, now) as urls, inbox() as receivers:
         if not urls:
             return None
-        return run_cycle(plugins, policies, now, urls, workdir)
+        opened = open_network_incident(urls["servicenow"], now) if "servicenow" in urls else ""
+        run = run_cycle(plugins, policies, now, urls, workdir, receivers)
+        run.opened = opened
+        return run

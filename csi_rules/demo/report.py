@@ -109,6 +109,32 @@ def print_cycle(run: LiveRun, limit: int = 4) -> None:
         if len(rows) > limit:
             print(f"     ... and {len(rows) - limit} more (csi-rules log show --record ID)")
     print_failures(decisions)
+    print_delivered(run)
+
+
+def print_delivered(run: LiveRun) -> None:
+    """What arrived at the loopback SMTP server and PagerDuty receiver, as they took it: the
+    e-mail and the page about the incident the demo opened, and whether anything came twice."""
+    got = run.delivered
+    twice = (len(got.emails) - len({e.key for e in got.emails})
+             + len(got.pages) - len({(p.event, p.dedup_key) for p in got.pages}))
+    print(f"\n   -- Notifications received on loopback: {_count(len(got.emails), 'e-mail')}, "
+          f"{_count(len(got.pages), 'page')}, {_count(got.chats, 'chat message')}")
+    print(_wrap("by a real SMTP server, a PagerDuty Events API v2 receiver and a Slack webhook "
+                "receiver, each checking the documented request format; "
+                + ("none arrived twice" if not twice else f"{_count(twice, 'duplicate')}!"),
+                "     "))
+    if not run.opened:
+        return
+    print(_wrap(f"{run.opened}: opened by the demo 45 minutes before the cycle (P3, Network "
+                "Operations, nobody on it), so the network-on-call ladder reached its first rung:",
+                "     "))
+    for mail in (e for e in got.emails if e.subject.startswith(f"{run.opened} ")):
+        print(_wrap(f"from {mail.sender} to {', '.join(mail.to)}, subject {mail.subject!r}",
+                    "       ", "e-mail: "))
+    for page in (p for p in got.pages if p.summary.startswith(f"{run.opened} ")):
+        print(_wrap(f"{page.event}, dedup_key {page.dedup_key}, summary {page.summary!r}",
+                    "       ", "page:   "))
 
 
 def print_failures(decisions: Sequence[dict[str, Any]]) -> None:

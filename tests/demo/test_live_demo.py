@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from typing import Any
 
 import pytest
 
@@ -20,16 +21,29 @@ pytest.importorskip("csi_rules_jira")
 
 
 @pytest.fixture(scope="module")
-def demo_out() -> str:
-    """One demo run shared by the tests below (it takes seconds)."""
-    from csi_rules.cli import main
+def demo_run() -> tuple[str, Any]:
+    """One demo run shared by the tests below (it takes seconds): its output, and the LiveRun
+    it printed (what the runner did and what the loopback receivers took)."""
+    from csi_rules.cli import demo, main
 
-    out = io.StringIO()
+    out, runs = io.StringIO(), []
+    real = demo.live_demo
+
+    def keep(*args: Any) -> Any:
+        runs.append(real(*args))
+        return runs[-1]
+
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
         mp.chdir(ROOT)
+        mp.setattr(demo, "live_demo", keep)
         code = main(["demo", "--now", "2026-03-02T09:30:00Z"])
     assert code == 0, out.getvalue()
-    return out.getvalue()
+    return out.getvalue(), runs[0]
+
+
+@pytest.fixture(scope="module")
+def demo_out(demo_run: tuple[str, Any]) -> str:
+    return demo_run[0]
 
 
 def test_runs_a_cycle_against_both_emulators_and_shows_each_kind_of_decision(demo_out):
@@ -68,3 +82,37 @@ def test_every_failed_action_is_listed_with_its_reason_and_why(demo_out):
     shown = re.findall(r"→ failed: ", failures)
     assert len(shown) == count
     assert failures.count("why: ") == count
+
+
+def _notify_actions(run: Any, channel: str) -> list[dict[str, Any]]:
+    return [a for e in run.audit if e.get("type") == "decision" for a in e["actions"]
+            if a["type"] == "notify" and a["params"].get("channel") == channel]
+
+
+def test_the_escalation_page_and_email_arrive_at_loopback_receivers_once(demo_run):
+    out, run = demo_run
+    from csi_rules.demo.inbox import SENDER
+
+    assert run.opened.startswith("INC")
+    # 2026-03-02 10:30 Berlin: the ninth weekly turn since 2026-01-05, Chiara Rossi's
+    mails = [e for e in run.delivered.emails if e.subject == f"{run.opened} needs you (P3)"]
+    assert [(m.sender, m.to) for m in mails] == [(SENDER, ("chiara.rossi@example.com",))]
+    pages = [p for p in run.delivered.pages if p.summary.startswith(f"{run.opened} ")]
+    assert [(p.event, p.dedup_key.rsplit("/", 1)[1]) for p in pages] == [
+        ("trigger", "network-on-call")]
+    text = " ".join(out.split())
+    assert (f"e-mail: from {SENDER} to chiara.rossi@example.com, subject "
+            f"'{run.opened} needs you (P3)'") in text
+    assert f"page: trigger, dedup_key {pages[0].dedup_key}, summary '{pages[0].summary}'" in text
+    assert "none arrived twice" in text
+
+
+def test_every_notification_the_runner_sent_arrived_exactly_once(demo_run):
+    _, run = demo_run
+    sent = {channel: [a for a in _notify_actions(run, channel) if a["status"] == "applied"]
+            for channel in ("email", "pager", "chat")}
+    assert all(a["status"] == "applied" for c in sent for a in _notify_actions(run, c))
+    keys = [e.key for e in run.delivered.emails]
+    assert len(keys) == len(set(keys)) == len(sent["email"]) > 100
+    assert len(run.delivered.pages) == len(sent["pager"]) >= 1
+    assert run.delivered.chats == len(sent["chat"])

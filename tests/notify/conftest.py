@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from csi_rules.demo import receivers
+from csi_rules.demo.receivers import Receiver, SmtpServer
 from csi_rules.plugins import Plugins, load_plugins
-from tests.notify import receivers
-from tests.notify.receivers import Receiver, SmtpServer
 from tests.runtime.conftest import clock, sn, sn_plugins  # noqa: F401 (fixtures used here too)
 
 ROUTING_KEY = "R0UT1NGKEY0000000000000000000032"

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from csi_rules.audit import verify
+from csi_rules.demo.receivers import Receiver, SmtpServer
+from csi_rules.demo.receivers import pagerduty as pagerduty_check
 from csi_rules.runtime.sqlite_store import SqliteStore
 from csi_rules_servicenow.emulator import ServiceNowEmulator
 from tests.notify.conftest import ROUTING_KEY
-from tests.notify.receivers import Receiver, SmtpServer
-from tests.notify.receivers import pagerduty as pagerduty_check
 from tests.runtime.conftest import work_notes, write_config
 
 ENTRY = "import sys; from csi_rules.cli import main; sys.exit(main())"

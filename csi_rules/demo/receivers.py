@@ -1,5 +1,9 @@
 """Loopback receivers that enforce the vendors' documented request formats (and answer with
-their documented error bodies and 429s), plus a real SMTP server (aiosmtpd)."""
+their documented error bodies and 429s), plus a real SMTP server (aiosmtpd).
+
+Used by `csi-rules demo` (a page and an e-mail arrive at them) and by the notification tests.
+They may read the wall clock: they stand in for the vendors' servers, not for library code.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,6 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from aiosmtpd.controller import Controller
-
 Check = Callable[[str, dict[str, str], Any], tuple[int, Any]]
 
 
@@ -20,7 +22,8 @@ class Receiver:
     """An HTTP server on 127.0.0.1; `check(path, headers, body)` -> (status, answer)."""
 
     def __init__(self, check: Check, *, rate_limit_first: int = 0):
-        self.check, self.requests = check, []  # type: ignore[var-annotated]
+        self.check = check
+        self.requests: list[tuple[str, dict[str, str], Any, bytes]] = []
         self.rate_limit_first = rate_limit_first
         self.delay = 0.0  # seconds between taking a request and answering it
         owner = self
@@ -157,8 +160,11 @@ class SmtpServer:
                 ok = data.login.decode() == user and data.password.decode() == password
                 return AuthResult(success=ok)
             kwargs = {"authenticator": auth, "auth_require_tls": False}
+        from aiosmtpd.controller import Controller  # only when an SMTP server is started
+
         self.port = _free_port()
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
+                                     server_hostname="localhost",  # not socket.getfqdn() per connection
                                      **kwargs)
         self.controller.start()
 
