@@ -25,7 +25,7 @@ from csi_rules.runtime.events import Reporter
 from csi_rules.runtime.executor import ActionExecutor
 from csi_rules.runtime.metrics import Metrics
 from csi_rules.runtime.precedence import policy_precedence, resolve, settle_overridden
-from csi_rules.runtime.store import Store, WakeUp
+from csi_rules.runtime.store import Reschedule, Store, WakeUp, reschedule_all
 from csi_rules.runtime.wakeups import next_instant
 
 
@@ -71,18 +71,20 @@ class Pipeline:
                                       self.backlog if backlog else "act", tally)
         self.executor.prepare(adapter, [(record, decisions) for record, decisions
                                         in zip(records, evaluated, strict=True) if decisions])
+        later: list[Reschedule] = []  # each record's next wake-up, written once for the batch
         try:
             for record, decisions in zip(records, evaluated, strict=True):
                 tally.records += 1
                 try:
-                    self._act(adapter, record, decisions, now, (claimed or {}).get(record.id),
-                              tally)
+                    later.append(self._act(adapter, record, decisions, now,
+                                           (claimed or {}).get(record.id), tally))
                 except CsiRulesError as exc:
                     self._error(f"record {record.label}", str(exc), tally)
                     self.store.schedule(adapter, record.id, record.kind,
                                         now + timedelta(seconds=self.retry_after), "retry")
         finally:
             self.executor.release(adapter)
+            reschedule_all(self.store, later)
         self.metrics.inc("csi_rules_records_evaluated_total", tally.records)
         return tally
 
@@ -124,7 +126,10 @@ class Pipeline:
         return out
 
     def _act(self, adapter: str, record: Record, decisions: list[Decision] | None,
-             now: datetime, claimed: WakeUp | None, tally: Tally) -> None:
+             now: datetime, claimed: WakeUp | None, tally: Tally) -> Reschedule:
+        """Carry out the record's decisions; returns its next wake-up (written with the
+        batch's: a crash before that leaves the claimed wake-up, or the watermark, behind
+        the record, so it is evaluated again)."""
         assert self.policy_set is not None
         retry = decisions is None
         overridden = resolve(decisions or (), policy_precedence(self.policy_set))
@@ -142,7 +147,7 @@ class Pipeline:
             again = now + timedelta(seconds=self.retry_after)
             if due is None or again < due:
                 due, reason = again, "retry"
-        self.store.reschedule(adapter, record.id, record.kind, due, reason, claimed)
+        return Reschedule(adapter, record.id, record.kind, due, reason, claimed)
 
     def _error(self, scope: str, message: str, tally: Tally) -> None:
         tally.errors += 1

@@ -37,6 +37,7 @@ from csi_rules.runtime.store import (
     Inflight,
     LedgerEntry,
     PlannedAction,
+    Reschedule,
     WakeUp,
 )
 
@@ -181,15 +182,27 @@ class PostgresStore:
 
     def reschedule(self, adapter: str, record_id: str, kind: str, due_at: datetime | None,
                    reason: str, claimed: WakeUp | None) -> None:
-        """One statement (postgres_statements.RESCHEDULE), none when there is nothing to do."""
-        args = {"adapter": adapter, "record_id": record_id, "kind": kind, "reason": reason,
-                "part": self.part(adapter, record_id),
-                "gen": claimed.gen if claimed is not None else None,
-                "due": _aware(due_at) if due_at is not None else None}
-        if due_at is None and claimed is None:
+        self.reschedule_many([Reschedule(adapter, record_id, kind, due_at, reason, claimed)])
+
+    def reschedule_many(self, items: Iterable[Reschedule]) -> None:
+        """One statement a reschedule (postgres_statements.RESCHEDULE, or UNSCHEDULE), sent
+        together (executemany pipelines them); none when there is nothing to do."""
+        drop: list[dict[str, Any]] = []
+        move: list[dict[str, Any]] = []
+        for i in items:
+            if i.due_at is None and i.claimed is None:
+                continue
+            args = {"adapter": i.adapter, "record_id": i.record_id, "kind": i.kind,
+                    "reason": i.reason, "part": self.part(i.adapter, i.record_id),
+                    "gen": i.claimed.gen if i.claimed is not None else None,
+                    "due": _aware(i.due_at) if i.due_at is not None else None}
+            (drop if i.due_at is None else move).append(args)
+        if not drop and not move:
             return
         with self._db.cursor() as cur:
-            cur.execute(sql.UNSCHEDULE if due_at is None else sql.RESCHEDULE, args)
+            for statement, rows in ((sql.UNSCHEDULE, drop), (sql.RESCHEDULE, move)):
+                if rows:
+                    cur.executemany(statement, rows)
 
     def wakeups(self, limit: int = 100) -> list[WakeUp]:
         owned = self._owned()

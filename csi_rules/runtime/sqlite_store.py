@@ -28,6 +28,7 @@ from csi_rules.runtime.store import (
     Inflight,
     LedgerEntry,
     PlannedAction,
+    Reschedule,
     WakeUp,
 )
 
@@ -156,23 +157,36 @@ class SqliteStore:
     def reschedule(self, adapter: str, record_id: str, kind: str, due_at: datetime | None,
                    reason: str, claimed: WakeUp | None) -> None:
         with self._tx() as conn:
-            row = conn.execute("SELECT gen, due_at FROM wakeups WHERE adapter=? AND record_id=?",
-                               (adapter, record_id)).fetchone()
-            if claimed is not None and row is not None and row[0] == claimed.gen:
-                if due_at is None:
-                    conn.execute("DELETE FROM wakeups WHERE adapter=? AND record_id=?",
-                                 (adapter, record_id))
-                else:
-                    conn.execute("UPDATE wakeups SET due_at=?, reason=?, gen=gen + 1, kind=? "
-                                 "WHERE adapter=? AND record_id=?",
-                                 (ts(due_at), reason, kind, adapter, record_id))
-                return
-            if due_at is not None and (row is None or ts(due_at) < row[1]):
-                conn.execute(
-                    "INSERT INTO wakeups (adapter, record_id, kind, due_at, reason) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (adapter, record_id) DO UPDATE SET "
-                    "due_at=excluded.due_at, reason=excluded.reason, gen=gen + 1",
-                    (adapter, record_id, kind, ts(due_at), reason))
+            self._reschedule(conn, adapter, record_id, kind, due_at, reason, claimed)
+
+    def reschedule_many(self, items: Iterable[Reschedule]) -> None:
+        """Several reschedules in one transaction (a batch's records)."""
+        items = list(items)
+        if items:
+            with self._tx() as conn:
+                for i in items:
+                    self._reschedule(conn, i.adapter, i.record_id, i.kind, i.due_at, i.reason,
+                                     i.claimed)
+
+    def _reschedule(self, conn: sqlite3.Connection, adapter: str, record_id: str, kind: str,
+                    due_at: datetime | None, reason: str, claimed: WakeUp | None) -> None:
+        row = conn.execute("SELECT gen, due_at FROM wakeups WHERE adapter=? AND record_id=?",
+                           (adapter, record_id)).fetchone()
+        if claimed is not None and row is not None and row[0] == claimed.gen:
+            if due_at is None:
+                conn.execute("DELETE FROM wakeups WHERE adapter=? AND record_id=?",
+                             (adapter, record_id))
+            else:
+                conn.execute("UPDATE wakeups SET due_at=?, reason=?, gen=gen + 1, kind=? "
+                             "WHERE adapter=? AND record_id=?",
+                             (ts(due_at), reason, kind, adapter, record_id))
+            return
+        if due_at is not None and (row is None or ts(due_at) < row[1]):
+            conn.execute(
+                "INSERT INTO wakeups (adapter, record_id, kind, due_at, reason) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (adapter, record_id) DO UPDATE SET "
+                "due_at=excluded.due_at, reason=excluded.reason, gen=gen + 1",
+                (adapter, record_id, kind, ts(due_at), reason))
 
     def wakeups(self, limit: int = 100) -> list[WakeUp]:
         rows = self._conn().execute(

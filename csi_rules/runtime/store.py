@@ -15,7 +15,9 @@ fill the same Protocol. The contract an implementation must keep:
   but always counts as a change (`gen`, a per-row change counter, goes up); `reschedule`
   replaces a claimed row only if `gen` is still the claimed one, else keeps the earlier
   instant. A request that arrives while the record is being evaluated (a webhook) therefore
-  makes it fire again; no wake-up is lost.
+  makes it fire again; no wake-up is lost. A store may offer `reschedule_many` (the pipeline
+  writes a batch's reschedules together, after the batch: a crash before that leaves each
+  record's claimed wake-up or the sync watermark behind it, so it is evaluated again).
 - Positions: one row per (adapter, record) the runner has evaluated, written once (the first
   sight wins; later calls for the same record change nothing), with the decision keys set
   aside then (`runtime.backlog`). `mark_backlog_done` is written once an adapter's first
@@ -55,6 +57,29 @@ class WakeUp:
     due_at: datetime
     reason: str
     gen: int
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    """The arguments of one `Store.reschedule` call."""
+
+    adapter: str
+    record_id: str
+    kind: str
+    due_at: datetime | None
+    reason: str
+    claimed: WakeUp | None
+
+
+def reschedule_all(store: Store, items: list[Reschedule]) -> None:
+    """A batch's reschedules: in one go when the store can (`reschedule_many`)."""
+    many = getattr(store, "reschedule_many", None)
+    if callable(many):
+        many(items)
+        return
+    for item in items:
+        store.reschedule(item.adapter, item.record_id, item.kind, item.due_at, item.reason,
+                         item.claimed)
 
 
 @dataclass(frozen=True)
