@@ -15,6 +15,7 @@ from csi_rules.calendars.exclusions import ExclusionWindow, merged_us
 from csi_rules.calendars.holiday_rules import HolidaySet
 from csi_rules.calendars.instants import (
     US_PER_SECOND,
+    aware_us,
     from_us,
     require_aware,
     seconds_to_us,
@@ -78,9 +79,7 @@ class Calendar:
 
     def business_microseconds(self, start: datetime, end: datetime) -> int:
         """Exact business time between two instants; 0 when `end` is not after `start`."""
-        require_aware(start, "start")
-        require_aware(end, "end")
-        return self._timeline.between(to_us(start), to_us(end))
+        return self._timeline.between(aware_us(start, "start"), aware_us(end, "end"))
 
     def business_seconds(self, start: datetime, end: datetime) -> float:
         """Elapsed business seconds between two instants; 0.0 when `end` is not after `start`."""
@@ -88,12 +87,12 @@ class Calendar:
 
     def add_business_microseconds(self, start: datetime, amount: int) -> datetime:
         """The earliest instant that has exactly `amount` business µs after `start`."""
-        require_aware(start, "start")
+        begin = aware_us(start, "start")
         if amount < 0:
             raise ValueError(f"business microseconds must not be negative, got {amount}")
         if amount == 0:
             return start
-        return from_us(self._timeline.advance(to_us(start), amount), start.tzinfo or self.zone)
+        return from_us(self._timeline.advance(begin, amount), start.tzinfo or self.zone)
 
     def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
         """The instant `seconds` of business time after `start` (rounded to the microsecond).

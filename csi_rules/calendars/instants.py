@@ -33,6 +33,18 @@ def to_us(value: datetime) -> int:
         return (value.astimezone(UTC) - EPOCH) // MICROSECOND
 
 
+def aware_us(value: datetime, what: str = "datetime") -> int:
+    """`to_us` of an aware datetime; for anything else the error `require_aware` gives (one
+    subtraction on the common path instead of checking first)."""
+    if type(value) is datetime and value.tzinfo is not None:
+        try:
+            return (value - EPOCH) // MICROSECOND
+        except TypeError:
+            pass  # its tzinfo gives no offset
+    require_aware(value, what)
+    return to_us(value)
+
+
 def from_us(us: int, tz: tzinfo = UTC) -> datetime:
     """The aware datetime for `us`, expressed in `tz` (fold set correctly by astimezone)."""
     return (EPOCH + timedelta(microseconds=us)).astimezone(tz)

@@ -68,7 +68,12 @@ class MetricConditions:
         data = record.data
         key = []
         for parts in self._parts:
-            value = path_value(data, parts)
+            if len(parts) == 1:  # path_value's answer for a top-level field, inlined
+                value = data.get(parts[0])
+                if value is None:
+                    value = MISSING
+            else:
+                value = path_value(data, parts)
             kind = type(value)
             if kind not in _KEYED_TYPES:
                 return view_of(self.metric, record)

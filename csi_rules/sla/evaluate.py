@@ -38,6 +38,8 @@ def sla_decisions(policy_set: PolicySet, record: Record, now: datetime,
     """
     out = []
     for status in sla_statuses(policy_set, record, now, snaps):
+        if not status.crossed:
+            continue  # no decision: its details are not built
         policy = policy_set.get(status.policy)
         assert policy is not None
         details = {**status.to_json(), "explain": status.explain()}

@@ -17,6 +17,8 @@ from csi_rules.records.fields import FIELDS
 from csi_rules.records.model import Record, parse_datetime
 from csi_rules.sla.estimate import estimated_changes, history_available
 
+_ABSENT: Any = object()
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -34,9 +36,19 @@ def _typed(field: str, value: Any) -> Any:
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path, copying the dicts on the way: earlier snapshots share them."""
+    if "." not in path:
+        data[path] = value
+        return
     parts = path.split(".")
     for part in parts[:-1]:
-        data = data.setdefault(part, {})
+        child = data.get(part, _ABSENT)
+        if child is _ABSENT:
+            child = {}
+        elif type(child) is dict:
+            child = dict(child)
+        data[part] = child
+        data = child
     data[parts[-1]] = value
 
 
@@ -90,10 +102,10 @@ def snapshots(record: Record, until: datetime) -> Iterator[Snapshot]:
     while i < len(changes) and changes[i][0] <= begin:  # changes at (or recorded before) the start
         _set(data, changes[i][1], _typed(changes[i][1], changes[i][3]))
         i += 1
-    yield Snapshot(begin, Record({**data, "raw": dict(data["raw"])}))
+    yield Snapshot(begin, Record(dict(data)))  # nested dicts shared until _set copies them
     while i < len(changes) and changes[i][0] <= until:
         at = changes[i][0]
         while i < len(changes) and changes[i][0] == at:
             _set(data, changes[i][1], _typed(changes[i][1], changes[i][3]))
             i += 1
-        yield Snapshot(at, Record({**data, "raw": dict(data["raw"])}))
+        yield Snapshot(at, Record(dict(data)))
