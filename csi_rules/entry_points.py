@@ -51,6 +51,22 @@ def find(group: str, path: Iterable[str] | None = None) -> list[EntryPoint] | No
     return found
 
 
+def version_of(project: str, path: Iterable[str] | None = None) -> str | None:
+    """The installed version of `project` (its first *.dist-info on sys.path), or None; for a
+    caller that would otherwise import importlib.metadata for one version string."""
+    stem = project.replace("-", "_").lower()
+    for entry in (sys.path if path is None else path):
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info") and name.lower().startswith(stem + "-"):
+                version = _name_and_version(os.path.join(entry or ".", name))[1]
+                return version or name[len(stem) + 1:-len(".dist-info")]
+    return None
+
+
 def _declared(dist_dir: str, group: str) -> list[EntryPoint]:
     lines = _lines(os.path.join(dist_dir, "entry_points.txt"))
     out, section = [], ""

@@ -36,3 +36,11 @@ def test_a_zip_on_the_path_defers_to_importlib_metadata(tmp_path):
     archive = tmp_path / "bundle.zip"
     archive.write_bytes(b"PK\x05\x06" + b"\0" * 18)
     assert entry_points.find("csi_rules", [str(archive)]) is None
+
+
+def test_the_version_of_an_installed_distribution_is_its_metadatas():
+    from importlib.metadata import version
+
+    assert entry_points.version_of("holidays") == version("holidays")
+    assert entry_points.version_of("PyYAML") == version("PyYAML")
+    assert entry_points.version_of("no-such-project-here") is None

@@ -23,7 +23,8 @@ def test_checking_a_country_does_not_import_the_holidays_package() -> None:
 
     code = ("import sys; from csi_rules.calendars.country import check_country; "
             "print(check_country('NL', None), check_country('US', 'California'), "
-            "check_country('NLD', None), 'holidays' in sys.modules)")
+            "check_country('NLD', None), 'holidays' in sys.modules, "
+            "'importlib.metadata' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
-    assert out.strip() == "[] [] [] False"
+    assert out.strip() == "[] [] [] False False"
