@@ -14,11 +14,25 @@ from csi_rules.ingest.problems import SkippedRow
 FORMAT = "csi-rules.conflicts/v1"
 
 
-def _time(micros: int, zone: tzinfo) -> str:
-    return from_micros(micros).astimezone(zone).isoformat()
+class _Times(dict[int, str]):
+    """Instants as text in one zone (ISO 8601, or `pattern` for strftime), each written once:
+    tens of thousands of conflicts on a real schedule start and end at a few thousand
+    distinct instants."""
+
+    def __init__(self, zone: tzinfo, pattern: str | None = None):
+        super().__init__()
+        self.zone = zone
+        self.pattern = pattern
+
+    def __missing__(self, micros: int) -> str:
+        at = from_micros(micros).astimezone(self.zone)
+        text = self[micros] = at.strftime(self.pattern) if self.pattern else at.isoformat()
+        return text
 
 
-def conflict_to_json(conflict: Conflict, zone: tzinfo) -> dict[str, Any]:
+def conflict_to_json(conflict: Conflict, zone: tzinfo,
+                     times: dict[int, str] | None = None) -> dict[str, Any]:
+    times = times if times is not None else _Times(zone)
     return {
         "check": conflict.check,
         "severity": conflict.severity,
@@ -26,8 +40,8 @@ def conflict_to_json(conflict: Conflict, zone: tzinfo) -> dict[str, Any]:
         "changes": [ref.to_json() for ref in conflict.changes],
         "subject_kind": conflict.subject_kind,
         "subjects": list(conflict.subjects),
-        "start": _time(conflict.start_us, zone),
-        "end": _time(conflict.end_us, zone),
+        "start": times[conflict.start_us],
+        "end": times[conflict.end_us],
         "duration_seconds": (conflict.end_us - conflict.start_us) // 1_000_000,
         "explanation": conflict.explanation,
         "details": conflict.details,
@@ -38,6 +52,7 @@ def report_to_json(report: ConflictReport, time_zone: str = "UTC",
                    skipped: Sequence[SkippedRow] = (), rows_merged: int = 0) -> dict[str, Any]:
     """The report as plain JSON data; times are ISO 8601 in `time_zone`."""
     zone = ZoneInfo(time_zone)
+    times = _Times(zone)
     severities = Counter(c.severity for c in report.conflicts)
     return {
         "format": FORMAT,
@@ -56,7 +71,7 @@ def report_to_json(report: ConflictReport, time_zone: str = "UTC",
             "advisory": severities.get("advisory", 0),
             "by_check": dict(Counter(c.check for c in report.conflicts)),
         },
-        "conflicts": [conflict_to_json(c, zone) for c in report.conflicts],
+        "conflicts": [conflict_to_json(c, zone, times) for c in report.conflicts],
         "unchecked": [{"change": u.change.to_json(), "reason": u.reason} for u in report.unchecked],
         "skipped_rows": [s.to_json() for s in skipped],
         "notes": list(report.notes),
@@ -85,11 +100,10 @@ def format_table(report: ConflictReport, time_zone: str = "UTC",
     zone = ZoneInfo(time_zone)
     header = ("SEVERITY", "CHECK", f"START ({time_zone})", "END", "CHANGES", "ON", "WHY")
     rows = [header]
+    minutes = _Times(zone, "%Y-%m-%d %H:%M")
     for c in report.conflicts:
         rows.append((
-            c.severity, c.check,
-            from_micros(c.start_us).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            from_micros(c.end_us).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            c.severity, c.check, minutes[c.start_us], minutes[c.end_us],
             _short([r.label for r in c.changes]), _short(list(c.subjects)), c.explanation))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
     lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(r, widths, strict=False)), r[-1]])
