@@ -6,10 +6,10 @@ match, and the leaf's generated function (`codegen`) returns the matching keys -
 rule order, or all of them. Results are identical to `reference.ReferenceMatcher`. Reasons
 (`explain`, `match_explained`) are the reference's, made when a caller reads them (`explain`).
 
-After construction only the reasons' caches change (a rule's builder is generated the first
-time its reasons are read; two threads making it at once make the same function), so one
-matcher serves any number of threads; there is no worker process and no native code, so
-nothing here can take the interpreter down.
+After construction only caches change (the last `now` checked; a rule's reasons builder,
+generated the first time its reasons are read: two threads making it at once make the same
+function), so one matcher serves any number of threads; there is no worker process and no
+native code, so nothing here can take the interpreter down.
 """
 
 from __future__ import annotations
@@ -49,13 +49,21 @@ class CompiledMatcher:
         self._entry = make_entry(paths, plan)
         self._entry_values = make_entry(paths, plan, with_values=True)
         self._reasons = RuleReasons(self.groups, slots)
+        self._checked: Any = None  # the last `now` found timezone-aware
+
+    def _aware(self, now: datetime) -> None:
+        """`require_aware`, skipped for the instant checked last (a runner's cycle passes one
+        `now` to every record; the check is a tenth of a match)."""
+        if now is not self._checked:
+            require_aware(now)
+            self._checked = now
 
     def match(self, record: Record, now: datetime) -> MatchResult:
-        require_aware(now)
+        self._aware(now)
         return self._match(record, now)
 
     def match_many(self, records: Iterable[Record], now: datetime) -> list[MatchResult]:
-        require_aware(now)
+        self._aware(now)
         entry = self._entry
         return [entry(r.data, now) for r in records]
 
@@ -66,7 +74,7 @@ class CompiledMatcher:
         """One decision with its reasons: `{group id: [(key, reasons), ...]}`, the keys exactly
         as `match` gives them, each with `explain`'s reasons (lazy: the field values are read
         once for the match and copied; the `Reason`s are made when first read)."""
-        require_aware(now)
+        self._aware(now)
         result, values = self._entry_values(record.data, now)  # values: this call's own list
         builders = self._reasons.deferred
         lazy = LazyReasons
@@ -81,7 +89,7 @@ class CompiledMatcher:
         """The reasons of one rule for `record`, exactly as `conditions.evaluate.explain` gives
         them (every matcher, no short-circuit): a `LazyReasons` holding the values the rule's
         fields have now, which makes the `Reason`s when first read."""
-        require_aware(now)
+        self._aware(now)
         return self._reasons.explain(group_id, key, record.data, now)
 
     def close(self) -> None:
