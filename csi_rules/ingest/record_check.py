@@ -24,15 +24,25 @@ def record_data(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
     JSON-ready since raw is kept as given."""
     data: dict[str, Any] = {"kind": kind}
     for name, value in values.items():
-        if name.startswith("raw."):
-            data.setdefault("raw", {})[name[4:]] = json_value(value)
+        raw_name = _RAW_NAMES.get(name)
+        if raw_name is None:
+            raw_name = _RAW_NAMES[name] = name[4:] if name.startswith("raw.") else ""
+        if raw_name:
+            data.setdefault("raw", {})[raw_name] = json_value(value)
         else:
             data[name] = value
     return data
 
 
+_RAW_NAMES: dict[str, str] = {}
+"""Field name -> its name under `raw` ("" for a record field); mappings name few fields."""
+_PLAIN = frozenset({str, int, float, bool, type(None), dict})
+
+
 def json_value(value: Any) -> Any:
     """`value` with datetimes (also inside lists) as ISO 8601 text."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, list):

@@ -13,14 +13,22 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, Any, TextIO
 
 from csi_rules.errors import UsageError
 from csi_rules.safe_json import UndecodableText
 
+CHUNK = 1 << 16
+"""Bytes read and decoded at a time (cut back to the last line end)."""
+
 
 class StrictLines:
-    """An iterator of text lines (endings kept) over a binary stream; `read()` for the rest."""
+    """An iterator of text lines (endings kept) over a binary stream; `read()` for the rest.
+
+    Whole chunks of lines are decoded at once; a chunk that does not decode is taken line by
+    line, so the lines before the bad byte are still given out first and the error names the
+    line and column exactly as decoding each line would.
+    """
 
     def __init__(self, raw: IO[bytes], encoding: str, name: str):
         self._raw = raw
@@ -28,15 +36,50 @@ class StrictLines:
         self._encoding = encoding
         self._name = name
         self.line = 0
+        self._lines: list[str] = []
+        self._undecoded: list[bytes] = []  # the lines of a chunk that did not decode
+        self._next = 0
+        self._rest = b""
 
     def __iter__(self) -> StrictLines:
         return self
 
     def __next__(self) -> str:
-        data = self._raw.readline()
+        if self._next >= len(self._lines) and self._next >= len(self._undecoded):
+            self._fill()
+        i = self._next
+        self._next += 1
+        self.line += 1
+        if self._undecoded:
+            return self._decode_line(self._undecoded[i])
+        return self._lines[i]
+
+    def _fill(self) -> None:
+        """The next chunk of whole lines (the last line may lack its end at end of file)."""
+        self._lines, self._undecoded, self._next = [], [], 0
+        data = self._rest + self._raw.read(CHUNK)
+        cut = data.rfind(b"\n") + 1
+        while cut == 0 and data:  # a line longer than a chunk
+            more = self._raw.read(CHUNK)
+            if not more:
+                cut = len(data)
+                break
+            data += more
+            cut = data.rfind(b"\n") + 1
         if not data:
             raise StopIteration
-        self.line += 1
+        data, self._rest = data[:cut], data[cut:]
+        try:
+            text = self._decoder.decode(data)
+        except UnicodeDecodeError:
+            self._decoder.reset()  # a chunk starts at a line start: nothing carried over
+            self._undecoded = _split(data, b"\n")
+            return
+        self._lines = _split(text, "\n")
+        if not data.endswith(b"\n") and text[-1:] in ("", "\n"):
+            self._lines.append("")  # a last line whose bytes decode to nothing (yet)
+
+    def _decode_line(self, data: bytes) -> str:
         try:
             return self._decoder.decode(data)
         except UnicodeDecodeError as exc:
@@ -46,6 +89,16 @@ class StrictLines:
 
     def read(self) -> str:
         return "".join(self)
+
+
+def _split(data: Any, end: Any) -> list[Any]:
+    """`data` cut after every `end` (kept), the last line without one included."""
+    parts = data.split(end)
+    last = parts.pop()
+    lines = [part + end for part in parts]
+    if last:
+        lines.append(last)
+    return lines
 
 
 def _line_safe(encoding: str) -> bool:
