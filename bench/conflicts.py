@@ -12,6 +12,16 @@ separate ones kept apart, as the loader does), a sort-and-sweep per CI. Both mus
 conflicting pairs. Reps interleaved; medians of wall time and of the child's CPU time
 (getrusage RUSAGE_CHILDREN, user + system), CPU being the steadier figure on a shared machine.
 
+Measured 2026-12-04 (2 cores, load 5-9 from other agents; `--cli-only --cli-reps 3`): 37,179
+pairs on both sides; csi-rules conflicts 9.26 s CPU / 75.2 s wall, bare 1.89 s / 12.4 s:
+**4.9x CPU, 6.0x wall; target <= 2x not met** (before this round one run gave 5.7 s vs 0.95 s
+CPU = 6.0x). Where the command's time goes (cProfile, sameCi, JSON): loading 77 % (building the
+records 37 %: ingest/record_check.record_data + json_value 12 %, parse_record and its compiled
+schema check 16 %; reading the cells 22 %, ingest/csv_cells; merging a change's rows 9 %, cut
+from 1.8 to 1.0 s CPU this round), the JSON report 12 % (each instant now written once: 1.3 ->
+0.8 s), the search 7 %, imports 4 %. Meeting 2x needs the record building and the cell reading
+several times cheaper; both live in csi_rules/ingest outside csv_rows.py.
+
 Each measurement runs in a fresh child process (`--phase data|engine|baseline`), so its peak
 RSS is its own. Peak RSS is `resource.getrusage(RUSAGE_SELF).ru_maxrss` (KiB on Linux) read at
 the end of the phase; "data only" is a process that loads the table and builds the CMDB graph
