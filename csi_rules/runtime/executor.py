@@ -39,7 +39,7 @@ from csi_rules.runtime.faults import FaultHook
 from csi_rules.runtime.ledger import planned_actions, should_attempt
 from csi_rules.runtime.metrics import Metrics
 from csi_rules.runtime.notify_path import SENDING, interrupted, interrupted_settlement, settle, uncertain
-from csi_rules.runtime.store import LedgerEntry, PlannedAction, Store
+from csi_rules.runtime.store import LedgerEntry, PlannedAction, Settlement, Store
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,7 @@ class ActionExecutor:
         rows = dict(rows) if rows is not None else self.store.ledger(planned)
         retry = False
         blocked = ""  # the earlier action that failed: later ones wait for it
+        settled: list[Settlement] = []  # written with the audit entry (complete_decision)
         for key, action in planned.items():
             if key not in keys:
                 if key in rows and rows[key].state == "failed" and not self._delivers(action):
@@ -172,7 +173,11 @@ class ActionExecutor:
                                                           dry_run=False, fresh=key in fresh)
             self.faults.hit("after_call")
             settled_at = self.clock.now()
-            self.store.finish_action(key, status, detail, ref, settled_at, count_attempt=counted)
+            if self._delivers(action):  # a notification's outcome is kept at once (notify_path)
+                self.store.finish_action(key, status, detail, ref, settled_at,
+                                         count_attempt=counted)
+            else:
+                settled.append(Settlement(key, status, detail, ref, settled_at, counted))
             rows[key] = replace(rows[key], state=status, detail=detail, platform_ref=ref,
                                 attempts=rows[key].attempts + int(counted),
                                 updated_at=settled_at)
@@ -184,8 +189,8 @@ class ActionExecutor:
             if status == "failed":
                 if not self._delivers(action):
                     blocked = blocked or f"action #{action.index} ({action.type}) failed"
-                attempts = rows[key].attempts + int(counted)
-                retry = retry or (attempts < self.max_attempts and not uncertain(detail))
+                retry = retry or (rows[key].attempts < self.max_attempts
+                                  and not uncertain(detail))
                 self.store.record_error(f"action {key}", detail, self.clock.now())
                 self.metrics.inc("csi_rules_errors_total", scope="action")
                 self.reporter.event("action_failed", key=key, detail=detail)
@@ -197,7 +202,7 @@ class ActionExecutor:
                                  rows[k].attempts if k in rows else 0)
                    for k, p in planned.items()]
         self.store.complete_decision(inflight, decision_entry(data, adapter, now, results,
-                                                              dry_run=False))
+                                                              dry_run=False), settled)
         return Outcome(len(keys), retry)
 
     def _call(self, adapter: str, action: PlannedAction, record: Record,

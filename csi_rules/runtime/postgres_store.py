@@ -16,7 +16,7 @@ row, so `csi-rules log verify` checks it exactly as on SQLite.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,7 @@ from csi_rules.runtime.store import (
     LedgerEntry,
     PlannedAction,
     Reschedule,
+    Settlement,
     WakeUp,
 )
 
@@ -330,9 +331,12 @@ class PostgresStore:
         return [Inflight(int(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5]),
                          tuple(json.loads(r[6]))) for r in rows]
 
-    def complete_decision(self, inflight_id: int, entry: Mapping[str, Any] | None) -> None:
+    def complete_decision(self, inflight_id: int, entry: Mapping[str, Any] | None,
+                          settled: Sequence[Settlement] = ()) -> None:
         """Two round trips (pipelined): lock the in-flight row, its lease and the audit head;
-        then append, move the head and forget the in-flight row, and commit."""
+        then settle the actions (their rows are fenced by the same lease: the in-flight row
+        and its ledger rows carry one token), append, move the head, forget the in-flight
+        row, and commit."""
         args: dict[str, Any] = {"id": inflight_id, "worker": self.worker}
         with self._db.tx(pipeline=True) as cur:
             conn = cur.connection
@@ -350,6 +354,10 @@ class PostgresStore:
             if row is not None and held is None:
                 raise LeaseLost(f"runner {self.worker} lost the lease of partition {row[0]}; "
                                 "its new holder carries on")
+            if settled:
+                cur.executemany(sql.SETTLE_UNFENCED, [
+                    {"key": s.key, "state": s.state, "detail": s.detail, "ref": s.platform_ref,
+                     "now": _aware(s.at), "counted": int(s.count_attempt)} for s in settled])
             if entry is None:
                 cur.execute(sql.FORGET, args)
                 return

@@ -12,7 +12,7 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from csi_rules.runtime.store import (
     LedgerEntry,
     PlannedAction,
     Reschedule,
+    Settlement,
     WakeUp,
 )
 
@@ -267,8 +268,13 @@ class SqliteStore:
         return [Inflight(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]),
                          tuple(json.loads(r[6]))) for r in rows]
 
-    def complete_decision(self, inflight_id: int, entry: Mapping[str, Any] | None) -> None:
+    def complete_decision(self, inflight_id: int, entry: Mapping[str, Any] | None,
+                          settled: Sequence[Settlement] = ()) -> None:
         with self._tx() as conn:
+            conn.executemany("UPDATE ledger SET state=?, detail=?, platform_ref=?, updated_at=?, "
+                             "attempts=attempts + ? WHERE key=?",
+                             [(s.state, s.detail, s.platform_ref, ts(s.at), int(s.count_attempt),
+                               s.key) for s in settled])
             if entry is not None:
                 self._append(conn, entry)
             conn.execute("DELETE FROM inflight WHERE id=?", (inflight_id,))

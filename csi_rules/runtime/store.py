@@ -7,7 +7,9 @@ fill the same Protocol. The contract an implementation must keep:
   leaves the state before the call).
 - `begin_decision` writes the decision and its actions' `pending` ledger rows together, before
   any platform call; `finish_action` moves one row out of `pending`; `complete_decision`
-  appends the audit entry and drops the in-flight decision together. Whatever a crash
+  settles the decision's platform actions (the runner keeps their outcomes until then: one
+  transaction a decision, not one an action), appends the audit entry and drops the in-flight
+  decision together. Whatever a crash
   interrupts is left in flight and replayed by the runner (`inflight_decisions`).
 - Audit entries are append-only and numbered without gaps; `append` computes each entry's
   hash from the previous one inside the same transaction (writers are serialized).
@@ -27,7 +29,7 @@ fill the same Protocol. The contract an implementation must keep:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -57,6 +59,18 @@ class WakeUp:
     due_at: datetime
     reason: str
     gen: int
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The arguments of one `Store.finish_action` call, made with `complete_decision`."""
+
+    key: str
+    state: str
+    detail: str
+    platform_ref: str
+    at: datetime
+    count_attempt: bool = True
 
 
 @dataclass(frozen=True)
@@ -187,8 +201,10 @@ class Store(Protocol):
 
     def inflight_decisions(self) -> list[Inflight]: ...
 
-    def complete_decision(self, inflight_id: int, entry: Mapping[str, Any] | None) -> None:
-        """Append `entry` to the audit log (unless None) and forget the in-flight decision."""
+    def complete_decision(self, inflight_id: int, entry: Mapping[str, Any] | None,
+                          settled: Sequence[Settlement] = ()) -> None:
+        """Settle `settled` (as finish_action would), append `entry` to the audit log (unless
+        None) and forget the in-flight decision, in one transaction."""
         ...
 
     def ledger_counts(self) -> dict[str, int]: ...

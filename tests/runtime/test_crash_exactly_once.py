@@ -53,14 +53,16 @@ def pending_actions(db: Path) -> list[str]:
         store.close()
 
 
-# fault -> (work notes, approvals, actions still pending) on the platform when the kill hits
+# fault -> (work notes, approvals, actions still pending) on the platform when the kill hits;
+# a decision's platform actions are settled together with its audit entry (complete_decision),
+# so until then every action begun stays pending, even one already applied
 CRASH_STATES = {
-    "before_call:2": (1, 0, ["request_approval"]),
+    "before_call:2": (1, 0, ["comment", "request_approval"]),
     "during_call:1": (1, 0, ["comment", "request_approval"]),
-    "during_call:2": (1, 1, ["request_approval"]),
+    "during_call:2": (1, 1, ["comment", "request_approval"]),
     "after_call:1": (1, 0, ["comment", "request_approval"]),
-    "after_call:2": (1, 1, ["request_approval"]),
-    "before_log:1": (1, 1, []),
+    "after_call:2": (1, 1, ["comment", "request_approval"]),
+    "before_log:1": (1, 1, ["comment", "request_approval"]),
 }
 
 

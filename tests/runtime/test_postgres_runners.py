@@ -81,13 +81,20 @@ def pg_config(tmp: Path, emulator: ServiceNowEmulator, dsn: str) -> Path:
                                "partitions": 8, "lease": f"{LEASE:g}s"})
 
 
-def wait_for(what: str, check: Any, fleet: Fleet, timeout: float = 40.0) -> None:
+def wait_for(what: str, check: Any, fleet: Fleet, timeout: float = 40.0,
+             store: PostgresStore | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}\n{fleet.logs()}")
+    state = ""
+    if store is not None:  # what is left: unsettled ledger rows, in-flight decisions
+        state = "\n".join([*(f"{e.key} {e.state} {e.detail}" for e in store.ledger_entries()
+                             if e.state not in ("applied", "already_applied")),
+                            *(f"in flight: {i.decision_key}" for i in store.inflight_decisions()),
+                            *(f"wake-up: {w}" for w in store.wakeups(limit=50))])
+    raise AssertionError(f"timed out waiting for {what}\n{state}\n{fleet.logs()}")
 
 
 def live_workers(store: PostgresStore) -> int:
@@ -179,7 +186,8 @@ def test_runners_carry_on_across_a_postgresql_restart(tmp_path, live_sn, pg_dsn,
         time.sleep(0.5)
         postgres.restart("fast")  # drops every connection; runners must reconnect
         tickets += add_tickets(live_sn, 10)
-        wait_for("every ticket acted on", lambda: settled(observer, tickets), fleet)
+        wait_for("every ticket acted on", lambda: settled(observer, tickets), fleet,
+                 store=observer)
         assert all(p.poll() is None for p in fleet.procs), "no runner died of the restart"
     finally:
         fleet.stop()
