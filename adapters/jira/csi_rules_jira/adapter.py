@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +18,7 @@ from csi_rules.records import Record, parse_record
 from csi_rules_jira import actions
 from csi_rules_jira.actions.capabilities import for_config as action_capabilities
 from csi_rules_jira.actions.context import ActionContext
+from csi_rules_jira.batch_reads import compared_fields, issue_keys
 from csi_rules_jira.changes import JiraChanges
 from csi_rules_jira.config import JiraConfig
 from csi_rules_jira.deployments import DeploymentTarget
@@ -146,10 +147,35 @@ class JiraAdapter:
         return action_capabilities(self.config)
 
     def apply_action(self, action: ActionRequest, record: Record, *, dry_run: bool) -> ActionResult:
+        ctx = self._action_context()
+        key = str(record.data.get("number") or record.id)
+        try:
+            result = actions.apply(ctx, action, key, dry_run)
+        except BaseException:
+            ctx.snapshot.wrote(key)  # a write may have landed: read the issue afresh
+            raise
+        if result.status not in ("already_applied", "skipped"):
+            ctx.snapshot.wrote(key)
+        return result
+
+    def prepare(self, records: Sequence[Record], requests: Sequence[ActionRequest]) -> None:
+        """Read once for the batch the fields its actions compare (batch_reads);
+        `prepare((), ())` drops that read."""
+        ctx = self._action_context()
+        keys = issue_keys(records, requests)
+        group = self.config.field_map.get("assignment_group", "")
+        fields = {f for a in requests for f in compared_fields(a, group, ctx.resolve_field)}
+        if not keys or not fields:
+            ctx.snapshot.clear()
+            return
+        ctx.snapshot.fill(lambda jql, wanted: search(self.transport, self.site, jql, wanted,
+                                                     page_size=self.config.page_size),
+                          sorted(set(keys.values())), fields)
+
+    def _action_context(self) -> ActionContext:
         if self._actions is None:
             self._actions = ActionContext(self.transport, self.site, self.config)
-        key = str(record.data.get("number") or record.id)
-        return actions.apply(self._actions, action, key, dry_run)
+        return self._actions
 
     # --- the pipeline's change (changes.py, deployments.py) -------------------------------
 

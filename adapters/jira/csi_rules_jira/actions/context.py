@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from csi_rules.adapter import ActionResult
+from csi_rules_jira.batch_reads import Snapshot
 from csi_rules_jira.config import JiraConfig
 from csi_rules_jira.site import SiteInfo
 from csi_rules_jira.transport import Transport
@@ -21,12 +22,17 @@ class ActionContext:
     _field_schemas: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
     _field_names: dict[str, str] = field(default_factory=dict, repr=False)
     users: dict[str, str] = field(default_factory=dict, repr=False)  # name -> accountId
+    snapshot: Snapshot = field(default_factory=Snapshot, repr=False)  # the batch's read
 
     def issue_path(self, key: str, suffix: str = "") -> str:
         return f"{self.site.api}/issue/{quote(key)}{suffix}"
 
     def issue(self, key: str, fields: Sequence[str]) -> dict[str, Any]:
-        """A fresh read of `fields`: idempotency is decided on the platform's state, not ours."""
+        """A fresh read of `fields`: idempotency is decided on the platform's state, not ours
+        (the batch's read of them, batch_reads, until an action writes to the issue)."""
+        known = self.snapshot.issue(key, fields)
+        if known is not None:
+            return known
         data: Any = self.transport.read(self.issue_path(key), {"fields": ",".join(fields)})
         return data or {}
 
