@@ -1,8 +1,9 @@
 """The three kinds of write an action turns into, each able to tell whether it is already done.
 
 Idempotency lives here. Field writes compare with a read and send only what differs (the
-batch's snapshot when it holds the columns, see snapshot.py; a GET otherwise and always after a
-write).
+batch's snapshot when it holds the columns, see snapshot.py; a GET otherwise). After a write the
+PATCH's own answer, asked for the written columns, is the read-back (the record as the instance
+saved it, after its business rules and data policies; a GET when the answer lacks a column).
 Journal writes append on every PATCH and read back empty. A work note (agents only) carries a
 marker `[csi-rules:<idempotency key>]` and is skipped when an entry with that marker exists
 (looked up in `sys_journal_field`, or in the field's display value). A public comment is
@@ -68,14 +69,16 @@ class FieldWrite:
 
     def __post_init__(self) -> None:
         self.fields = dict(self.wanted)  # what still differs after the last read
+        self.answer: dict[str, Any] | None = None  # the record as the write's answer shows it
 
     def describe(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in sorted((self.fields or self.wanted).items()))
         return f"set {shown} on {self.table} {self.sys_id}"
 
     def pending(self, client: TableClient) -> bool:
-        current = self.snapshot.row(self.table, self.sys_id, self.wanted) \
-            if self.snapshot else None
+        current, self.answer = self.answer, None  # after a write: its answer is the read-back
+        if current is None and self.snapshot:
+            current = self.snapshot.row(self.table, self.sys_id, self.wanted)
         if current is None:
             current = client.get(self.table, self.sys_id, {
                 "sysparm_fields": ",".join(self.wanted),
@@ -89,8 +92,10 @@ class FieldWrite:
     def write(self, client: TableClient) -> str:
         if self.snapshot:
             self.snapshot.wrote(self.table, self.sys_id)
-        client.update(self.table, self.sys_id, self.fields,
-                      {"sysparm_fields": "sys_id", "sysparm_exclude_reference_link": "true"})
+        row = client.update(self.table, self.sys_id, self.fields,
+                            {"sysparm_fields": ",".join(self.wanted),
+                             "sysparm_exclude_reference_link": "true"})
+        self.answer = row if set(self.wanted) <= set(row) else None
         return self.sys_id
 
 
