@@ -13,7 +13,9 @@ gate takes it out of the schedule, as a pipeline's change is there too), `--now`
 start. Policies: policies/ as shipped (release-gate's no_conflicts, the change-schedule-conflicts
 ConflictPolicy: sameCi blocking ignoring standard changes, capacity advisory).
 
-Three pairs, each gate figure over its bare figure, reps interleaved, medians:
+Three pairs, each gate figure over its bare figure, reps interleaved, medians (wall time; for
+the fresh processes also their CPU time, getrusage of the children, steadier on a shared
+machine):
 
   cli        `csi-rules gate --policies policies --change CR.json --schedule planned.jsonl
              --now T --format json` in a fresh process, against `python -c BARE` in a fresh
@@ -28,6 +30,24 @@ Three pairs, each gate figure over its bare figure, reps interleaved, medians:
 
 Both sides must name the same changes: the bench checks that the gate's sameCi conflicts
 equal the bare scan's hits among non-standard, non-finished changes.
+
+Measured 2026-12-04 (`python -m bench gate-latency --reps 3`, 2 cores at load 5-9 from other
+agents, 30,000 changes, 3 changes under test, all agreeing with the bare scan):
+
+  path                         before   after   (gate / bare, medians)
+  in-process, records loaded   23.6x    1.75x, 1.89x   target <= 2x: met
+  in-process, from the file    13.8x    9.3x, 11.3x    not met
+  cli (fresh process)          13.2x    11.0x, 11.8x wall; 11.2x CPU   not met
+  cli without --schedule       2.4x     2.3x, 2.2x wall; 2.5x CPU (start-up, imports, policies)
+
+The check itself: the gate used to run the whole conflict search over all 30,000 changes and
+keep what named the change; change/schedule.py's schedule_near now keeps, in one pass, only
+the changes that can meet it (same findings; tests/change/test_gate_schedule_narrowing.py).
+What remains is reading the file: load_changes of the 30,000 lines costs 4.8 s CPU against
+0.8 s for json.loads alone: safe_json.loads 1.85 s (the parse plus its limits walk) and
+parse_record 2.05 s, most of it the compiled record-schema check, whose per-kind `if`/`then`
+rules fail (and raise inside fastjsonschema) three times for every change record. Both live
+outside this benchmark's reach (csi_rules/safe_json.py, csi_rules/records).
 """
 
 from __future__ import annotations
@@ -35,6 +55,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -154,12 +175,16 @@ def pick_changes(objs: list[dict[str, Any]], picks: int) -> list[dict[str, Any]]
     return random.Random(SEED).sample(eligible, picks)
 
 
-def _run(argv: list[str]) -> tuple[float, str]:
+def _run(argv: list[str], cpus: list[float]) -> tuple[float, str]:
+    """Wall time and output of a child; its CPU time (user + system) goes to `cpus`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv[:3])}...: exit {proc.returncode}: {proc.stderr[-500:]}")
+    cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return wall, proc.stdout
 
 
@@ -189,6 +214,7 @@ def measure(reps: int, size: int, picks: int) -> int:
         times: dict[str, list[float]] = {k: [] for k in (
             "cli", "cli bare", "cli no schedule", "in-process", "in-process bare", "loaded",
             "loaded bare")}
+        cpus: dict[str, list[float]] = {k: [] for k in ("cli", "cli bare", "cli no schedule")}
         verdicts = []
         for rep in range(reps):
             for n, obj in enumerate(chosen):
@@ -198,12 +224,12 @@ def measure(reps: int, size: int, picks: int) -> int:
                 now = change.data["planned_start"]
                 gate_argv = [CLI, "gate", "--policies", str(POLICIES), "--change",
                              str(change_file), "--now", now.isoformat(), "--format", "json"]
-                wall, out = _run([*gate_argv, "--schedule", str(schedule)])
+                wall, out = _run([*gate_argv, "--schedule", str(schedule)], cpus["cli"])
                 times["cli"].append(wall)
                 wall, bare_out = _run([sys.executable, "-c", BARE, str(change_file),
-                                       str(schedule)])
+                                       str(schedule)], cpus["cli bare"])
                 times["cli bare"].append(wall)
-                wall, _ = _run(gate_argv)
+                wall, _ = _run(gate_argv, cpus["cli no schedule"])
                 times["cli no schedule"].append(wall)
 
                 started = time.perf_counter()
@@ -232,11 +258,16 @@ def measure(reps: int, size: int, picks: int) -> int:
         print(f"  {change_id}: verdict {verdict}, {hits} same-CI overlaps, "
               f"gate and bare scan name the same changes: {'yes' if agree else 'NO'}")
     m = {k: median(v) for k, v in times.items()}
+    c = {k: median(v) for k, v in cpus.items()}
     rows = [
         ["cli (fresh process)", f"{m['cli']:.3f}", f"{m['cli bare']:.3f}",
          f"{m['cli'] / m['cli bare']:.2f}x"],
+        ["cli, CPU of the child", f"{c['cli']:.3f}", f"{c['cli bare']:.3f}",
+         f"{c['cli'] / c['cli bare']:.2f}x"],
         ["cli without --schedule", f"{m['cli no schedule']:.3f}", f"{m['cli bare']:.3f}",
          f"{m['cli no schedule'] / m['cli bare']:.2f}x"],
+        ["cli without --schedule, CPU", f"{c['cli no schedule']:.3f}", f"{c['cli bare']:.3f}",
+         f"{c['cli no schedule'] / c['cli bare']:.2f}x"],
         ["in-process, from the file", f"{m['in-process']:.3f}", f"{m['in-process bare']:.3f}",
          f"{m['in-process'] / m['in-process bare']:.2f}x"],
         ["in-process, records loaded", f"{m['loaded']:.4f}", f"{m['loaded bare']:.4f}",
