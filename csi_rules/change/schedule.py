@@ -101,10 +101,10 @@ def schedule_near(change: Record, others: Sequence[Record],
     sameCi, on any CI for relatedCi (the graph decides); a change without a usable window
     matters only when it shares a CI (it is then reported as unplaceable); capacity needs every
     change booking one of the same resources, whenever (an overbooked stretch reaches as far as
-    its bookings do). Blackouts
-    and maintenance windows judge the change alone. The search over these few gives the same
-    findings for the change as over the whole schedule. When the change has no usable window,
-    or ids repeat (the search then tells duplicates apart by order), every live change is kept.
+    its bookings do). Blackouts and maintenance windows judge the change alone. The search
+    over these few gives the same findings for the change as over the whole schedule. When the
+    change has no usable window, or ids repeat (the search then tells duplicates apart by
+    order), every live change is kept.
     """
     start, end = change.data.get("planned_start"), change.data.get("planned_end")
     ids = [r.data["id"] for r in others]
