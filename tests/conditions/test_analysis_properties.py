@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csi_rules.conditions import AllOf, AnyOf, Condition, Matcher, Not, evaluate
+from csi_rules.conditions import AllOf, AnyOf, Condition, Matcher, Not
 from csi_rules.conditions.analysis import (
     covering_rules,
     is_contradictory,
@@ -24,6 +24,7 @@ from csi_rules.conditions.analysis import (
     subsumed_by,
     to_dnf,
 )
+from csi_rules.conditions.evaluate import evaluate
 from csi_rules.conditions.solver import SAT, holds, solve
 from csi_rules.records import MISSING, Record
 
