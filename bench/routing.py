@@ -18,8 +18,8 @@ the compiled matcher on the first records, one call at a time, each timed by the
 by this thread's CPU clock (the difference is time the scheduler gave other processes):
 "match" is `match` alone; "decision" is `match_explained`, the matched keys each with its
 reasons (built when read, holding the values the decision saw); "read" is that plus reading
-every reason, the first time (a rule's reasons builder is generated on its first read);
-"read again" the same records once more (builders made, repeated values' `Reason`s kept).
+every reason, the first time; "read again" the same records once more (the `Reason`s of
+repeated values kept).
 `--gc freeze` freezes the heap after the build (`gc.freeze()`) to tell collector pauses from
 the code's own time.
 """

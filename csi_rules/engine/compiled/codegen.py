@@ -58,7 +58,7 @@ def depth(cond: Condition) -> int:
     return 1 + max((depth(c) for c in cond.items), default=0)
 
 
-class Source:
+class _Source:
     """One leaf function being written: its namespace, the slots it reads, its memo locals."""
 
     def __init__(self, slots: Mapping[str, int], known: Known, shared: set[Any]):
@@ -214,7 +214,7 @@ def make_leaf(rules: Sequence[tuple[str, Condition]], first: bool, slots: Mappin
         counts.update(set(_subtrees(cond)))
     shared = {k for k, n in counts.items() if n > 1 and k[0] != "m"} | \
              {k for k, n in counts.items() if n > 2}
-    src = Source(slots, known, shared)
+    src = _Source(slots, known, shared)
     body: list[str] = [] if first else ["out = []"]
     for key, cond in rules:
         test = src.fallback(cond) if depth(cond) > MAX_DEPTH else src.expr(cond)
@@ -233,5 +233,5 @@ def make_leaf(rules: Sequence[tuple[str, Condition]], first: bool, slots: Mappin
     return leaf
 
 
-__all__ = ["Known", "Leaf", "Source", "is_nan", "make_leaf", "node_key"]
+__all__ = ["Known", "Leaf", "is_nan", "make_leaf", "node_key"]
 
