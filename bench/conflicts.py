@@ -15,7 +15,8 @@ conflicting pairs. Reps interleaved; medians of wall time and of the child's CPU
 Measured 2026-12-04 (2 cores, load 5-9 from other agents; `--cli-only --cli-reps 3`): 37,179
 pairs on both sides; csi-rules conflicts 9.26 s CPU / 75.2 s wall, bare 1.89 s / 12.4 s:
 **4.9x CPU, 6.0x wall; target <= 2x not met** (before this round one run gave 5.7 s vs 0.95 s
-CPU = 6.0x). Where the command's time goes (cProfile, sameCi, JSON): loading 77 % (building the
+CPU = 6.0x); a second run at 20:00 (after the day's ingest changes): 7.50 s vs 1.36 s CPU =
+5.5x, 8.8x wall. Where the command's time goes (cProfile, sameCi, JSON): loading 77 % (building the
 records 37 %: ingest/record_check.record_data + json_value 12 %, parse_record and its compiled
 schema check 16 %; reading the cells 22 %, ingest/csv_cells; merging a change's rows 9 %, cut
 from 1.8 to 1.0 s CPU this round), the JSON report 12 % (each instant now written once: 1.3 ->

@@ -27,10 +27,14 @@ throughput); after, 1.76x wall / 1.89x CPU (**0.57x / 0.53x: met**, narrowly). T
 SLA clock's verdicts remembered per combination of field values (sla/clock_view.py, another
 change of the same day) and, in csi_rules/replay, the probes asking those remembered verdicts,
 a ladder's `when` remembered the same way and events built once per key with their seq (the
-per-ticket step 0.651 -> 0.484 s CPU per 1,000 incidents, identical events). What remains is
-mostly run_clock's business-time arithmetic (csi_rules/sla, calendars). A faster CSV load
-(csi_rules/ingest) shrinks the baseline more than the replay, so the ratio will drop again
-unless the clock gets faster too.
+per-ticket step 0.651 -> 0.484 s CPU per 1,000 incidents, identical events). A second run at
+20:00, after the ingest changes of the day (CSV decoded in 64 KB chunks, cells compiled per
+mapping) had made the shared load step faster: baseline 11.99 s CPU, replay 24.46 s: 2.04x CPU
+(**0.49x: on the line**; wall 1.07x, meaningless at that load). The replay step is now about
+as long as the whole load (~12 s CPU for 24,918 incidents): by own time 28 % csi_rules/sla
+(run_clock), 11 % calendars, 7 % conditions, 21 % csi_rules/replay spread thin (events,
+summary, verdicts, probes; none above 3 %). Holding 0.5x as the load gets faster needs
+run_clock's business-time arithmetic faster (csi_rules/sla, calendars).
 """
 
 from __future__ import annotations
