@@ -1,8 +1,7 @@
 """`python -m bench [NAME] [options]`: every benchmark prints ratios against a baseline run in
 the same process. NAME: routing (default), differential, conflicts, replay, servicenow, jira,
 end-to-end, validation, evaluate-csv, cli-startup, shared-runners, notify-fanout,
-gate-latency. Options after
-NAME go to that benchmark (`--help` lists them)."""
+gate-latency. Options after NAME go to that benchmark (`--help` lists them)."""
 
 from __future__ import annotations
 
