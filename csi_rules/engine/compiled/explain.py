@@ -35,7 +35,8 @@ _KEPT_CLASSES = frozenset({str, int, bool, type(MISSING)})
 
 
 class _Kept:
-    """The Reasons kept for one matcher, and the Reason tuples kept for one rule."""
+    """One CompiledMatcher's kept Reasons (by condition matcher and value seen) and kept
+    Reason tuples (by rule and the values it saw)."""
 
     def __init__(self) -> None:
         self.reasons: dict[tuple[int, type, Any], Reason] = {}
