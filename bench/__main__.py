@@ -1,7 +1,7 @@
 """`python -m bench [NAME] [options]`: every benchmark prints ratios against a baseline run in
 the same process. NAME: routing (default), differential, conflicts, replay, servicenow, jira,
 end-to-end, validation, evaluate-csv, cli-startup, shared-runners, notify-fanout,
-gate-latency. Options after NAME go to that benchmark (`--help` lists them)."""
+gate-latency, store-cost. Options after NAME go to that benchmark (`--help` lists them)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ SCRIPTS = {"conflicts": "bench.conflicts", "replay": "bench.replay_uci",
            "end-to-end": "bench.end_to_end", "validation": "bench.validation_scale",
            "evaluate-csv": "bench.evaluate_csv", "cli-startup": "bench.cli_startup",
            "shared-runners": "bench.shared_runners", "notify-fanout": "bench.notify_fanout",
-           "gate-latency": "bench.gate_latency"}
+           "gate-latency": "bench.gate_latency", "store-cost": "bench.store_cost"}
 
 
 def main(argv: list[str] | None = None) -> int:
