@@ -8,12 +8,12 @@ boundary; reasons are built only for the rules that matched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from csi_rules.change.routes import route_actions, route_details
-from csi_rules.conditions.evaluate import evaluate, explain
+from csi_rules.conditions.evaluate import Reason, evaluate, explain
 from csi_rules.decisions import OUTCOME_DEFAULT, OUTCOME_MATCHED, Decision
 from csi_rules.engine.groups import RuleGroup, RuleSpec
 from csi_rules.engine.lookup import record_lookup
@@ -96,14 +96,21 @@ class Evaluator:
         self.close()
 
     def evaluate(self, record: Record, now: datetime) -> list[Decision]:
-        return self._decisions(record, now, self._matcher.match(record, now))
+        explained = getattr(self._matcher, "match_explained", None)
+        if explained is None:
+            return self._decisions(record, now, self._matcher.match(record, now))
+        # One pass gives the matches and their (lazy) reasons: no second read per matched rule.
+        found = explained(record, now)
+        matched = {group: [key for key, _ in pairs] for group, pairs in found.items()}
+        reasons = {key: why for pairs in found.values() for key, why in pairs}
+        return self._decisions(record, now, matched, reasons)
 
     def evaluate_many(self, records: list[Record], now: datetime) -> Iterator[list[Decision]]:
         for record, matched in zip(records, self._matcher.match_many(records, now), strict=True):
             yield self._decisions(record, now, matched)
 
-    def _decisions(self, record: Record, now: datetime,
-                   matched: dict[str, list[str]]) -> list[Decision]:
+    def _decisions(self, record: Record, now: datetime, matched: dict[str, list[str]],
+                   known: Mapping[str, Sequence[Reason]] | None = None) -> list[Decision]:
         lookup = record_lookup(record, now)
         explained = getattr(self._matcher, "explain", None)  # compiled reasons when offered
         out: list[Decision] = []
@@ -117,8 +124,12 @@ class Evaluator:
             keys = matched.get(f"p{p}", [])
             for key in keys:
                 _, rule = self._table[key]
-                reasons = (tuple(explain(rule.when, lookup)) if explained is None
-                           else explained(record, now, f"p{p}", key))
+                if known is not None and key in known:
+                    reasons = known[key]
+                elif explained is None:
+                    reasons = tuple(explain(rule.when, lookup))
+                else:
+                    reasons = explained(record, now, f"p{p}", key)
                 actions, details = rule.actions, None
                 if policy.kind == "CabRoutingPolicy":
                     actions = route_actions(rule)
