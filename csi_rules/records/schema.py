@@ -74,3 +74,15 @@ def record_schema() -> dict[str, Any]:
         "properties": props,
         "allOf": _vocabulary_rules(),
     }
+
+
+def record_schema_for_kind(kind: str) -> dict[str, Any]:
+    """`record_schema()` as it reads for a record whose `kind` is `kind`: the shared part plus
+    that kind's vocabulary rules, applied outright instead of behind an `if kind == ...`.
+
+    Same verdict as the whole schema for such a record (its `if` holds for exactly these
+    rules), but a compiled check no longer tries, and fails, every other kind's `if`."""
+    schema = record_schema()
+    schema["allOf"] = [rule["then"] for rule in schema["allOf"]
+                       if rule["if"]["properties"]["kind"]["const"] == kind]
+    return schema
