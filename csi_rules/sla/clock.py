@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from csi_rules.calendars.instants import US_PER_SECOND, to_us
 from csi_rules.sla.clock_view import holds, metric_conditions, target_for
 from csi_rules.sla.model import Metric, Target
 from csi_rules.sla.status import Crossing, SlaStatus
@@ -33,18 +34,21 @@ class _Cycle:
     breached_at: datetime | None = None
 
 
-def _add_segment(cycle: _Cycle, start: datetime, end: datetime, target: Target | None,
-                 calendars: CalendarLookup, names: set[str]) -> None:
+def _add_segment(cycle: _Cycle, start: datetime, end: datetime, start_us: int, end_us: int,
+                 target: Target | None, calendars: dict[str, Any]) -> None:
+    """One running stretch, counted in every calendar a target names (`start_us`/`end_us`:
+    the same instants as epoch µs, so each is converted once however many calendars count it)."""
     parts = {}
-    for name in names:
-        before = cycle.used.get(name, 0.0)
-        parts[name] = part = calendars(name).business_seconds(start, end)
-        cycle.used[name] = before + part
+    used = cycle.used
+    for name, calendar in calendars.items():
+        before = used.get(name, 0.0)
+        parts[name] = part = calendar.business_us(start_us, end_us) / US_PER_SECOND
+        used[name] = before + part
         if target is not None and name == target.calendar and cycle.breached_at is None:
             if before >= target.seconds:
                 cycle.breached_at = start  # a stricter goal applied from `start` on
-            elif cycle.used[name] >= target.seconds:
-                cycle.breached_at = calendars(name).add_business_seconds(start, target.seconds - before)
+            elif used[name] >= target.seconds:
+                cycle.breached_at = calendar.add_business_seconds(start, target.seconds - before)
     cycle.segments.append((start, end, parts))
 
 
@@ -83,15 +87,18 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
         return None
     calendars = _remembered(calendars)
     names = {t.calendar for t in metric.targets}
+    counting: dict[str, Any] | None = None  # the calendars of `names`, once the clock runs
     rules = metric.clock
     stop_target: Target | None = None  # the goal in effect when the clock last stopped
     clock = "not_started"
     cycle: _Cycle | None = None
     cycles = 0
     stopped_at: datetime | None = None
+    verdicts = conditions.view
+    last = len(snapshots) - 1
     for i, snap in enumerate(snapshots):
-        view = conditions.view(snap.record)
-        end = snapshots[i + 1].at if i + 1 < len(snapshots) else now
+        view = verdicts(snap.record)
+        end = snapshots[i + 1].at if i < last else now
         if clock == "not_started" and view.start:
             cycle, cycles, clock = _Cycle(snap.at), 1, "running"
         elif clock == "stopped" and not view.stop:
@@ -107,7 +114,10 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
             else:
                 clock = "paused" if view.pause else "running"
         if clock == "running" and cycle is not None and end > snap.at:
-            _add_segment(cycle, snap.at, end, view.target, calendars, names)
+            if counting is None:
+                counting = {name: calendars(name) for name in names}
+            _add_segment(cycle, snap.at, end, to_us(snap.at), to_us(end), view.target,
+                         counting)
     if clock == "stopped" and stop_target is not None:
         final_target = stop_target  # a finished SLA is judged by the goal it finished under
     status = _status(policy, metric, final_target, clock, cycle, cycles, stopped_at, now,
