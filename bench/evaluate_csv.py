@@ -26,6 +26,8 @@ building and schema check 7 %, CSV rows 4 %), evaluation 34 % (SLA clocks 22 % o
 eu-office-hours year tables, i.e. importing `holidays` and computing NL holidays, 4 %;
 snapshots 4 %; escalation 3 %; matching 1.5 %), JSON output 6.5 %, start-up (imports, plugins,
 policy loading) 14 %.
+Re-run 20:52 after the SLA clock changes (and the day's other changes): csv-pass 0.94 s CPU,
+load-only 9.7x, evaluate 25.5x wall / 25.1x CPU; output on a 20k-row slice byte-identical.
 """
 
 from __future__ import annotations

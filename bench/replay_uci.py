@@ -35,6 +35,16 @@ as long as the whole load (~12 s CPU for 24,918 incidents): by own time 28 % csi
 (run_clock), 11 % calendars, 7 % conditions, 21 % csi_rules/replay spread thin (events,
 summary, verdicts, probes; none above 3 %). Holding 0.5x as the load gets faster needs
 run_clock's business-time arithmetic faster (csi_rules/sla, calendars).
+20:45-21:00, after the SLA clock work (each running stretch counted on epoch µs with
+Calendar.business_us, calendars resolved once per policy set instead of per clock run; the
+business-time arithmetic itself was already O(log n) per call on cached year tables): the
+replay step alone, old vs new sla/clock.py interleaved in one process on the 1,000-incident
+sample, 0.92x the thread CPU (median of 20 rounds); two bench runs 2.07x and 2.05x CPU
+(**0.48x / 0.49x: still on the line**; same 74,569 events and summary, output byte-identical
+to before on the full log). The rest of the step is spread thin: clock verdicts per snapshot
+(clock_view, asked once by the probes and again by each clock run), snapshots(), _status,
+and PolicySet.calendar/get scanning the policy list; the first use of eu-office-hours imports
+`holidays` (~0.25-0.4 s CPU per process, no way round it without an on-disk cache).
 """
 
 from __future__ import annotations
