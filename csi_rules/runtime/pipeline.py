@@ -25,7 +25,7 @@ from csi_rules.runtime.events import Reporter
 from csi_rules.runtime.executor import ActionExecutor
 from csi_rules.runtime.metrics import Metrics
 from csi_rules.runtime.precedence import policy_precedence, resolve, settle_overridden
-from csi_rules.runtime.store import Reschedule, Store, WakeUp, reschedule_all
+from csi_rules.runtime.store import LeaseLost, Reschedule, Store, WakeUp, reschedule_all
 from csi_rules.runtime.wakeups import next_instant
 
 
@@ -78,6 +78,11 @@ class Pipeline:
                 try:
                     later.append(self._act(adapter, record, decisions, now,
                                            (claimed or {}).get(record.id), tally))
+                except LeaseLost as exc:
+                    # Due at once, so the partition's new holder takes the ticket on its next
+                    # pass instead of after retryAfter (it knows nothing of this batch).
+                    self._error(f"record {record.label}", str(exc), tally)
+                    self.store.schedule(adapter, record.id, record.kind, now, "handover")
                 except CsiRulesError as exc:
                     self._error(f"record {record.label}", str(exc), tally)
                     self.store.schedule(adapter, record.id, record.kind,

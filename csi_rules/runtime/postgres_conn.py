@@ -17,14 +17,13 @@ from typing import Any
 import psycopg
 
 from csi_rules.errors import CsiRulesError
+from csi_rules.runtime.store import LeaseLost
+
+__all__ = ["CONNECTION_ERRORS", "Connections", "LeaseLost", "StoreUnavailable", "connect"]
 
 
 class StoreUnavailable(CsiRulesError):
     """The PostgreSQL state database could not be reached (or the connection broke)."""
-
-
-class LeaseLost(CsiRulesError):
-    """This runner no longer holds the lease of the partition it was about to write for."""
 
 
 CONNECTION_ERRORS = (psycopg.OperationalError, psycopg.InterfaceError)

@@ -34,8 +34,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from csi_rules.errors import CsiRulesError
 from csi_rules.records.model import Record
 from csi_rules.runtime.backlog import Position
+
+
+class LeaseLost(CsiRulesError):
+    """This runner no longer holds the lease of the partition it was about to write for (a
+    shared store); the ticket is its new holder's now."""
 
 LEDGER_STATES = ("pending", "applied", "already_applied", "skipped", "failed", "dry_run")
 DONE_STATES = frozenset({"applied", "already_applied", "skipped"})

@@ -99,10 +99,12 @@ def with_retry_after(config: Path, retry_after: str) -> Path:
 def test_runners_on_jira_carry_on_across_a_postgresql_stop_and_start(
         tmp_path, live_jira, pg_dsn, postgres, observer):  # noqa: F811
     """PostgreSQL stopped as a runner's field write reaches Jira, down for two lease periods
-    (every lease runs out), started again. The records of the batch the outage cut into come
-    back by their retry wake-up (`retryAfter: 1s` here; 5m by default): were a wake-up lost,
-    or a runner unable to reconnect, they would never be acted on."""
-    config = with_retry_after(jira_config(tmp_path, live_jira, pg_dsn), "1s")
+    (every lease runs out), started again. The records of the batch the outage cut into meet
+    a lost lease and are handed over due at once, so with the default `retryAfter: 5m` they are
+    still acted on within the test's wait (scheduled retryAfter later, they waited 5 minutes and
+    this test timed out 3 runs of 3): were a wake-up lost, or a runner unable to reconnect,
+    they would never be acted on."""
+    config = with_retry_after(jira_config(tmp_path, live_jira, pg_dsn), "5m")
     fleet = Fleet(tmp_path, config)
 
     def outage() -> None:  # the write waits out the outage, then lands: its ledger update
