@@ -90,7 +90,13 @@ def child(config: str, history: str) -> dict[str, Any]:
     policies_s = time.perf_counter() - started
 
     started, cpu = time.perf_counter(), time.process_time()
-    loaded = load_history(history, MAPPING)
+    if config == "replay":  # as `csi-rules replay` loads: the cycle collector paused, then frozen
+        from csi_rules.cli.gc_pause import loaded_objects_frozen
+
+        with loaded_objects_frozen():
+            loaded = load_history(history, MAPPING)
+    else:  # a plain script's load, as anyone would write it
+        loaded = load_history(history, MAPPING)
     load_s = time.perf_counter() - started
     out: dict[str, Any] = {"config": config, "rows": loaded.rows_read,
                            "tickets": len(loaded.records), "policies_s": policies_s,

@@ -13,12 +13,12 @@ import argparse
 import gc
 import json
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
 from csi_rules.cli.common import add_engine, add_now, add_policies
+from csi_rules.cli.gc_pause import loaded_objects_frozen
 
 if TYPE_CHECKING:
     from csi_rules.decisions import Decision
@@ -79,24 +79,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         gc.unfreeze()
     return 0
-
-
-@contextmanager
-def loaded_objects_frozen() -> Iterator[None]:
-    """No cycle collection while records load, and what they leave frozen afterwards.
-
-    A large input builds millions of long-lived objects and no cyclic garbage; the collector
-    would walk them again and again (a fifth of the load time of the UCI log), and again on
-    every full collection while they are evaluated. `run` unfreezes them at the end.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _write_json(out: TextIO, pairs: Iterable[tuple[Record, list[Decision]]],

@@ -10,18 +10,22 @@ platform's own SLA verdict disagree.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from datetime import datetime
 
 from csi_rules.cli.common import add_policies
+from csi_rules.cli.gc_pause import loaded_objects_frozen
 from csi_rules.cli.progress import loading_rows, progress
 from csi_rules.clock import parse_now
 from csi_rules.errors import UsageError
 from csi_rules.plugins import load_plugins
+from csi_rules.policy.model import PolicySet
 from csi_rules.policy.validate import load_policy_set
 from csi_rules.replay import history_end, load_history, replay, write_disagreements
 from csi_rules.replay.disagreements import check_destination
+from csi_rules.replay.loaded import LoadedHistory
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,9 +66,17 @@ def run(args: argparse.Namespace) -> int:
     policy_set = load_policy_set(args.policies, load_plugins())
     if not policy_set.of_kind("SlaPolicy", "EscalationPolicy"):
         raise UsageError(f"no SlaPolicy or EscalationPolicy in {', '.join(args.policies)}")
-    with loading_rows(f"reading {args.history}"):
+    with loading_rows(f"reading {args.history}"), loaded_objects_frozen():
         loaded = load_history(args.history, args.mapping,
                               on_error="skip" if args.skip_bad_rows else "fail")
+    try:
+        return _replay_loaded(args, policy_set, loaded, start, end)
+    finally:
+        gc.unfreeze()
+
+
+def _replay_loaded(args: argparse.Namespace, policy_set: PolicySet, loaded: LoadedHistory,
+                   start: datetime | None, end: datetime | None) -> int:
     for skipped in loaded.skipped:
         print(f"csi-rules: skipped {skipped.format()}", file=sys.stderr)
     if end is None:
