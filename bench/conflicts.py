@@ -21,7 +21,11 @@ records 37 %: ingest/record_check.record_data + json_value 12 %, parse_record an
 schema check 16 %; reading the cells 22 %, ingest/csv_cells; merging a change's rows 9 %, cut
 from 1.8 to 1.0 s CPU this round), the JSON report 12 % (each instant now written once: 1.3 ->
 0.8 s), the search 7 %, imports 4 %. Meeting 2x needs the record building and the cell reading
-several times cheaper; both live in csi_rules/ingest outside csv_rows.py.
+several times cheaper; both live in csi_rules/ingest outside csv_rows.py. At 21:00, after the
+per-kind record check, the safe_json fast path and record_check taking plain values by type:
+9.54 -> 7.87 s CPU against the bare 1.94 / 1.84 s: 4.9x -> **4.3x CPU** (still not met; the
+rest is reading cells, merging rows, and mapped datetimes written as ISO text and parsed back
+by parse_record so CSV records pass the same check as any other input).
 
 Each measurement runs in a fresh child process (`--phase data|engine|baseline`), so its peak
 RSS is its own. Peak RSS is `resource.getrusage(RUSAGE_SELF).ru_maxrss` (KiB on Linux) read at
