@@ -27,13 +27,16 @@ from urllib.parse import quote
 
 import requests
 
-from csi_rules import safe_json
 from csi_rules.change.lifecycle import ChangeRequest, CloseCode, Deployment, OpenedChange
 from csi_rules.errors import RecordNotFound, UsageError
-from csi_rules_servicenow.changes import STATE_CODES, query_safe, request_fields
-from csi_rules_servicenow.client import JSON_HEADERS, TableClient
+from csi_rules_servicenow.changes import (
+    STATE_CODES,
+    deployment_fields,
+    query_safe,
+    request_fields,
+)
+from csi_rules_servicenow.client import JSON_HEADERS, TableClient, result_of
 from csi_rules_servicenow.errors import SYSTEM, not_json
-from csi_rules_servicenow.timefmt import format_time
 
 API = "/api/sn_chg_rest/v1/change"
 SYS_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -52,17 +55,6 @@ def value(cell: Any) -> str:
     return "" if cell is None else str(cell)
 
 
-def _result(response: requests.Response, method: str, url: str) -> Any:
-    """The answer's `result`, or a typed error when it is not the documented envelope."""
-    try:
-        body = safe_json.loads(response.content, "response")
-    except ValueError:
-        raise not_json(response, method, url) from None
-    if not isinstance(body, dict) or "result" not in body:
-        raise not_json(response, method, url)
-    return body["result"]
-
-
 class ChangeApiClient:
     """sn_chg_rest calls on the adapter's one session (reads retried, writes sent once)."""
 
@@ -73,7 +65,7 @@ class ChangeApiClient:
         return f"{self.client.base_url}{API}{path}"
 
     def _one(self, response: requests.Response, method: str, url: str) -> dict[str, Any]:
-        result = _result(response, method, url)
+        result = result_of(response, method, url)
         if isinstance(result, list) and len(result) == 1:
             result = result[0]
         if not isinstance(result, dict):
@@ -83,7 +75,7 @@ class ChangeApiClient:
     def get_list(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
         url = self._url(path)
         response = self.client.transport.read("GET", url, params=params)
-        rows = _result(response, "GET", url)
+        rows = result_of(response, "GET", url)
         if not isinstance(rows, list):
             raise not_json(response, "GET", url)
         return rows
@@ -92,7 +84,7 @@ class ChangeApiClient:
         url = self._url(path)
         response = self.client.transport.write(method, url, json=body or {}, headers=JSON_HEADERS)
         if path.endswith("/conflict"):
-            return _result(response, method, url)
+            return result_of(response, method, url)
         return self._one(response, method, url)
 
 
@@ -159,16 +151,10 @@ def _set_ignored(api: ChangeApiClient, row: dict[str, Any],
 
 
 def record_deployment(client: TableClient, change_id: str, deployment: Deployment) -> str:
-    """Work note with the links; started -> Implement with work_start, done -> Review."""
+    """As the Table API path writes it (changes.deployment_fields), through sn_chg_rest."""
     api = ChangeApiClient(client)
     row = find_change(api, change_id)
-    at = format_time(deployment.at)
-    body: dict[str, Any] = {"work_notes": deployment.note()}
-    if deployment.phase == "started":
-        body.update(state=STATE_CODES["implement"], work_start=at)
-    else:
-        body.update(state=STATE_CODES["review"], work_end=at)
-    api.write("PATCH", f"/{quote(value(row.get('sys_id')))}", body)
+    api.write("PATCH", f"/{quote(value(row.get('sys_id')))}", deployment_fields(deployment))
     return value(row.get("number"))
 
 

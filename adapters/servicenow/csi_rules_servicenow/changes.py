@@ -101,16 +101,20 @@ def request_fields(client: TableClient, request: ChangeRequest) -> dict[str, Any
     return body
 
 
-def record_deployment(client: TableClient, change_id: str, deployment: Deployment) -> str:
+def deployment_fields(deployment: Deployment) -> dict[str, Any]:
     """Work note with the links; started -> Implement with work_start, done -> Review."""
-    row = find_change(client, change_id)
     at = format_time(deployment.at)
     body: dict[str, Any] = {"work_notes": deployment.note()}
     if deployment.phase == "started":
         body.update(state=STATE_CODES["implement"], work_start=at)
     else:
         body.update(state=STATE_CODES["review"], work_end=at)
-    client.update(TABLE, str(row["sys_id"]), body)
+    return body
+
+
+def record_deployment(client: TableClient, change_id: str, deployment: Deployment) -> str:
+    row = find_change(client, change_id)
+    client.update(TABLE, str(row["sys_id"]), deployment_fields(deployment))
     return str(row["number"])
 
 

@@ -49,7 +49,7 @@ class TableClient:
         """One page of rows and X-Total-Count (None when the instance did not send it)."""
         url = self._url(table)
         response = self.transport.read("GET", url, params=dict(params))
-        rows = _result(response, "GET", url)
+        rows = result_of(response, "GET", url)
         if not isinstance(rows, list):
             raise not_json(response, "GET", url)
         total = response.headers.get("X-Total-Count")
@@ -65,7 +65,7 @@ class TableClient:
         """
         url = self._url(table)
         response = self.transport.read("GET", url, params=dict(params))
-        rows = _result(response, "GET", url)
+        rows = result_of(response, "GET", url)
         if not isinstance(rows, list):
             raise not_json(response, "GET", url)
         following = response.links.get("next", {}).get("url", "")
@@ -74,7 +74,7 @@ class TableClient:
 
     def get(self, table: str, sys_id: str, params: Mapping[str, str]) -> dict[str, Any]:
         url = self._url(table, sys_id)
-        row = _result(self.transport.read("GET", url, params=dict(params)), "GET", url)
+        row = result_of(self.transport.read("GET", url, params=dict(params)), "GET", url)
         return row if isinstance(row, dict) else {}
 
     def insert(self, table: str, body: Mapping[str, Any],
@@ -82,7 +82,7 @@ class TableClient:
         url = self._url(table)
         response = self.transport.write("POST", url, json=dict(body), params=dict(params or {}),
                                         headers=JSON_HEADERS)
-        row = _result(response, "POST", url) if response.content else {}
+        row = result_of(response, "POST", url) if response.content else {}
         return row if isinstance(row, dict) else {}
 
     def update(self, table: str, sys_id: str, body: Mapping[str, Any],
@@ -90,7 +90,7 @@ class TableClient:
         url = self._url(table, sys_id)
         response = self.transport.write("PATCH", url, json=dict(body), params=dict(params or {}),
                                         headers=JSON_HEADERS)
-        row = _result(response, "PATCH", url) if response.content else {}
+        row = result_of(response, "PATCH", url) if response.content else {}
         return row if isinstance(row, dict) else {}
 
     def close(self) -> None:
@@ -100,7 +100,9 @@ class TableClient:
         return f"TableClient({self.base_url}, {self.auth!r})"
 
 
-def _result(response: requests.Response, method: str, url: str) -> Any:
+def result_of(response: requests.Response, method: str, url: str) -> Any:
+    """The answer's `result`, or a typed error when it is not the documented envelope (the
+    Table API's and the Change Management API's, which share it)."""
     try:
         body = safe_json.loads(response.content, "response")
     except ValueError:
