@@ -8,8 +8,9 @@ check sweeps them (checks/, on the primitives in sweep.py) and the report is ren
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from csi_rules.lazy_exports import lazy_getattr
 
 if TYPE_CHECKING:
     from csi_rules.conflicts.cmdb import Relationship, RelationshipGraph
@@ -54,12 +55,7 @@ _WHERE = {
 schema and settings, not the CSV loaders, the sweep or the CMDB (CLI start-up time)."""
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _WHERE, globals())
 
 
 __all__ = [

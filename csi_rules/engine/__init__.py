@@ -14,8 +14,9 @@ start-up time). No exported name equals a submodule's name, so none can be shado
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from csi_rules.lazy_exports import lazy_getattr
 
 if TYPE_CHECKING:
     from csi_rules.engine.compiler import compile_groups
@@ -34,12 +35,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _WHERE, globals())
 
 
 __all__ = [
