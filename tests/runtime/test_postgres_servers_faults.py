@@ -1,10 +1,12 @@
-"""Two `csi-rules serve --no-runner` processes and three runners on one PostgreSQL database
-against the ServiceNow emulator; ServiceNow webhooks for new incidents are spread across both
-servers while one runner is SIGKILLed mid-cycle (its partitions unowned until its leases run
-out). The runners poll once at start (`pollInterval: 1h`), so they hear of the new incidents
-only through the webhooks' wake-ups: every webhook a server accepted (202) is acted on, each
-incident has exactly the actions its decision calls for (one assignment, one work note), none
-twice, nothing is pending or in flight, and `csi-rules log verify` accepts the chain."""
+"""Two `csi-rules serve --no-runner` processes and three runners on one PostgreSQL database;
+webhooks for new tickets are spread across both servers while one runner is SIGKILLed mid-cycle
+(its partitions unowned until its leases run out): ServiceNow webhooks (shared-secret header)
+against the ServiceNow emulator, signed `jira:issue_created` deliveries from the Jira
+emulator's outbox against the Jira emulator. The runners poll once at start (`pollInterval:
+1h`), so they hear of the new tickets only through the webhooks' wake-ups: every webhook a
+server accepted (202) is acted on, each ticket has exactly the actions its decision calls for,
+none twice, no webhook wake-up is left queued, nothing is pending or in flight, and
+`csi-rules log verify` accepts the chain."""
 
 from __future__ import annotations
 
@@ -20,11 +22,20 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from csi_rules.runtime.postgres_store import PostgresStore
+from csi_rules_jira.emulator import JiraEmulator
 from csi_rules_servicenow.emulator import ServiceNowEmulator
 from tests.runtime.conftest import write_config
 from tests.runtime.pg_server import PASSWORD
+from tests.runtime.test_postgres_jira_runners import (
+    add_issues,
+    jira_config,
+    live_jira,  # noqa: F401  (a fixture)
+)
+from tests.runtime.test_postgres_jira_runners import assert_exactly_once as issues_once
+from tests.runtime.test_postgres_jira_runners import settled as issues_settled
 from tests.runtime.test_postgres_runners import (
     ENTRY,
     LEASE,
@@ -38,6 +49,7 @@ from tests.runtime.test_postgres_runners import (
 )
 
 HOOK_ENV, HOOK_SECRET = "CSI_TEST_SN_HOOK", "sn-hook-secret"  # test-only shared secret
+JIRA_HOOK_ENV, JIRA_HOOK_SECRET = "CSI_TEST_JIRA_HOOK", "emulator-webhook-secret"  # its seed's
 DELIVERIES = count(1)
 
 
@@ -67,7 +79,7 @@ class Servers:
 
     def start(self) -> str:
         env = {**os.environ, "SN_PASSWORD": "admin", "CSI_PG_PASSWORD": PASSWORD,
-               HOOK_ENV: HOOK_SECRET}
+               HOOK_ENV: HOOK_SECRET, JIRA_HOOK_ENV: JIRA_HOOK_SECRET}
         log = self.tmp / f"server{len(self.procs)}.log"
         with log.open("wb") as out:
             proc = subprocess.Popen([sys.executable, "-c", ENTRY, "serve", "--no-runner",
@@ -95,15 +107,47 @@ class Servers:
                 proc.wait()
                 raise
 
-    def notify(self, tickets: list[str]) -> None:
-        """One webhook per incident, alternating servers; each must be accepted (202)."""
-        for i, ticket in enumerate(tickets):
-            url = self.urls[i % len(self.urls)] + "/webhooks/servicenow"
-            answer = requests.post(url, json={"sys_id": ticket, "table": "incident"}, headers={
-                "X-CSI-Rules-Secret": HOOK_SECRET,
-                "X-CSI-Rules-Delivery": f"d-{next(DELIVERIES)}"}, timeout=10)
+    def deliver(self, hook: str, deliveries: list[tuple[bytes, dict[str, str]]]) -> None:
+        """Each delivery (body, headers) to one server in turn; each must be queued (202)."""
+        for i, (body, headers) in enumerate(deliveries):
+            answer = requests.post(f"{self.urls[i % len(self.urls)]}/webhooks/{hook}",
+                                   data=body, headers=headers, timeout=10)
             assert answer.status_code == 202, answer.text
-            assert answer.json()["queued"]["record"] == ticket
+
+    def notify(self, tickets: list[str]) -> None:
+        """One ServiceNow webhook per incident, as a business rule would send it."""
+        self.deliver("servicenow", [(json.dumps({"sys_id": t, "table": "incident"}).encode(), {
+            "Content-Type": "application/json", "X-CSI-Rules-Secret": HOOK_SECRET,
+            "X-CSI-Rules-Delivery": f"d-{next(DELIVERIES)}"}) for t in tickets])
+
+
+def jira_served_config(tmp: Path, emulator: JiraEmulator, dsn: str) -> Path:
+    """jira_config with one poll at start and the Jira webhook on."""
+    path = jira_config(tmp, emulator, dsn)
+    data = yaml.safe_load(path.read_text())
+    data["pollInterval"] = "1h"
+    data["server"] = {"port": 0, "webhooks": {"jira": {"adapter": "jira",
+                                                       "secretEnv": JIRA_HOOK_ENV}}}
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def created_deliveries(emulator: JiraEmulator, issues: list[str]) -> list[tuple[bytes,
+                                                                              dict[str, str]]]:
+    """The signed `jira:issue_created` webhooks the emulator's outbox makes for `issues` (the
+    creation announced as its REST create does: add_issues creates them in the store)."""
+    site = emulator.site
+    for issue_id in issues:
+        issue = site.by_id[issue_id]
+        site.change(issue, issue.reporter or "", (), at=issue.created, event="issue_created")
+    assert emulator.outbox is not None
+    found = {}
+    for d in emulator.outbox.deliveries:
+        payload = json.loads(d.body)
+        if payload["webhookEvent"] == "jira:issue_created" and payload["issue"]["id"] in issues:
+            found[payload["issue"]["id"]] = (d.body, d.headers)
+    assert set(found) == set(issues), "one creation webhook per issue"
+    return [found[i] for i in issues]
 
 
 def polled_once(fleet: Fleet) -> bool:
@@ -143,5 +187,39 @@ def test_webhooks_to_two_servers_are_all_acted_on_while_a_runner_is_killed(
         fleet.stop()
         servers.stop()
     assert_exactly_once(live_sn, observer, tickets, config)
+    assert not [w for w in observer.wakeups(limit=10_000) if w.reason == "webhook"], \
+        "every webhook's wake-up was taken"
+
+
+def test_jira_webhooks_to_two_servers_are_all_acted_on_while_a_runner_is_killed(
+        tmp_path, live_jira, pg_dsn, observer):  # noqa: F811
+    config = jira_served_config(tmp_path, live_jira, pg_dsn)
+    fleet, servers = Fleet(tmp_path, config), Servers(tmp_path, config)
+    try:
+        servers.start()
+        servers.start()
+        doomed = fleet.start(fault="after_call:2")  # dies with a write landed, ledger pending
+        fleet.start()
+        fleet.start()
+        wait_for("three runners sharing the partitions, each past its one poll", lambda:
+                 live_workers(observer) == 3 and polled_once(fleet), fleet)
+        issues = add_issues(live_jira, 12)  # created after the poll: only webhooks tell
+        servers.deliver("jira", created_deliveries(live_jira, issues))
+        wait_for("the first wave acted on", lambda: issues_settled(observer, issues) or
+                 doomed.poll() is not None, fleet, store=observer)
+        if doomed.poll() is None:  # it owned nothing with work: kill it mid-cycle anyway
+            doomed.send_signal(signal.SIGKILL)
+        assert doomed.wait(timeout=10) == -signal.SIGKILL
+        wave = add_issues(live_jira, 12)  # its partitions have no owner until its leases end
+        servers.deliver("jira", created_deliveries(live_jira, wave))
+        issues += wave
+        wait_for("every webhooked issue acted on", lambda: issues_settled(observer, issues),
+                 fleet, store=observer)
+        time.sleep(LEASE)  # anything a dead runner could still have written is in by now
+        assert all(p.poll() is None for p in servers.procs), "both servers still up"
+    finally:
+        fleet.stop()
+        servers.stop()
+    issues_once(live_jira, observer, issues, config)
     assert not [w for w in observer.wakeups(limit=10_000) if w.reason == "webhook"], \
         "every webhook's wake-up was taken"
