@@ -69,6 +69,10 @@ class PolicySet:
 
     policies: list[Policy]
     warnings: list[Any] = field(default_factory=list)
+    # calendars found by name, kept: SLA clocks ask for them per ticket (a loaded set is not
+    # changed, so an answer stays true)
+    _calendars: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
     def of_kind(self, *kinds: str) -> list[Policy]:
         return [p for p in self.policies if p.kind in kinds]
@@ -78,6 +82,12 @@ class PolicySet:
 
     def calendar(self, name: str) -> Any:
         """A `kind: Calendar` policy by name, else a built-in calendar such as `24x7`."""
+        found = self._calendars.get(name)
+        if found is None:
+            found = self._calendars[name] = self._find_calendar(name)
+        return found
+
+    def _find_calendar(self, name: str) -> Any:
         from csi_rules.calendars import builtin_calendar
 
         policy = self.get(name)

@@ -63,36 +63,6 @@ def _crossing(cycle: _Cycle, amount: float, name: str, calendar: Any) -> datetim
     return None
 
 
-_last_owner: tuple[object, object, dict[str, Any]] | None = None
-
-
-def _remembered(calendars: CalendarLookup) -> CalendarLookup:
-    """`calendars` asked once per name (a policy set finds a calendar by a scan). When it is a
-    method (`policy_set.calendar`), the answers are kept for the next clock run with the same
-    owner too, since a replay runs a clock a few times for each of thousands of tickets (the
-    owner is held, so its id is not reused; a loaded policy set is not changed)."""
-    global _last_owner
-    owner = getattr(calendars, "__self__", None)
-    found: dict[str, Any] | None = None
-    if owner is not None:
-        method = getattr(calendars, "__func__", None)
-        last = _last_owner  # read once: another thread may replace it
-        if last is not None and last[0] is owner and last[1] is method:
-            found = last[2]
-        else:
-            found = {}
-            _last_owner = (owner, method, found)
-    if found is None:
-        found = {}
-
-    def lookup(name: str) -> Any:
-        calendar = found.get(name)
-        if calendar is None:
-            calendar = found[name] = calendars(name)
-        return calendar
-    return lookup
-
-
 def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datetime,
               calendars: CalendarLookup, estimate: str | None = None) -> SlaStatus | None:
     """The metric's status at `now`; None when no target applies to the ticket. `estimate`
@@ -103,7 +73,6 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
     final_target = conditions.view(snapshots[-1].record).target
     if final_target is None:
         return None
-    calendars = _remembered(calendars)
     names = {t.calendar for t in metric.targets}
     counting: dict[str, Any] | None = None  # the calendars of `names`, once the clock runs
     rules = metric.clock
