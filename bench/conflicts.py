@@ -48,9 +48,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -60,7 +58,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.harness import peak_rss_kib, run_child, table
+from bench.harness import peak_rss_kib, run_child, table, timed_child
 from csi_rules.conflicts import (
     RelationshipGraph,
     load_changes,
@@ -149,19 +147,6 @@ spec:
 """
 
 
-def _child(argv: list[str]) -> tuple[float, float, str]:
-    """Wall time, CPU time (user + system) and standard output of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{argv[0]}: exit {proc.returncode}: {proc.stderr[-400:]}")
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu, proc.stdout
-
-
 def cli_vs_bare(reps: int) -> None:
     """`csi-rules conflicts` on the table against the bare load-and-sweep script."""
     cli = str(REPO / ".venv" / "bin" / "csi-rules")
@@ -171,12 +156,12 @@ def cli_vs_bare(reps: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "same-ci.yaml").write_text(SAME_CI_POLICY)
         for _ in range(reps):
-            wall, cpu, out = _child([cli, "conflicts", "--policies", tmp, "--changes", str(TABLE),
+            wall, cpu, out = timed_child([cli, "conflicts", "--policies", tmp, "--changes", str(TABLE),
                                      "--mapping", str(MAPPING), "--format", "json"])
             walls["cli"].append(wall)
             cpus["cli"].append(cpu)
             counts.add(("cli", json.loads(out)["summary"]["conflicts"]))
-            wall, cpu, out = _child([sys.executable, "-c", BARE_SWEEP, str(TABLE)])
+            wall, cpu, out = timed_child([sys.executable, "-c", BARE_SWEEP, str(TABLE)])
             walls["bare"].append(wall)
             cpus["bare"].append(cpu)
             counts.add(("bare", int(out)))

@@ -61,8 +61,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -70,7 +68,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.harness import median, table
+from bench.harness import median, table, timed_child
 
 REPO = Path(__file__).resolve().parents[1]
 TABLE = REPO.parent / "shared" / "data" / "bpi2014_rabobank_itsm" / "detail_change.zip"
@@ -182,16 +180,10 @@ def pick_changes(objs: list[dict[str, Any]], picks: int) -> list[dict[str, Any]]
 
 
 def _run(argv: list[str], cpus: list[float]) -> tuple[float, str]:
-    """Wall time and output of a child; its CPU time (user + system) goes to `cpus`."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv[:3])}...: exit {proc.returncode}: {proc.stderr[-500:]}")
-    cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return wall, proc.stdout
+    """Wall time and output of a child; its CPU time goes to `cpus`."""
+    wall, cpu, out = timed_child(argv)
+    cpus.append(cpu)
+    return wall, out
 
 
 def same_ci_ids(result: Any, change_id: str) -> list[str]:

@@ -52,6 +52,20 @@ def run_child(module: str, args: list[str]) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def timed_child(argv: list[str]) -> tuple[float, float, str]:
+    """Wall time, CPU time (user + system, from RUSAGE_CHILDREN) and standard output of one
+    child process; exit 0 or 1 (a verdict) is an answer, anything else stops the bench."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv[:3])}...: exit {proc.returncode}: {proc.stderr[-500:]}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, proc.stdout
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
