@@ -25,6 +25,8 @@ from urllib.parse import quote
 from csi_rules.change.lifecycle import ChangeRequest, CloseCode, Deployment, OpenedChange
 from csi_rules.errors import AdapterError, UsageError
 from csi_rules_jira import deployments
+from csi_rules_jira.actions.comment import comment_body, find_comment
+from csi_rules_jira.actions.context import ActionContext
 from csi_rules_jira.adf import text_to_adf
 from csi_rules_jira.change_settings import ChangeSettings
 from csi_rules_jira.config import JiraConfig, _check_base_url
@@ -35,8 +37,6 @@ from csi_rules_jira.secrets import Secret, default_environ, read_secret
 from csi_rules_jira.site import SiteInfo
 from csi_rules_jira.transport import Transport
 
-PROPERTY_KEY = "csi-rules"          # the comment property actions/comment.py also uses
-JSM_VISIBILITY_KEY = "sd.public.comment"
 Clock = Callable[[], datetime]
 
 
@@ -203,33 +203,12 @@ class JiraChanges:
             self.transport.write("POST", f"{self.site.api}/issue/{quote(key)}/transitions", body)
 
     def _comment(self, key: str, text: str, idempotency_key: str) -> None:
-        """An internal comment (ADF on Cloud, wiki text on Data Center), posted once per key."""
-        if self._has_comment(key, idempotency_key):
-            return
-        body: dict[str, Any] = {
-            "body": text_to_adf(text) if self.site.deployment == "cloud" else text,
-            "properties": [{"key": PROPERTY_KEY, "value": {"idempotency_key": idempotency_key}}],
-        }
-        if key.rsplit("-", 1)[0] in self.config.service_desk_projects:
-            body["properties"].append({"key": JSM_VISIBILITY_KEY, "value": {"internal": True}})
-        elif self.config.internal_comment_visibility:
-            body["visibility"] = dict(self.config.internal_comment_visibility)
-        self.transport.write("POST", f"{self.site.api}/issue/{quote(key)}/comment", body)
-
-    def _has_comment(self, key: str, idempotency_key: str) -> bool:
-        start = 0
-        while True:
-            page: Any = self.transport.read(f"{self.site.api}/issue/{quote(key)}/comment", {
-                "startAt": start, "maxResults": 100, "expand": "properties"}) or {}
-            comments = page.get("comments") or []
-            for item in comments:
-                for prop in item.get("properties") or ():
-                    if prop.get("key") == PROPERTY_KEY and (prop.get("value") or {}).get(
-                            "idempotency_key") == idempotency_key:
-                        return True
-            start += len(comments)
-            if not comments or start >= int(page.get("total", 0)):
-                return False
+        """An internal comment, posted once per key, exactly as the `comment` action posts one
+        (ADF on Cloud, wiki text on Data Center, the idempotency key as a comment property)."""
+        ctx = ActionContext(self.transport, self.site, self.config)
+        if find_comment(ctx, key, idempotency_key) is None:
+            self.transport.write("POST", ctx.issue_path(key, "/comment"),
+                                 comment_body(ctx, key, text, "internal", idempotency_key))
 
     # --- the deployments API (Cloud) -------------------------------------------------------
 
