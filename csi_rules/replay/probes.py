@@ -27,7 +27,6 @@ from csi_rules.conditions.ast import Condition, matchers
 from csi_rules.conditions.evaluate import evaluate
 from csi_rules.escalation.model import Ladder
 from csi_rules.records.model import MISSING, Record, path_value
-from csi_rules.sla.clock_view import metric_conditions
 from csi_rules.sla.model import Metric, Target
 from csi_rules.sla.timeline import Snapshot
 
@@ -41,7 +40,7 @@ class Probe:
 
 def sla_probes(metric: Metric, snaps: Sequence[Snapshot], end: datetime) -> list[Probe]:
     """Probes for one SLA metric, in time order, ending with the end of the replay."""
-    verdicts = metric_conditions(metric)  # the clock's own remembered verdicts
+    verdicts = metric.conditions  # the clock's own remembered verdicts
     out: list[Probe] = []
     previous: Target | None = None
     since: datetime | None = None

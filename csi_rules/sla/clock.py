@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from csi_rules.calendars.instants import US_PER_SECOND, to_us
-from csi_rules.sla.clock_view import holds, metric_conditions, target_for
+from csi_rules.sla.clock_view import holds, target_for
 from csi_rules.sla.model import Metric, Target
 from csi_rules.sla.status import Crossing, SlaStatus
 from csi_rules.sla.timeline import Snapshot
@@ -69,7 +69,7 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
     names what the snapshots assume for lack of history; the status carries it."""
     if not snapshots:
         return None
-    conditions = metric_conditions(metric)
+    conditions = metric.conditions
     final_target = conditions.view(snapshots[-1].record).target
     if final_target is None:
         return None

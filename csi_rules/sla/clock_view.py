@@ -86,17 +86,3 @@ class MetricConditions:
                 self._memo.clear()
             self._memo[tuple(key)] = found
         return found
-
-
-_BY_METRIC: dict[int, MetricConditions] = {}
-
-
-def metric_conditions(metric: Metric) -> MetricConditions:
-    """The memo for `metric`, made on first use (keyed by identity: a metric is immutable; the
-    memo holds the metric, so its id is not reused while it is kept)."""
-    found = _BY_METRIC.get(id(metric))
-    if found is None or found.metric is not metric:
-        if len(_BY_METRIC) >= 256:
-            _BY_METRIC.clear()
-        found = _BY_METRIC[id(metric)] = MetricConditions(metric)
-    return found

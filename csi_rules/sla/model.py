@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal
 
 from csi_rules.conditions.ast import Condition
 from csi_rules.policy.model import Action
@@ -51,6 +52,14 @@ class Metric:
     targets: tuple[Target, ...]
     thresholds: tuple[Threshold, ...]
     line: int
+
+    @cached_property
+    def conditions(self) -> Any:
+        """The memo of this metric's clock verdicts (sla/clock_view.MetricConditions), made on
+        first use and kept with the metric, which is immutable."""
+        from csi_rules.sla.clock_view import MetricConditions
+
+        return MetricConditions(self)
 
 
 @dataclass(frozen=True)
