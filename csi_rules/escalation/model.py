@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from csi_rules.conditions.ast import Condition
@@ -50,3 +51,13 @@ class Ladder:
     levels: tuple[Level, ...]
     repeat: Repeat | None
     major_incident: MajorIncident | None
+
+    @cached_property
+    def applies(self) -> Any:
+        """`when` on a record, remembered by the values it reads (conditions/memo.py): replay
+        asks it of every snapshot of every ticket. Made on first use, kept with the ladder."""
+        from csi_rules.conditions.evaluate import evaluate
+        from csi_rules.conditions.memo import ValueMemo
+
+        when = self.when
+        return ValueMemo([when], lambda record: evaluate(when, record.get))

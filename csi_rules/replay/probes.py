@@ -18,15 +18,11 @@ P1 after 20 minutes) happens when the goal starts to apply: that is when a live 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from csi_rules.conditions.ast import Condition, matchers
-from csi_rules.conditions.evaluate import evaluate
 from csi_rules.escalation.model import Ladder
-from csi_rules.records.model import MISSING, Record, path_value
 from csi_rules.sla.model import Metric, Target
 from csi_rules.sla.timeline import Snapshot
 
@@ -67,7 +63,7 @@ def ladder_probes(ladder: Ladder, snaps: Sequence[Snapshot], end: datetime) -> l
     """Probes for one escalation ladder: just before it stops applying, and at the end."""
     out: list[Probe] = []
     since: datetime | None = None
-    applies_to = _remembered(ladder.when)
+    applies_to = ladder.applies
     for k, snap in enumerate(snaps):
         applies = applies_to(snap.record)
         if since is not None and not applies:
@@ -78,39 +74,3 @@ def ladder_probes(ladder: Ladder, snaps: Sequence[Snapshot], end: datetime) -> l
     if snaps:
         out.append(Probe(len(snaps), end, since))
     return out
-
-
-_KEYED_TYPES = frozenset({str, int, float, bool, type(MISSING)})
-Parts = tuple[tuple[str, ...], ...]
-_MEMOS: dict[int, tuple[Condition, Parts, dict[tuple[Any, ...], bool]]] = {}
-
-
-def _remembered(cond: Condition) -> Callable[[Record], bool]:
-    """`evaluate(cond, record.get)`, remembered by the (type, value) of every path `cond` reads
-    (as sla/clock_view.py does for clocks): a ladder asks the same of every snapshot of every
-    ticket, and few combinations of priority, state, ... come back. A value of another type (a
-    list, a date-time) is evaluated afresh."""
-    found = _MEMOS.get(id(cond))
-    if found is None or found[0] is not cond:
-        if len(_MEMOS) >= 256:
-            _MEMOS.clear()
-        paths = sorted({m.path for m in matchers(cond)})
-        found = _MEMOS[id(cond)] = (cond, tuple(tuple(p.split(".")) for p in paths), {})
-    _, parts, memo = found
-
-    def applies(record: Record) -> bool:
-        key: list[Any] = []
-        for path in parts:
-            value = path_value(record.data, path)
-            kind = type(value)
-            if kind not in _KEYED_TYPES:
-                return evaluate(cond, record.get)
-            key += (kind, value)
-        verdict = memo.get(tuple(key))
-        if verdict is None:
-            if len(memo) >= 1 << 16:
-                memo.clear()
-            verdict = memo[tuple(key)] = evaluate(cond, record.get)
-        return verdict
-
-    return applies
