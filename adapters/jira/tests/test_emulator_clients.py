@@ -99,3 +99,15 @@ def test_atlassian_python_api_service_desk_sla_and_approvals(emulator):
     answered = desk.answer_approval("ITSM-3", approvals[0]["id"], "approve")
     assert answered["finalDecision"] == "approved"
     assert emulator.site.issues["ITSM-3"].status == "In Progress"
+
+
+def test_atlassian_python_api_customer_transitions(emulator):
+    desk = ServiceDesk(url=emulator.url, username="casey@example.com", password="casey-api-token",
+                       cloud=True)
+    offered = desk.get_customer_transitions("ITSM-1")
+    assert [t["name"] for t in offered["values"]] == ["Resolve this issue"]
+    desk.perform_transition("ITSM-1", offered["values"][0]["id"])     # no comment: body null
+    assert emulator.site.issues["ITSM-1"].status == "Resolved"
+    desk.perform_transition("ITSM-1", "71", comment="Still broken.")
+    issue = emulator.site.issues["ITSM-1"]
+    assert (issue.status, issue.comments[-1].body) == ("Waiting for support", "Still broken.")

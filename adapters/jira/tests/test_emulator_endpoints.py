@@ -126,3 +126,28 @@ def _walk_links(value: Any) -> list[list[str]]:
     if isinstance(value, list):
         return [s for v in value for s in _walk_links(v)]
     return []
+
+
+def test_customer_transitions_list_and_move_the_request(emulator, contract):
+    casey = ("casey@example.com", "casey-api-token")             # the reporter, a customer
+    url = emulator.url + "/rest/servicedeskapi/request/ITSM-1/transition"
+    offered = requests.get(url, auth=casey, timeout=5).json()
+    assert [(t["id"], t["name"]) for t in offered["values"]] == [("51", "Resolve this issue")]
+    assert offered["isLastPage"] is True
+    wrong = requests.post(url, auth=casey, json={"id": "71"}, timeout=5)    # not from here
+    assert wrong.status_code == 400 and wrong.json()["errorMessage"]
+    done = requests.post(url, auth=casey, timeout=5,
+                         json={"id": "51", "additionalComment": {"body": "Works again."}})
+    assert done.status_code == 204 and done.content == b""
+    issue = emulator.site.issues["ITSM-1"]
+    assert issue.status == "Resolved"
+    comment = issue.comments[-1]
+    assert (comment.body, comment.author) == ("Works again.", "5b10a0effa615349cb016cd8")
+    public = requests.get(emulator.url + "/rest/servicedeskapi/request/ITSM-1/comment",
+                          auth=casey, timeout=5).json()["values"][-1]
+    assert public["public"] is True
+    again = requests.get(url, auth=casey, timeout=5).json()
+    assert [t["name"] for t in again["values"]] == ["Reopen this issue"]
+    assert requests.get(emulator.url + "/rest/servicedeskapi/request/OPS-1/transition",
+                        auth=casey, timeout=5).status_code == 404        # not a service desk
+    assert [p for e in emulator.exchanges for p in contract.problems(e)] == []

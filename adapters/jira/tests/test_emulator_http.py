@@ -28,6 +28,8 @@ BODY_ROUTES = [
     ("POST", f"{API}/issue/ITSM-1/comment", ['{"body": 5}', '{"properties": "x"}']),
     ("PUT", f"{API}/issue/ITSM-1/assignee", ['{"accountId": []}']),
     ("POST", f"{API}/issue", ['{"fields": "x"}', '{"fields": {"project": "ITSM"}}']),
+    ("POST", f"{SD}/request/ITSM-1/transition", ['{"id": []}', '{"additionalComment": "x"}',
+                                                  '{"id": "51", "additionalComment": {"body": []}}']),
 ]
 
 

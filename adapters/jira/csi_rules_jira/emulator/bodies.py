@@ -36,3 +36,5 @@ COMMENT: dict[str, Any] = {                     # Comment
 ASSIGNEE: dict[str, Any] = {"accountId": TEXT, "name": TEXT, "key": TEXT}   # User
 APPROVAL_ANSWER: dict[str, Any] = {"decision": TEXT}                       # ApprovalDecisionRequestDTO
 REQUEST_COMMENT: dict[str, Any] = {"body": TEXT, "public": bool}           # CommentCreateDTO
+CUSTOMER_TRANSITION: dict[str, Any] = {                 # CustomerTransitionExecutionDTO
+    "id": TEXT, "additionalComment": {"body": TEXT}}

@@ -163,6 +163,41 @@ def add_request_comment(site: Site, req: Request, key: str) -> Reply:
     return Reply(201, _comment_dto(view, issue, comment))
 
 
+def _customer_transitions(issue: Issue) -> list[dict[str, Any]]:
+    """Workflow transitions open to customers from the issue's status: those the seed gives a
+    customer-facing name (`"customer"`), as a request type's customer transitions are set up."""
+    return [{"id": t["id"], "name": t["customer"]}
+            for t in issue.project.workflow.available(issue.status) if t.get("customer")]
+
+
+def customer_transitions(site: Site, req: Request, key: str) -> Reply:
+    with site.lock:
+        values = _customer_transitions(_request(site, key))
+    return Reply(200, _page(req, values, f"{BASE}/request/{key}/transition"))
+
+
+def perform_customer_transition(site: Site, req: Request, key: str) -> Reply:
+    """POST /request/{key}/transition: moves the request, adding `additionalComment` as a
+    public comment by the caller; 204 with no body, as the document declares."""
+    body = req.json_object(bodies.CUSTOMER_TRANSITION)
+    wanted = str(body.get("id") or "")
+    comment = (body.get("additionalComment") or {}).get("body")
+    who = req.user.account_id if req.user else ""
+    with site.lock:
+        issue = _request(site, key)
+        match = next((t for t in _customer_transitions(issue) if t["id"] == wanted), None)
+        if match is None:
+            raise HttpError(400, f"The transition {wanted or '(none)'} is not valid for this "
+                                 "request.")
+        target = next(t["to"] for t in issue.project.workflow.available(issue.status)
+                      if t["id"] == wanted)
+        if comment not in (None, ""):
+            site.add_comment(issue, who, str(comment),
+                             properties={"sd.public.comment": {"internal": False}})
+        site.set_status(issue, target, who)
+    return Reply(204)
+
+
 def _desk_json(req: Request, project: Any) -> dict[str, Any]:
     desk = project.service_desk_id
     return {"id": desk, "projectId": project.id, "projectKey": project.key,

@@ -91,6 +91,8 @@ def _routes(cache: search.SearchCache, deployments: Deployments | None = None) -
         ("POST", rf"{_SD}/request/{_KEY}/comment", jsm.add_request_comment),
         ("GET", rf"{_SD}/request/{_KEY}/comment", jsm.request_comments),
         ("GET", rf"{_SD}/request/{_KEY}/comment/(?P<comment_id>[^/]+)", jsm.request_comments),
+        ("GET", rf"{_SD}/request/{_KEY}/transition", jsm.customer_transitions),
+        ("POST", rf"{_SD}/request/{_KEY}/transition", jsm.perform_customer_transition),
         ("GET", rf"{_SD}/servicedesk", jsm.service_desks),
         ("GET", rf"{_SD}/servicedesk/(?P<desk>[^/]+)", jsm.service_desk),
         ("GET", rf"{_SD}/servicedesk/(?P<desk>[^/]+)/requesttype/(?P<type_id>[^/]+)",
