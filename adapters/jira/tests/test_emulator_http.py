@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from zoneinfo import ZoneInfo
+
 import pytest
 import requests
 
@@ -154,6 +157,27 @@ def test_expand_names_schema_and_rendered_fields_are_honoured(emulator):
     assert rendered["description"].startswith("<p>Outbound mail queues")
     html = rendered["comment"]["comments"][-1]["body"]
     assert "<b>postfix</b>" in html and "<ul><li><p>relay one</p></li>" in html
+    # times as Jira renders them for people: `dd/MMM/yy h:mm a` in the viewer's zone
+    # (mia: Australia/Sydney; the real payloads show "14/May/18 11:54 PM")
+    created = emulator.site.issues["ITSM-1"].created.astimezone(ZoneInfo("Australia/Sydney"))
+    hour = created.hour % 12 or 12
+    assert rendered["created"] == (f"{created:%d/%b/%y} {hour}:{created:%M} "
+                                   f"{'AM' if created.hour < 12 else 'PM'}")
+    assert re.fullmatch(r"\d\d/[A-Z][a-z]{2}/\d\d (1[0-2]|[1-9]):\d\d [AP]M", rendered["created"])
     plain = requests.get(emulator.url + "/rest/api/3/issue/ITSM-1", auth=AUTH, timeout=5).json()
     assert not {"names", "schema", "renderedFields"} & set(plain)
     assert set(plain["expand"].split(",")) <= {"renderedFields", "names", "schema", "changelog"}
+
+
+def test_search_expand_names_and_schema_sit_beside_the_issues(emulator):
+    for method in ("GET", "POST"):
+        query = {"jql": "project = ITSM ORDER BY key", "fields": ["summary", "created"],
+                 "expand": "names,schema"}
+        sent = {"params": {**query, "fields": "summary,created"}} if method == "GET" else {
+            "json": query}
+        reply = requests.request(method, emulator.url + f"{API}/search/jql", auth=AUTH, timeout=5,
+                                 **sent)
+        found = reply.json()
+        assert found["names"] == {"summary": "Summary", "created": "Created"}
+        assert found["schema"]["created"] == {"type": "datetime", "system": "created"}
+        assert found["issues"] and all(not {"names", "schema"} & set(i) for i in found["issues"])

@@ -183,14 +183,23 @@ class View:
                                 "total": len(histories), "histories": histories}
         return out
 
+    def rendered_time(self, when: datetime | None) -> str | None:
+        """A date-time as `renderedFields` shows it: Jira's default complete date/time format
+        `dd/MMM/yy h:mm a` in the viewer's zone ("14/May/18 11:54 PM" in the real payloads)."""
+        if when is None:
+            return None
+        local = when.astimezone(self.zone)
+        return f"{local:%d/%b/%y} {local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+
     def rendered(self, issue: Issue, fields: dict[str, Any]) -> dict[str, Any]:
-        """`renderedFields`: HTML for rich text, the same strings for times, null elsewhere."""
+        """`renderedFields`: HTML for rich text, display strings for times, null elsewhere."""
         out: dict[str, Any] = {}
         for name in fields:
             if name == "description":
                 out[name] = to_html(issue.description) if issue.description else None
             elif name in ("created", "updated", "resolutiondate"):
-                out[name] = fields[name]
+                out[name] = self.rendered_time({"created": issue.created, "updated": issue.updated,
+                                                "resolutiondate": issue.resolved}[name])
             else:
                 out[name] = None
         if "comment" in fields or "description" in fields:

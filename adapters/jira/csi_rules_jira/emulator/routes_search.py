@@ -108,8 +108,8 @@ def enhanced(site: Site, req: Request, cache: SearchCache) -> Reply:
     page = issues[start:start + limit]
     view = View(site, req.base_url, req.version, req.user)
     expand = str(p.get("expand") or "")
-    out: dict[str, Any] = {"issues": [view.issue(i, fields, expand) if fields else {"id": i.id}
-                                      for i in page]}
+    out: dict[str, Any] = _hoisted({"issues": [view.issue(i, fields, expand) if fields
+                                               else {"id": i.id} for i in page]})
     if start + limit < len(issues):
         out["nextPageToken"] = _token(start + limit, text)
         out["isLast"] = False
@@ -131,10 +131,22 @@ def legacy(site: Site, req: Request, cache: SearchCache) -> Reply:
     view = View(site, req.base_url, req.version, req.user)
     expand = p.get("expand") or ""
     expand = ",".join(expand) if isinstance(expand, list) else str(expand)
-    return Reply(200, {"expand": "schema,names", "startAt": start, "maxResults": limit,
-                       "total": len(issues),
-                       "issues": [view.issue(i, fields or [], expand)
-                                  for i in issues[start:start + limit]]})
+    return Reply(200, _hoisted({"expand": "schema,names", "startAt": start, "maxResults": limit,
+                                "total": len(issues),
+                                "issues": [view.issue(i, fields or [], expand)
+                                           for i in issues[start:start + limit]]}))
+
+
+def _hoisted(results: dict[str, Any]) -> dict[str, Any]:
+    """`expand=names,schema` on a search: one `names`/`schema` map beside `issues` (as the
+    SearchResults beans hold them), not a copy inside every issue."""
+    for part in ("names", "schema"):
+        merged: dict[str, Any] = {}
+        for issue in results["issues"]:
+            merged.update(issue.pop(part, None) or {})
+        if merged:
+            results[part] = merged
+    return results
 
 
 def approximate_count(site: Site, req: Request, cache: SearchCache) -> Reply:
