@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
 import pytest
 import requests
 
-from csi_rules_servicenow.emulator.query import parse_query
+from csi_rules_servicenow.emulator.query import NOT_IMPLEMENTED, parse_query
 
 
 @pytest.fixture
@@ -147,6 +151,13 @@ def test_name_value_parameters_and_choice_labels(emulator):
                          params={"state": "closed", "sysparm_fields": "number",
                                  "sysparm_limit": "1000"}, timeout=5)
     assert closed and sorted(r["number"] for r in reply.json()["result"]) == closed
+    # a reference by its display value, with another pair ANDed (c_TableAPI.md's `&active=true`)
+    desk = sorted(r["number"] for r in rows if r["active"] == "true" and
+                  _group_name(emulator, r["assignment_group"]) == "Service Desk")
+    reply = requests.get(f"{emulator.url}/api/now/table/incident", auth=("admin", "admin"),
+                         params={"assignment_group": "Service Desk", "active": "true",
+                                 "sysparm_fields": "number"}, timeout=5)
+    assert desk and sorted(r["number"] for r in reply.json()["result"]) == desk
 
 
 def test_date_helpers_on_relative_and_datepart(emulator, numbers):
@@ -197,7 +208,52 @@ def test_date_helpers_are_exact_against_a_given_now():
     "stateVALCHANGES", "priorityFOO1", "priority=1^ORstateWHATEVER2",
     "opened_at<javascript:gs.getUserID()", "opened_at<javascript:new Date()",
     "opened_atRELATIVEGT@fortnight@ago@1", "opened_atDATEPARTx@javascript:gs.datePart('era','x','EE')",
-    "Priority=1",
+    "stateWHATEVER2", "priorityFOO1",
 ])
 def test_a_part_the_emulator_cannot_evaluate_returns_no_rows_never_every_row(numbers, query):
     assert numbers(query) == []
+
+
+def test_a_capitalised_name_is_no_column_and_is_ignored_like_any_unknown_field(emulator, numbers):
+    # c_TableAPI.md: names are case-sensitive and an invalid field is ignored; the operators
+    # doc's own first example writes `Caller`, so it reads as `active=true`
+    active = _expected(emulator, lambda r: r["active"] == "true")
+    assert active and sorted(numbers("active=true^CallerISNOTEMPTY")) == active
+    assert sorted(numbers("Priority=1")) == _expected(emulator, lambda r: True)
+
+
+def _documented_examples() -> list[str]:
+    """Every `Example query` cell of r_OpAvailableFiltersQueries.md (HTML and Markdown tables)."""
+    for parent in Path(__file__).resolve().parents:
+        doc = parent / "shared/reference/specs/servicenow-docs/r_OpAvailableFiltersQueries.md"
+        if doc.is_file():
+            break
+    else:
+        raise RuntimeError("shared/reference/specs beside the repository not found")
+    text = doc.read_text(encoding="utf-8")
+    cells = [[re.sub(r"\s+", " ", c).strip() for c in re.split(r"</td><td>|<td>|</td>", row)
+              if c.strip()] for row in re.findall(r"<tr>(.*?)</tr>", text, re.S)]
+    found = [c[3] for c in cells if len(c) >= 4 and not c[0].startswith("<th")]
+    found += [line.split("|")[4] for line in text.splitlines()
+              if line.startswith("|") and not line.startswith("|--") and "Operator label" not in line]
+    return [html.unescape(q.replace("\\", "")) for q in found]
+
+
+DOCUMENTED = _documented_examples()
+TYPO = "short_descriptionlt;=s"           # the doc's `<=` row lost its `&`
+
+
+def test_the_operators_doc_is_read_whole():
+    assert len(DOCUMENTED) == 108 and TYPO in DOCUMENTED
+
+
+@pytest.mark.parametrize("query", [q for q in DOCUMENTED if q != TYPO])
+def test_every_documented_example_query_is_evaluated_or_answers_no_rows(emulator, numbers, query):
+    """Each example query of the operators doc is understood, or (the operators needing users,
+    hierarchies, tags or change tracking) answers no rows: never every row by dropping a part."""
+    parsed = parse_query(query)
+    if any(op in query for op in NOT_IMPLEMENTED):
+        assert parsed.invalid and numbers(query) == []
+    else:
+        assert parsed.invalid == [] and parsed.groups, query
+        numbers(query)                                      # and it runs over HTTP

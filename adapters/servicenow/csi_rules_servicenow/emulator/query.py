@@ -13,10 +13,12 @@ value (the docs' `caller_idSTARTSWITHDon`); `=` also matches the display value. 
 in UTC (the platform uses the session user's zone).
 
 Invalid parts, as the platform treats them (c_TableAPI.md, sysparm_query): a condition naming an
-unknown field is ignored. A part the emulator cannot evaluate — an unknown operator, a documented
-operator it does not implement (DYNAMIC, IN_HIERARCHY, VALCHANGES, ...), an unknown `javascript:`
-expression — makes the whole query return no rows, as an instance with
-`glide.invalid_query.returns_no_rows=true` does: never a silently wider result set.
+unknown field is ignored, a capitalised name too (column names are case-sensitive: the docs'
+own `active=true^CallerISNOTEMPTY` is `active=true`). A part the emulator cannot evaluate — an
+unknown operator, a documented operator it does not implement (DYNAMIC, IN_HIERARCHY,
+VALCHANGES, ...), an unknown `javascript:` expression — makes the whole query return no rows,
+as an instance with `glide.invalid_query.returns_no_rows=true` does: never a silently wider
+result set.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ NOT_IMPLEMENTED = ("IN_HIERARCHY_DYNAMIC", "IN_HIERARCHY", "DYNAMIC", "VALCHANGE
                    "CHANGESTO", "DOESNOTHAVE", "EXCLUDING")
 _ALIASES = {"*": "LIKE", "!*": "NOT LIKE", "%": "ENDSWITH"}
 _FIELD = re.compile(r"[a-z0-9_.]+")
+# A name with capitals is no column (names are case-sensitive and lower-case): the shortest
+# such name before a known operator, so the condition can be ignored like any unknown field.
+_CAPITALISED = re.compile(r"[A-Za-z][A-Za-z0-9_.]*?(?=" + "|".join(
+    re.escape(op) for op in (*NOT_IMPLEMENTED, *OPERATORS)) + ")")
 _TEXT_OPS = ("LIKE", "NOT LIKE", "STARTSWITH", "ENDSWITH")
 _STAMP = "%Y-%m-%d %H:%M:%S"
 
@@ -123,15 +129,19 @@ def parse_query(text: str, now: datetime | None = None) -> EncodedQuery:
 
 def _parse_condition(text: str, now: datetime) -> Condition | None:
     match = _FIELD.match(text)
-    if not match:
-        return None
+    if not match or not _known_operator(text[match.end():]):
+        match = _CAPITALISED.match(text)
+        if not match or match.group(0).islower():
+            return None
     name, rest = match.group(0), text[match.end():]
     if rest.startswith(NOT_IMPLEMENTED):
         return None
-    for op in OPERATORS:
-        if rest.startswith(op):
-            return Condition(name, _ALIASES.get(op, op), rest[len(op):], now)
-    return None
+    op = _known_operator(rest)
+    return Condition(name, _ALIASES.get(op, op), rest[len(op):], now) if op else None
+
+
+def _known_operator(rest: str) -> str | None:
+    return next((op for op in OPERATORS if rest.startswith(op)), None)
 
 
 def _check(c: Condition) -> None:
