@@ -35,8 +35,8 @@ def _mapping_kind(path: str) -> str:
             doc = yaml.safe_load(stream)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read mapping: {exc.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return MAPPING_KINDS[0]  # the loader reports it at file:line
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
+        return MAPPING_KINDS[0]  # the loader reports it (too deep, too large a number) at file:line
     kind = doc.get("kind") if isinstance(doc, dict) else None
     return kind if kind in MAPPING_KINDS else MAPPING_KINDS[0]
 

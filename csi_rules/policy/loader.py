@@ -16,6 +16,7 @@ import yaml
 from csi_rules.conditions.ast import Pointer
 from csi_rules.errors import UsageError
 from csi_rules.findings import Finding
+from csi_rules.safe_json import MAX_DEPTH, MAX_INTEGER_DIGITS
 
 
 class PolicyLoader(yaml.SafeLoader):
@@ -39,6 +40,20 @@ class _FastComposer(getattr(yaml, "CSafeLoader", PolicyLoader)):  # type: ignore
 
 
 _FastComposer.yaml_implicit_resolvers = PolicyLoader.yaml_implicit_resolvers
+
+
+def _bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer of at most MAX_INTEGER_DIGITS digits: Python refuses to convert one past
+    4,300 digits with a bare ValueError, which would escape as a traceback."""
+    digits = node.value.lstrip("+-").replace("_", "")
+    if len(digits) >= MAX_INTEGER_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"integer of {len(digits)} digits is out of range (at most "
+            f"{MAX_INTEGER_DIGITS - 1} digits)", node.start_mark)
+    return int(yaml.SafeLoader.construct_yaml_int(loader, node))
+
+
+PolicyLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
 
 
 @dataclass
@@ -79,12 +94,22 @@ class _TooLarge(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    """A node nested deeper than MAX_DEPTH (the limit records have too): past a few hundred
+    levels the schema check and the condition compiler would exhaust Python's stack."""
+
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
 def _index(node: yaml.Node, pointer: Pointer, doc: Document, findings: list[Finding],
            budget: list[int] | None = None) -> None:
     budget = budget if budget is not None else [MAX_NODES]
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooLarge
+    if len(pointer) > MAX_DEPTH:
+        raise _TooDeep(node)
     doc.marks[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
@@ -113,6 +138,8 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
             nodes = list(yaml.compose_all(text, Loader=_FastComposer))
         except yaml.YAMLError:  # again in Python, for its messages (what users are shown)
             nodes = list(yaml.compose_all(text, Loader=PolicyLoader))
+    except RecursionError:  # LibYAML refuses past 1,000 levels; Python's composer recurses
+        return [], [Finding(file, 1, 1, "", "", f"YAML nested deeper than {MAX_DEPTH} levels")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -131,6 +158,11 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
             findings.append(Finding(file, node.start_mark.line + 1, 1, "", "",
                                     f"document too large: more than {MAX_NODES} nodes once "
                                     "YAML aliases are expanded"))
+            continue
+        except _TooDeep as deep:
+            findings.append(Finding(file, deep.node.start_mark.line + 1,
+                                    deep.node.start_mark.column + 1, "", "",
+                                    f"nested deeper than {MAX_DEPTH} levels"))
             continue
         try:
             doc.data = constructor.construct_document(node)

@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import POLICIES
 
 TEST = ("tests:\n  - name: routes network\n    record: {id: t, kind: incident, "
@@ -70,3 +72,65 @@ def test_an_empty_policy_set_warns_in_validate_and_evaluate_and_gate_refuses(
                  "--now", "2026-03-02T09:30:00Z")
     assert result.code == 2
     assert "no policies in" in result.err and "refusing to gate" in result.err
+
+
+HOSTILE_YAML = {  # value of the one condition: each crashed validate with a traceback
+    "huge integer": ("{field: priority, eq: " + "9" * 5000 + "}",
+                     ":8:35: YAML error: integer of 5000 digits is out of range"),
+    "deep flow": ("{field: priority, eq: " + "[" * 5000 + "]" * 5000 + "}",
+                  ":1:1: YAML nested deeper than 64 levels"),
+    "deep conditions": ("{all: [" * 200 + "{field: priority, eq: 1}" + "]}" * 200,
+                        ":8:229: nested deeper than 64 levels"),
+}
+POLICY = """\
+apiVersion: csi-rules/v1
+kind: RoutingPolicy
+metadata: {{name: hostile}}
+spec:
+  appliesTo: [incident]
+  rules:
+    - id: first
+      when: {when}
+      actions: [{{assign: {{group: A}}}}]
+"""
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_YAML))
+def test_a_hostile_policy_document_is_a_finding_not_a_traceback(cli, tmp_path: Path,
+                                                                 case: str) -> None:
+    when, finding = HOSTILE_YAML[case]
+    path = tmp_path / "hostile.yaml"
+    path.write_text(POLICY.format(when=when))
+    result = cli("validate", str(path))
+    assert result.code == 2, result.err
+    assert result.out.startswith(f"{path}{finding}"), result.out[:300]
+
+
+def test_a_block_nested_policy_file_is_a_finding_not_a_traceback(cli, tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("a:\n" + "".join("  " * i + "- \n" for i in range(1, 3000)))
+    result = cli("validate", str(path))
+    assert result.code == 2
+    assert result.out.startswith(f"{path}:1:1: YAML nested deeper than 64 levels")
+
+
+def test_a_huge_integer_in_a_policy_test_record_is_one_line_exit_2(cli, tmp_path: Path) -> None:
+    path = tmp_path / "big.test.yaml"
+    path.write_text(f"policies: ..\ntests:\n  - name: big\n    record: {{id: t, kind: incident, "
+                    f"priority: {'9' * 5000}}}\n    expect: {{decisions: []}}\n")
+    result = cli("test", str(path))
+    assert result.code == 2
+    assert f"{path}:4:" in result.out + result.err and "out of range" in result.out + result.err
+    assert "Traceback" not in result.out + result.err
+
+
+def test_a_hostile_csv_mapping_is_a_finding_not_a_traceback(cli, tmp_path: Path) -> None:
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("apiVersion: csi-rules/v1\nkind: SnapshotCsvMapping\nmetadata: {name: m, x: "
+                       + "[" * 3000 + "]" * 3000 + "}\n")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("number\nINC1\n")
+    result = cli("evaluate", "--policies", str(POLICIES / "routing"), "--record", str(rows),
+                 "--mapping", str(mapping), "--now", "2026-03-02T09:30:00Z")
+    assert result.code == 2
+    assert f"{mapping}:1:1: YAML nested deeper than 64 levels" in result.out + result.err
