@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from csi_rules import safe_json
 from csi_rules.errors import RecordError, UsageError
 
 
@@ -24,18 +25,23 @@ class Point:
 
 
 def read_points(path: str) -> list[Point]:
-    """Every point in a JSON-lines file; a broken line stops with file:line and the reason."""
+    """Every point in a JSON-lines file; a broken line stops with file:line and the reason.
+
+    Hostile input is refused like records are (csi_rules.safe_json: strict UTF-8, bounded
+    depth and numbers), and lines are split on "\n" only: U+2028 in a string is text."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read KPI series {path}: {exc.strerror}") from None
     items = []
-    for n, line in enumerate(lines, 1):
+    for n, line in enumerate(safe_json.decode_utf8(data, path).split("\n"), 1):
         if line.strip():
             try:
-                items.append((n, json.loads(line)))
+                items.append((n, safe_json.loads(line)))
             except json.JSONDecodeError as exc:
-                raise RecordError(f"{path}:{n}: {exc}") from None
+                why = exc.msg if isinstance(exc, safe_json.JsonRefused) else \
+                    f"not valid JSON: {exc.msg}"
+                raise RecordError(f"{path}:{n}: {why} (column {exc.colno})") from None
     return parse_points(items, path)
 
 

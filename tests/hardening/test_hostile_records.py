@@ -120,3 +120,33 @@ spec:
                          b"C2\xff;01-03-2026 10:00;01-03-2026 11:00\n")
     with pytest.raises(CsiRulesError, match=r"changes.csv:3: not valid utf-8: byte 0xff"):
         load_changes(csv_path, load_mapping(mapping))
+
+
+POINT = json.dumps({"period": "2026-01-05", "metric": "mttr_hours", "value": 9, "service": "a"})
+HOSTILE_POINTS = {  # the same classes in a KPI series (csi-rules kpi --series)
+    "deep array": POINT[:-1] + ', "raw": ' + "[" * 5000 + "]" * 5000 + "}",
+    "huge integer": POINT.replace('"value": 9', '"value": ' + "7" * 5000),
+    "lone surrogate": POINT.replace('"a"', '"\\ud800"'),
+    "NaN": POINT.replace('"value": 9', '"value": NaN'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_POINTS))
+def test_kpi_series_names_the_line_and_why(cli, tmp_path: Path, case: str) -> None:
+    path = tmp_path / "kpis.jsonl"
+    path.write_text(POINT + "\n" + HOSTILE_POINTS[case] + "\n")
+    result = cli("kpi", "--policies", str(POLICIES / "improvement"), "--series", str(path))
+    assert result.code == 2
+    assert result.err.startswith(f"csi-rules: error: {path}:2: "), result.err
+    assert WHY[case] in result.err and len(result.err.splitlines()) == 1
+
+
+def test_kpi_series_bad_bytes_and_line_separators(cli, tmp_path: Path) -> None:
+    path = tmp_path / "kpis.jsonl"
+    path.write_bytes(POINT.encode() + b"\n" + POINT.encode().replace(b'"a"', b'"\xff"') + b"\n")
+    result = cli("kpi", "--policies", str(POLICIES / "improvement"), "--series", str(path))
+    assert result.code == 2
+    assert result.err == f"csi-rules: error: {path}:2: not valid UTF-8: byte 0xff at column 74\n"
+    path.write_text(POINT.replace('"a"', '"a\u2028b"') + "\n" + POINT + "\n", encoding="utf-8")
+    result = cli("kpi", "--policies", str(POLICIES / "improvement"), "--series", str(path))
+    assert result.code == 0, result.err
