@@ -7,9 +7,9 @@ Messages name the method, path and status; never headers, bodies we sent, or cre
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from csi_rules import safe_json  # a hostile error body: refused, not a RecursionError
 from csi_rules.errors import (
     AdapterAuthError,
     AdapterError,
@@ -21,8 +21,8 @@ from csi_rules.errors import (
 def error_messages(body: bytes) -> list[str]:
     """Every human-readable message in a Jira or JSM error body (empty when there is none)."""
     try:
-        data: Any = json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, ValueError):
+        data: Any = safe_json.loads(body, "error body") if body else None
+    except ValueError:  # not JSON, or JSON refused (too deep, too large, not UTF-8)
         text = body[:200].decode("utf-8", "replace").strip()
         return [text] if text and not text.startswith("<") else []
     if not isinstance(data, dict):
