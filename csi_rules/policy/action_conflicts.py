@@ -24,6 +24,7 @@ from csi_rules.findings import Finding
 from csi_rules.plugins import Plugins
 from csi_rules.policy.action_claims import ESCALATION_LEVEL, Claim, claims, precedence_of, rank
 from csi_rules.policy.capability_check import document_actions
+from csi_rules.policy.kinds.base import applies_to
 from csi_rules.policy.loader import Document
 
 Pointer = tuple[Any, ...]
@@ -143,7 +144,7 @@ def _budget_finding(docs: Iterable[Document], max_pairs: int) -> Finding:
 
 
 def _sites(doc: Document, plugins: Plugins) -> Iterator[Site]:
-    kinds = frozenset(plugins.kinds.get(doc.data["kind"]).build(doc).applies_to)
+    kinds = frozenset(applies_to(plugins.kinds.get(doc.data["kind"]), doc))
     if not kinds:
         return
     spec = doc.data["spec"]

@@ -13,6 +13,7 @@ from typing import Any
 from csi_rules.capabilities import Capabilities, refusals
 from csi_rules.findings import Finding
 from csi_rules.plugins import Plugins
+from csi_rules.policy.kinds.base import applies_to
 from csi_rules.policy.loader import Document
 
 Pointer = tuple[Any, ...]
@@ -59,7 +60,7 @@ def capability_findings(docs: Iterable[Document], targets: Iterable[Target],
     targets = list(targets)
     out: list[Finding] = []
     for doc in docs:
-        kinds = set(plugins.kinds.get(doc.data["kind"]).build(doc).applies_to)
+        kinds = set(applies_to(plugins.kinds.get(doc.data["kind"]), doc))
         for target in targets:
             if target.kinds and kinds and not kinds & target.kinds:
                 continue

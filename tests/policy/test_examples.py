@@ -50,3 +50,22 @@ def test_a_ticket_seen_three_times_is_not_three_tickets(cli, tmp_path):
                  "--now", "2026-03-02T09:10:00Z")
     assert result.code == 0
     assert result.out == ""
+
+
+def test_validation_reads_the_record_kinds_of_each_example_as_building_it_gives_them():
+    from csi_rules.plugins import load_plugins
+    from csi_rules.policy.kinds.base import applies_to
+    from csi_rules.policy.validate import validate_paths
+
+    plugins = load_plugins()
+    report = validate_paths([str(POLICIES)], plugins)
+    assert report.documents and not report.errors
+    for doc in report.documents:
+        kind = plugins.kinds.get(doc.data["kind"])
+        assert applies_to(kind, doc) == kind.build(doc).applies_to, doc.name
+
+    class BuildOnly:  # a plugin's kind that does not say: validation builds the policy
+        build = plugins.kinds.get("SlaPolicy").build
+
+    sla = next(d for d in report.documents if d.data["kind"] == "SlaPolicy")
+    assert applies_to(BuildOnly(), sla) == ("incident",)  # type: ignore[arg-type]

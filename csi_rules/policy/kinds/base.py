@@ -37,3 +37,14 @@ class PolicyKind(Protocol):
     def build(self, doc: Document) -> Policy:
         """The validated policy; only called when `check` found no errors."""
         ...
+
+
+def applies_to(kind: PolicyKind, doc: Document) -> tuple[str, ...]:
+    """The record kinds `doc` evaluates, as `kind.build(doc).applies_to` has them.
+
+    Validation asks this of every document (action conflicts, adapter checks); a kind that
+    reads it from the spec (`applies_to(doc)`, as the built-in kinds do, and their `build`
+    uses it) spares validation building every policy and importing what building needs.
+    """
+    read = getattr(kind, "applies_to", None)
+    return tuple(read(doc)) if callable(read) else kind.build(doc).applies_to

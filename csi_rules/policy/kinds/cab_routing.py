@@ -131,6 +131,9 @@ class CabRoutingPolicy:
                                                         "quorum": route.get("quorum", 1)})))
         return out
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return tuple(doc.data["spec"].get("appliesTo", ["change"]))
+
     def build(self, doc: Document) -> Policy:
         spec = doc.data["spec"]
         hit = spec.get("hitPolicy", "first")
@@ -143,7 +146,7 @@ class CabRoutingPolicy:
                     for i, m in enumerate(spec.get("changeModels", []))}
         rules = tuple(_within_model_risk(rule, models, pointers)
                       for rule in build_rules(doc, ("spec", "rules"), hit))
-        policy = build_policy(doc, applies_to=spec.get("appliesTo", ["change"]), hit_policy=hit,
+        policy = build_policy(doc, applies_to=self.applies_to(doc), hit_policy=hit,
                               rules=rules, default_actions=())
         return replace(policy, compiled={"meetings": meetings, "models": models})
 

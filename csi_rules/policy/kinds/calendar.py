@@ -27,9 +27,13 @@ class CalendarKind:
         _, issues = parse_calendar(doc.data["spec"], name=doc.name, check_schema=False)
         return [doc.finding(("spec", *issue.pointer), issue.message) for issue in issues]
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return ()
+
     def build(self, doc: Document) -> Policy:
         calendar, _ = parse_calendar(doc.data["spec"], name=doc.name, check_schema=False)
-        policy = build_policy(doc, applies_to=(), hit_policy="none", rules=(), default_actions=())
+        policy = build_policy(doc, applies_to=self.applies_to(doc), hit_policy="none", rules=(),
+                              default_actions=())
         return _with_compiled(policy, calendar)
 
 

@@ -29,7 +29,10 @@ class ConflictPolicy:
         return [doc.finding(("spec", *pointer), message)
                 for pointer, message in spec_problems(doc.data["spec"])]
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return ("change",)
+
     def build(self, doc: Document) -> Policy:
-        policy = build_policy(doc, applies_to=("change",), hit_policy="none", rules=(),
+        policy = build_policy(doc, applies_to=self.applies_to(doc), hit_policy="none", rules=(),
                               default_actions=())
         return replace(policy, compiled=settings_from_spec(doc.data["spec"], policy.name, doc))

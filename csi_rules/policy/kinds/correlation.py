@@ -65,12 +65,15 @@ class CorrelationPolicy:
                                       spec.get("appliesTo", ["incident"]))
         return out
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return tuple(doc.data["spec"].get("appliesTo", ["incident"]))
+
     def build(self, doc: Document) -> Policy:
         spec = doc.data["spec"]
         when = parse_condition(spec["when"], ("spec", "when")) if "when" in spec else ALWAYS
         rule = Rule(id="correlated", order=0, priority=0, when=when,
                     actions=build_actions(spec["actions"]), description="",
                     file=doc.file, line=doc.locate(("spec",))[0])
-        policy = build_policy(doc, applies_to=spec.get("appliesTo", ["incident"]),
+        policy = build_policy(doc, applies_to=self.applies_to(doc),
                               hit_policy="first", rules=(rule,), default_actions=())
         return replace(policy, compiled={**spec, "within_seconds": parse_duration(spec["within"])})

@@ -7,7 +7,6 @@ from typing import Any
 
 from csi_rules.conditions.ast import ALWAYS, Condition, Pointer
 from csi_rules.conditions.parse import parse_condition
-from csi_rules.escalation.model import Ladder, Level, MajorIncident, Repeat
 from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
 from csi_rules.policy.kinds.rules import build_actions, build_policy, condition_findings
@@ -117,7 +116,13 @@ class EscalationPolicy:
                 out.append(doc.finding(("spec", "repeat", "every"), str(exc)))
         return out
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return tuple(doc.data["spec"].get("appliesTo", ["incident"]))
+
     def build(self, doc: Document) -> Policy:
+        # the runtime model, imported when building: validation needs none of it (start-up)
+        from csi_rules.escalation.model import Ladder, Level, MajorIncident, Repeat
+
         spec = doc.data["spec"]
         calendar = spec.get("calendar", "24x7")
         levels = tuple(
@@ -136,7 +141,7 @@ class EscalationPolicy:
             major = MajorIncident(parse_condition(raw["when"], ("spec", "majorIncident", "when")),
                                   build_actions(raw["actions"]),
                                   doc.locate(("spec", "majorIncident"))[0])
-        policy = build_policy(doc, applies_to=spec.get("appliesTo", ["incident"]),
+        policy = build_policy(doc, applies_to=self.applies_to(doc),
                               hit_policy="none", rules=(), default_actions=())
         ladder = Ladder(policy.name, policy.applies_to, _cond(spec, "when") or ALWAYS,
                         _cond(spec, "start") or ALWAYS, _cond(spec, "acknowledged"),

@@ -103,6 +103,9 @@ class GatePolicy:
                                           spec.get("appliesTo", ["change"]))
         return out
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return tuple(doc.data["spec"].get("appliesTo", ["change"]))
+
     def build(self, doc: Document) -> Policy:
         spec = doc.data["spec"]
         checks = []
@@ -111,6 +114,6 @@ class GatePolicy:
             if "when" in raw:
                 check["__condition"] = parse_condition(raw["when"], ("spec", "checks", i, "when"))
             checks.append(check)
-        policy = build_policy(doc, applies_to=spec.get("appliesTo", ["change"]),
+        policy = build_policy(doc, applies_to=self.applies_to(doc),
                               hit_policy="none", rules=(), default_actions=())
         return replace(policy, compiled=tuple(checks))

@@ -48,8 +48,11 @@ class KpiPolicy:
     def check(self, doc: Document, ctx: CheckContext) -> list[Finding]:
         return []
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return ()
+
     def build(self, doc: Document) -> Policy:
         spec = doc.data["spec"]
-        policy = build_policy(doc, applies_to=(), hit_policy="none", rules=(),
+        policy = build_policy(doc, applies_to=self.applies_to(doc), hit_policy="none", rules=(),
                               default_actions=build_actions(spec["actions"]))
         return replace(policy, compiled=spec)

@@ -68,10 +68,14 @@ class OnCallRotaKind:
         return [doc.finding(("spec", "overrides", i), "override ends before it starts")
                 for i, o in enumerate(rota.overrides) if o.end <= o.start]
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return ()
+
     def build(self, doc: Document) -> Policy:
         from dataclasses import replace
 
         from csi_rules.notify.rota import parse_rota
 
-        policy = build_policy(doc, applies_to=(), hit_policy="none", rules=(), default_actions=())
+        policy = build_policy(doc, applies_to=self.applies_to(doc), hit_policy="none", rules=(),
+                              default_actions=())
         return replace(policy, compiled=parse_rota(doc.name, doc.data["spec"]))

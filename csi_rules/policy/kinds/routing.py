@@ -102,11 +102,14 @@ class RoutingPolicy:
             out += condition_findings(doc, ("spec", "trigger"), trigger, kinds)
         return out
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return tuple(doc.data["spec"].get("appliesTo", DEFAULT_APPLIES_TO))
+
     def build(self, doc: Document) -> Policy:
         spec = doc.data["spec"]
         hit = spec.get("hitPolicy", "first")
         policy = build_policy(
-            doc, applies_to=spec.get("appliesTo", DEFAULT_APPLIES_TO), hit_policy=hit,
+            doc, applies_to=self.applies_to(doc), hit_policy=hit,
             rules=build_rules(doc, ("spec", "rules"), hit),
             default_actions=build_actions(spec.get("default", {}).get("actions", [])),
         )

@@ -5,7 +5,6 @@ RoutingPolicy is the first such kind; CAB routing and gates reuse the same rule 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +23,8 @@ HIT_POLICIES = ("first", "collect", "unique")
 
 def content_hash(data: Any) -> str:
     """Stable hash of a document's content: the policy version shown in decisions and logs."""
+    import hashlib  # only when policies are built: validation does not need it (start-up)
+
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

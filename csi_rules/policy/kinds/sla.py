@@ -14,7 +14,6 @@ from csi_rules.policy.loader import Document
 from csi_rules.policy.model import Policy
 from csi_rules.policy.schema import NAME_PATTERN, applies_to_schema
 from csi_rules.sla.durations import DURATION_SCHEMA, parse_duration
-from csi_rules.sla.model import ClockRules, Metric, SlaDefinition, Target, Threshold
 
 COND = {"$ref": "#/$defs/condition"}
 CLOCK_FIELDS = ("start", "pause", "stop", "cancel")
@@ -121,7 +120,13 @@ class SlaPolicy:
             out += _threshold_findings(doc, pointer, thresholds)
         return out
 
+    def applies_to(self, doc: Document) -> tuple[str, ...]:
+        return tuple(doc.data["spec"].get("appliesTo", ["incident"]))
+
     def build(self, doc: Document) -> Policy:
+        # the runtime model, imported when building: validation needs none of it (start-up)
+        from csi_rules.sla.model import ClockRules, Metric, SlaDefinition, Target, Threshold
+
         spec = doc.data["spec"]
         default_calendar = spec.get("defaultCalendar", "24x7")
         metrics = []
@@ -146,7 +151,7 @@ class SlaPolicy:
                           doc.locate((*where, i))[0])
                 for i, t in enumerate(sorted(thresholds_raw, key=lambda t: t["at"])))
             metrics.append(Metric(raw["name"], rules, targets, thresholds, doc.locate(base)[0]))
-        policy = build_policy(doc, applies_to=spec.get("appliesTo", ["incident"]),
+        policy = build_policy(doc, applies_to=self.applies_to(doc),
                               hit_policy="none", rules=(), default_actions=())
         return replace(policy, compiled=SlaDefinition(policy.name, policy.applies_to, tuple(metrics)))
 
