@@ -164,7 +164,11 @@ class View:
                                               "fields": {"status": self.status(other)}}})
         return out
 
-    def issue(self, issue: Issue, fields: Iterable[str] | None, expand: str = "") -> dict[str, Any]:
+    def issue(self, issue: Issue, fields: Iterable[str] | None, expand: str = "",
+              changelog_limit: int | None = None) -> dict[str, Any]:
+        """`changelog_limit`: embed only that many of the most recent histories, `total` still
+        counting all of them (search/jql and bulk fetch return at most 40; the rest is paged
+        from /issue/{key}/changelog)."""
         out: dict[str, Any] = {"expand": "renderedFields,names,schema,changelog",
                                "id": issue.id, "self": f"{self.api}/issue/{issue.id}",
                                "key": issue.key}
@@ -178,9 +182,12 @@ class View:
             if "schema" in wanted:
                 out["schema"] = {f: self.field_schema(f) for f in out["fields"]}
         if "changelog" in expand:
-            histories = [self.history(h) for h in issue.changelog]
+            kept = issue.changelog
+            if changelog_limit is not None and len(kept) > changelog_limit:
+                kept = kept[-changelog_limit:]
+            histories = [self.history(h) for h in kept]
             out["changelog"] = {"startAt": 0, "maxResults": len(histories),
-                                "total": len(histories), "histories": histories}
+                                "total": len(issue.changelog), "histories": histories}
         return out
 
     def rendered_time(self, when: datetime | None) -> str | None:
