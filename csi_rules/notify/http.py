@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from csi_rules import safe_json
 from csi_rules.notify.transport import Delivery
 
 MAX_BODY_QUOTE = 300
@@ -68,8 +69,8 @@ def _never_connected(exc: requests.ConnectionError) -> bool:
 
 def json_field(response: requests.Response, *names: str) -> str:
     """The vendor's error text from a JSON error body (`message`, `errors`, ...)."""
-    try:
-        body = response.json()
+    try:  # within safe_json's limits: a hostile answer must not be a RecursionError
+        body = safe_json.loads(response.content, "answer")
     except ValueError:
         return quote(response)
     if not isinstance(body, dict):
