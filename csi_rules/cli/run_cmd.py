@@ -24,6 +24,7 @@ from csi_rules.policy.validate import validate_paths
 from csi_rules.runtime import FaultHook, JsonLinesReporter, Runner, SystemClock, load_config
 from csi_rules.runtime.config import RunnerConfig
 from csi_rules.runtime.events import Reporter, TerminalReporter
+from csi_rules.runtime.policies import PolicyCheck
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,8 +57,7 @@ def check_actions(config: RunnerConfig, plugins: Plugins) -> None:
     report = validate_paths(config.policies, plugins)
     if report.errors:
         return  # the runner reports these itself, the same way as before
-    found = findings_for(report.documents, config_targets(plugins, config), plugins,
-                         config)
+    found = action_check(config, plugins)(report.documents)
     errors = [f for f in found if f.severity == "error"]
     if errors:
         raise PolicyError(errors)
@@ -65,10 +65,18 @@ def check_actions(config: RunnerConfig, plugins: Plugins) -> None:
         print(finding.format(), file=sys.stderr)
 
 
+def action_check(config: RunnerConfig, plugins: Plugins) -> PolicyCheck:
+    """The same check for a reloaded set: an edit asking for an action an adapter cannot carry
+    out is rejected like an invalid one, and the last good set keeps running."""
+    targets = config_targets(plugins, config)
+    return lambda documents: findings_for(documents, targets, plugins, config)
+
+
 def build_runner(args: argparse.Namespace, clock: SystemClock, **options: Any) -> Runner:
     config = load_config(args.config)
     plugins = options.pop("plugins", None) or load_plugins()
     check_actions(config, plugins)
+    options.setdefault("policy_check", action_check(config, plugins))
     return Runner(config, clock=clock, plugins=plugins, dry_run=getattr(args, "dry_run", False),
                   reporter=reporter_for(sys.stderr, clock),
                   faults=FaultHook.from_environ(os.environ),

@@ -8,16 +8,20 @@ not validate is reported once (with every finding) and the last good set keeps r
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from csi_rules.errors import PolicyError
 from csi_rules.findings import Finding
 from csi_rules.plugins import Plugins
-from csi_rules.policy.loader import iter_policy_files
+from csi_rules.policy.loader import Document, iter_policy_files
 from csi_rules.policy.model import PolicySet
 from csi_rules.policy.validate import load_policy_set, validate_paths
+
+# What a set must pass beside validation before it replaces the running one: `csi-rules run`
+# checks every action against what its adapters carry out, at start and on every reload alike.
+PolicyCheck = Callable[[Sequence[Document]], list[Finding]]
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,10 @@ def content_version(paths: Sequence[str]) -> str:
 class PolicySource:
     """The policy directories of a config, loaded once and then watched."""
 
-    def __init__(self, paths: Sequence[str], plugins: Plugins):
+    def __init__(self, paths: Sequence[str], plugins: Plugins, check: PolicyCheck | None = None):
         self.paths = list(paths)
         self.plugins = plugins
+        self._check = check
         self._signature: tuple[tuple[str, int, int], ...] = ()
         self._checked = ""  # the content last looked at, accepted or not
         self.version = ""  # the running (last good) set's version: what healthz and status show
@@ -92,8 +97,11 @@ class PolicySource:
         if version == self.version:  # back to the running set after a rejected edit
             return None
         report = validate_paths(self.paths, self.plugins)
-        if report.errors:
-            return Reload(version, None, report.errors)
+        errors = report.errors
+        if not errors and self._check is not None:
+            errors = [f for f in self._check(report.documents) if f.severity == "error"]
+        if errors:
+            return Reload(version, None, errors)
         try:
             loaded = load_policy_set(self.paths, self.plugins)
         except PolicyError as exc:  # changed again between the two reads

@@ -33,7 +33,7 @@ from csi_rules.runtime.faults import FaultHook
 from csi_rules.runtime.metrics import Metrics
 from csi_rules.runtime.notifications import notifier_for
 from csi_rules.runtime.pipeline import Pipeline, Tally
-from csi_rules.runtime.policies import PolicySource, Reload
+from csi_rules.runtime.policies import PolicyCheck, PolicySource, Reload
 from csi_rules.runtime.postgres_config import open_store, worker_id
 from csi_rules.runtime.store import SharedWork, Store, WakeUp
 from csi_rules.runtime.sync import ShadowCursors, sync_adapter
@@ -89,13 +89,14 @@ class Runner:
                  dry_run: bool = False, reporter: Reporter | None = None,
                  faults: FaultHook | None = None, metrics: Metrics | None = None,
                  evaluator_factory: EvaluatorFactory | None = None, full_sync: bool = False,
-                 correlation_matcher: MatcherFactory | None = None):
+                 correlation_matcher: MatcherFactory | None = None,
+                 policy_check: PolicyCheck | None = None):
         self.config, self.clock, self.dry_run = config, clock, dry_run
         self.reporter = reporter or NullReporter()
         self.metrics = metrics or Metrics()
         self._plugins = plugins or load_plugins()
         self._evaluator_factory = evaluator_factory or self._configured_evaluator
-        self.policies = PolicySource(config.policies, self._plugins)
+        self.policies = PolicySource(config.policies, self._plugins, policy_check)
         policy_set = self.policies.load()
         self._owned_adapters: list[Adapter] = []
         self.adapters: dict[str, Adapter] = dict(adapters or {})

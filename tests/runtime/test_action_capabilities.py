@@ -102,3 +102,33 @@ def test_a_comment_after_a_failed_action_is_held_back_not_posted(tmp_path, sn, m
     assert statuses[0][0] == "failed"
     assert statuses[1] == ("failed", f"not attempted: action #0 ({next(iter(first))}) failed; "
                                      "it runs once that one has been applied")
+
+
+def test_a_reload_asking_for_an_action_an_adapter_would_drop_is_rejected(tmp_path, sn, clock,
+                                                                        make_runner,
+                                                                        sn_plugins):
+    """`run` checks actions at start and on every hot reload: an edit that asks ServiceNow for a
+    rota escalation is rejected like an invalid one, and the last good set keeps routing."""
+    from csi_rules.cli.run_cmd import action_check
+    from csi_rules.runtime import load_config
+
+    policies = tmp_path / "policies"
+    path = routing_policy(policies, [{"assign": {"group": "Network"}}])
+    config = write_config(tmp_path, sn, policies=policies)
+    runner = make_runner(config, sn, policy_check=action_check(load_config(config), sn_plugins))
+    runner.run_once()
+    good = runner.policy_set
+
+    routing_policy(policies, ROTA)
+    clock.advance(60)
+    assert runner.run_once().reload == "rejected"
+    assert runner.policy_set is good
+    (rejected,) = runner.reporter.named("policy_reload_rejected")
+    assert f"{path}:" in rejected["findings"][0]
+    assert "escalate.rota: the servicenow adapter cannot carry out 'rota'" in \
+        rejected["findings"][0]
+    inc = new_incident(sn, category="network")
+    assert not sn.store.get("incident", inc)["assignment_group"]
+    clock.advance(60)
+    runner.run_once()
+    assert sn.store.get("incident", inc)["assignment_group"], "the last good set still routes"
