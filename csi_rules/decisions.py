@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -72,3 +72,110 @@ class Decision:
 def _action_text(action: Action) -> str:
     params = ", ".join(f"{k}={v!r}" for k, v in action.params.items())
     return f"{action.type}({params})"
+
+
+class RuleFacts:
+    """What every decision of one rule (or of one policy's default) shares, whatever the
+    record: made once per evaluator, not once per decision."""
+
+    __slots__ = ("actions", "explain", "outcome", "policy", "policy_kind", "policy_version",
+                 "rule_id", "source")
+
+    def __init__(self, policy: str, policy_kind: str, policy_version: str, rule_id: str | None,
+                 source: str, outcome: str, actions: tuple[Action, ...],
+                 explain: Callable[[Any], Sequence[Reason]]):
+        """`explain(values)`: the rule's reasons from the field values its decision read."""
+        self.policy, self.policy_kind, self.policy_version = policy, policy_kind, policy_version
+        self.rule_id, self.source, self.outcome = rule_id, source, outcome
+        self.actions, self.explain = actions, explain
+
+
+class Subject:
+    """The record and instant one evaluation is about, shared by that evaluation's decisions;
+    `values` are the field values the match read (the reasons are made from them)."""
+
+    __slots__ = ("now", "record_id", "record_label", "values")
+
+    def __init__(self, record_id: str, record_label: str, now: datetime, values: Any):
+        self.record_id, self.record_label, self.now, self.values = (
+            record_id, record_label, now, values)
+
+
+class RuleDecision(Decision):
+    """A `Decision` kept as its rule's shared facts plus its evaluation's subject: two
+    references a decision instead of thirteen fields, and no `Reason` made until `reasons` is
+    first read (then kept). It reads, compares, hashes, prints and pickles as the `Decision`
+    with the same fields; `dataclasses.replace` gives a plain `Decision`."""
+
+    __slots__ = ("_facts", "_reasons", "_subject")
+    _facts: RuleFacts
+    _subject: Subject
+    _reasons: Sequence[Reason]
+    details = None
+    key = ""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Decision:  # type: ignore[misc]
+        return Decision(*args, **kwargs)  # the general constructor (dataclasses.replace)
+
+    record_id = property(lambda self: self._subject.record_id)
+    record_label = property(lambda self: self._subject.record_label)
+    now = property(lambda self: self._subject.now)
+    policy = property(lambda self: self._facts.policy)
+    policy_kind = property(lambda self: self._facts.policy_kind)
+    policy_version = property(lambda self: self._facts.policy_version)
+    rule_id = property(lambda self: self._facts.rule_id)
+    source = property(lambda self: self._facts.source)
+    outcome = property(lambda self: self._facts.outcome)
+    actions = property(lambda self: self._facts.actions)
+
+    @property
+    def reasons(self) -> Sequence[Reason]:
+        try:
+            return self._reasons
+        except AttributeError:  # first read; two threads may both make them: equal either way
+            made = self._facts.explain(self._subject.values)
+            _SET_REASONS(self, made)
+            return made
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Decision):
+            return _fields(self) == _fields(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_fields(self))  # as the dataclass hashes its fields
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Decision, _fields(self))
+
+
+def _fields(d: Decision) -> tuple[Any, ...]:
+    """A decision's fields in the dataclass's order (what it compares and hashes)."""
+    return (d.record_id, d.record_label, d.policy, d.policy_kind, d.policy_version, d.rule_id,
+            d.source, d.outcome, d.actions, d.reasons, d.now, d.details, d.key)
+
+
+_SET_REASONS = RuleDecision._reasons.__set__  # type: ignore[attr-defined]
+
+
+def add_decisions(out: list[Decision], table: Mapping[str, RuleFacts], keys: Iterable[str],
+                  subject: Subject) -> None:
+    """Append the decision of each rule in `keys` (`table[key]` its facts) for `subject`:
+    per decision one object with two references set (no `__init__`, no per-field setattr)."""
+    new, set_facts, set_subject, append = (
+        object.__new__, _SET_FACTS, _SET_SUBJECT, out.append)
+    for key in keys:
+        decision = new(RuleDecision)
+        set_facts(decision, table[key])
+        set_subject(decision, subject)
+        append(decision)
+
+
+_SET_FACTS = RuleDecision._facts.__set__  # type: ignore[attr-defined]
+_SET_SUBJECT = RuleDecision._subject.__set__  # type: ignore[attr-defined]

@@ -14,7 +14,14 @@ from typing import Any, Literal, Protocol
 
 from csi_rules.change.routes import route_actions, route_details
 from csi_rules.conditions.evaluate import Reason, evaluate, explain
-from csi_rules.decisions import OUTCOME_DEFAULT, OUTCOME_MATCHED, Decision
+from csi_rules.decisions import (
+    OUTCOME_DEFAULT,
+    OUTCOME_MATCHED,
+    Decision,
+    RuleFacts,
+    Subject,
+    add_decisions,
+)
 from csi_rules.engine.groups import RuleGroup, RuleSpec
 from csi_rules.engine.lookup import record_lookup
 from csi_rules.engine.select import DEFAULT_ENGINE
@@ -80,6 +87,7 @@ class Evaluator:
             matcher_factory = engine_factory(engine)
         self.groups = groups
         self._matcher: Matcher = matcher_factory(groups, **matcher_options)
+        self._facts = self._shared_facts()
 
     def verification(self) -> dict[str, Any] | None:
         """Verify mode's counts and recent disagreements (None when it is off)."""
@@ -96,6 +104,11 @@ class Evaluator:
         self.close()
 
     def evaluate(self, record: Record, now: datetime) -> list[Decision]:
+        if self._facts is not None:
+            # the compiled matcher: decisions share their rule's facts, reasons made when read
+            result, values = self._matcher.match_values(record, now)  # type: ignore[attr-defined]
+            return self._decisions(record, now, result,
+                                   Subject(record.id, record.label, now, values))
         explained = getattr(self._matcher, "match_explained", None)
         if explained is None:
             return self._decisions(record, now, self._matcher.match(record, now))
@@ -103,16 +116,39 @@ class Evaluator:
         found = explained(record, now)
         matched = {group: [key for key, _ in pairs] for group, pairs in found.items()}
         reasons = {key: why for pairs in found.values() for key, why in pairs}
-        return self._decisions(record, now, matched, reasons)
+        return self._decisions(record, now, matched, known=reasons)
 
     def evaluate_many(self, records: list[Record], now: datetime) -> Iterator[list[Decision]]:
-        for record, matched in zip(records, self._matcher.match_many(records, now), strict=True):
-            yield self._decisions(record, now, matched)
+        if self._facts is not None:  # one record at a time costs no more here than a batch
+            return (self.evaluate(record, now) for record in records)
+        return (self._decisions(record, now, matched) for record, matched in
+                zip(records, self._matcher.match_many(records, now), strict=True))
+
+    def _shared_facts(self) -> dict[str, RuleFacts] | None:
+        """Per rule key (and per policy's default, keyed by its group id) what each of its
+        decisions shares; None when the matcher cannot give the values reasons are made from."""
+        reasons_of = getattr(self._matcher, "reasons_of", None)
+        if reasons_of is None or not hasattr(self._matcher, "match_values"):
+            return None
+        facts: dict[str, RuleFacts] = {}
+        for p, policy in enumerate(self.policies):
+            head = (policy.name, policy.kind, policy.content_hash)
+            for r, rule in enumerate(policy.rules):
+                key = f"p{p}r{r}"  # as rule_groups names it
+                facts[key] = RuleFacts(*head, rule.id, rule.source, OUTCOME_MATCHED,
+                                       rule.actions, reasons_of(f"p{p}", key))
+            facts[f"p{p}"] = RuleFacts(*head, None, policy.source, OUTCOME_DEFAULT,
+                                       policy.default_actions, _no_reasons)
+        return facts
 
     def _decisions(self, record: Record, now: datetime, matched: dict[str, list[str]],
+                   subject: Subject | None = None,
                    known: Mapping[str, Sequence[Reason]] | None = None) -> list[Decision]:
+        """The decisions for `matched`; with `subject` (the compiled matcher) each rule's
+        decision is a `RuleDecision` over its shared facts and the subject's values."""
         lookup = record_lookup(record, now)
         explained = getattr(self._matcher, "explain", None)  # compiled reasons when offered
+        facts = self._facts
         out: list[Decision] = []
         for p, policy in enumerate(self.policies):
             if record.kind not in policy.applies_to:
@@ -121,15 +157,22 @@ class Evaluator:
             if skipped is not None:
                 out.append(skipped)
                 continue
-            keys = matched.get(f"p{p}", [])
+            group = f"p{p}"
+            keys = matched.get(group, ())
+            if subject is not None and facts is not None and policy.kind == "RoutingPolicy":
+                add_decisions(out, facts, keys if keys or not policy.default_actions
+                              else (group,), subject)
+                continue
             for key in keys:
                 _, rule = self._table[key]
-                if known is not None and key in known:
+                if subject is not None and facts is not None:
+                    reasons = facts[key].explain(subject.values)
+                elif known is not None and key in known:
                     reasons = known[key]
                 elif explained is None:
                     reasons = tuple(explain(rule.when, lookup))
                 else:
-                    reasons = explained(record, now, f"p{p}", key)
+                    reasons = explained(record, now, group, key)
                 actions, details = rule.actions, None
                 if policy.kind == "CabRoutingPolicy":
                     actions = route_actions(rule)
@@ -144,6 +187,10 @@ class Evaluator:
                     None, policy.source, OUTCOME_DEFAULT, policy.default_actions, (), now))
         out.extend(time_decisions(self.policy_set, record, now))
         return out
+
+
+def _no_reasons(values: Any) -> tuple[Reason, ...]:
+    return ()  # a policy's default decision: no rule matched, so no rule's reasons
 
 
 def not_triggered(policy: Policy, record: Record, lookup: Callable[[str], Any],

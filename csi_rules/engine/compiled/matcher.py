@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from csi_rules.conditions.ast import matchers
@@ -70,12 +71,22 @@ class CompiledMatcher:
     def _match(self, record: Record, now: datetime) -> MatchResult:
         return self._entry(record.data, now)
 
+    def match_values(self, record: Record, now: datetime) -> tuple[MatchResult, list[Any]]:
+        """`match`, and the field values the match read: a list made for this call and never
+        changed, from which `reasons_of(group, key)` makes a matched rule's reasons."""
+        self._aware(now)
+        return self._entry_values(record.data, now)
+
+    def reasons_of(self, group_id: str, key: str) -> Callable[[list[Any]], Sequence[Reason]]:
+        """`values -> reasons` for one rule: a `LazyReasons` over the values `match_values`
+        gave, the same reasons `explain` gives, made when first read."""
+        return partial(LazyReasons, self._reasons.deferred[group_id][key])
+
     def match_explained(self, record: Record, now: datetime) -> Explained:
         """One decision with its reasons: `{group id: [(key, reasons), ...]}`, the keys exactly
         as `match` gives them, each with `explain`'s reasons (lazy: the field values are read
         once for the match and copied; the `Reason`s are made when first read)."""
-        self._aware(now)
-        result, values = self._entry_values(record.data, now)  # values: this call's own list
+        result, values = self.match_values(record, now)  # values: this call's own list
         builders = self._reasons.deferred
         lazy = LazyReasons
         out: Explained = {}
