@@ -181,3 +181,15 @@ def test_search_expand_names_and_schema_sit_beside_the_issues(emulator):
         assert found["names"] == {"summary": "Summary", "created": "Created"}
         assert found["schema"]["created"] == {"type": "datetime", "system": "created"}
         assert found["issues"] and all(not {"names", "schema"} & set(i) for i in found["issues"])
+
+
+def test_data_center_search_puts_names_and_schema_beside_the_issues(dc_emulator):
+    reply = requests.get(dc_emulator.url + "/rest/api/2/search", timeout=5,
+                         headers={"Authorization": "Bearer emulator-pat"},
+                         params={"jql": "project = ITSM ORDER BY key", "fields": "summary,created",
+                                 "expand": "names,schema", "maxResults": 2})
+    found = reply.json()
+    assert reply.status_code == 200 and found["total"] >= 2 and len(found["issues"]) == 2
+    assert found["names"] == {"summary": "Summary", "created": "Created"}
+    assert found["schema"]["created"] == {"type": "datetime", "system": "created"}
+    assert all(not {"names", "schema"} & set(i) for i in found["issues"])

@@ -244,6 +244,17 @@ def test_attachment_api_upload_list_read_delete(emulator, http):
     assert refused.status_code == 400
 
 
+def test_attachment_multipart_upload_is_refused_as_an_unknown_attachment(emulator, http):
+    """`/upload` is not served: it reads as an attachment sys_id, 404, and stores nothing."""
+    api = f"{emulator.url}/api/now/attachment"
+    sent = http.post(f"{api}/upload", data={"table_name": "incident", "table_sys_id": INC},
+                     files={"uploadFile": ("app.log", b"log line\n", "text/plain")})
+    assert sent.status_code == 404
+    assert sent.json()["error"]["message"] == "No Record found"
+    assert http.get(f"{api}/upload").status_code == 404
+    assert http.get(api).headers["X-Total-Count"] == "0"
+
+
 def test_accept_xml_is_answered_in_xml(emulator, http):
     one = http.get(table(emulator, f"incident/{INC}"), headers={"Accept": "application/xml"})
     assert one.status_code == 200 and one.headers["Content-Type"].startswith("application/xml")
