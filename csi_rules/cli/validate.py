@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 
-from csi_rules.cli.adapter_checks import config_targets, findings_for, named_targets
 from csi_rules.errors import EXIT_INVALID, EXIT_OK, UsageError
 from csi_rules.plugins import load_plugins
 from csi_rules.policy.validate import validate_paths
@@ -41,12 +40,17 @@ def run(args: argparse.Namespace) -> int:
     paths = list(args.paths) or (list(config.policies) if config else [])
     if not paths:
         raise UsageError("validate needs a PATH (or --config FILE to validate its policies)")
-    targets = named_targets(plugins, args.adapter)
-    if config:
-        targets += config_targets(plugins, config)
+    checks_adapters = bool(args.adapter or config)
+    if checks_adapters:  # their capabilities are imported only when asked for (start-up time)
+        from csi_rules.cli.adapter_checks import config_targets, findings_for, named_targets
+
+        targets = named_targets(plugins, args.adapter)
+        if config:
+            targets += config_targets(plugins, config)
     report = validate_paths(paths, plugins)
-    report.findings = sorted(report.findings + findings_for(report.documents, targets, plugins,
-                                                                   config))
+    if checks_adapters:
+        report.findings = sorted(report.findings + findings_for(report.documents, targets,
+                                                                       plugins, config))
     errors = len(report.errors)
     warnings = len(report.findings) - errors
     if args.format == "json":

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from csi_rules.capabilities import Capabilities, refusals
 from csi_rules.findings import Finding
 from csi_rules.plugins import Plugins
 from csi_rules.policy.kinds.base import applies_to
 from csi_rules.policy.loader import Document
+
+if TYPE_CHECKING:  # validation without adapters reads document_actions only (start-up time)
+    from csi_rules.capabilities import Capabilities
 
 Pointer = tuple[Any, ...]
 Found = Iterator[tuple[Pointer, str, Mapping[str, Any]]]
@@ -57,6 +59,8 @@ def _written(node: Any, pointer: Pointer, types: set[str]) -> Found:
 def capability_findings(docs: Iterable[Document], targets: Iterable[Target],
                         plugins: Plugins) -> list[Finding]:
     """Every action in `docs` some relevant target cannot carry out, as findings."""
+    from csi_rules.capabilities import refusals
+
     targets = list(targets)
     out: list[Finding] = []
     for doc in docs:
