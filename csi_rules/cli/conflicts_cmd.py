@@ -6,14 +6,22 @@ Exit code 1 when any blocking conflict is found (so a pipeline can stop on it), 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from csi_rules.cli.common import add_policies
+from csi_rules.cli.gc_pause import loaded_objects_frozen
 from csi_rules.cli.progress import loading_rows
 from csi_rules.conflicts import format_table, load_changes, load_cmdb, report_to_json, run_conflicts
 from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
 from csi_rules.plugins import load_plugins
 from csi_rules.policy.validate import load_policy_set
+
+if TYPE_CHECKING:
+    from csi_rules.conflicts.loading.result import LoadResult
+    from csi_rules.policy.model import Policy
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,18 +44,35 @@ def run(args: argparse.Namespace) -> int:
     policies = policy_set.of_kind("ConflictPolicy")
     if not policies:
         raise UsageError(f"no ConflictPolicy in {', '.join(args.policies)}")
-    with loading_rows(f"reading {args.changes}"):
+    with loading_rows(f"reading {args.changes}"), loaded_objects_frozen():
         loaded = load_changes(args.changes, args.mapping,
                               on_error="skip" if args.skip_bad_rows else "fail")
+    try:
+        return _report(args, policies, loaded)
+    finally:
+        gc.unfreeze()
+
+
+def _report(args: argparse.Namespace, policies: Sequence[Policy],
+            loaded: LoadResult) -> int:
+    """Search and print each policy's report, with the cycle collector paused: a report on
+    a big schedule is ~10^5 small acyclic objects, and every collection of them would walk
+    the loaded schedule again (half the output time on the Rabobank table)."""
     graph = load_cmdb(args.cmdb) if args.cmdb else None
     blocking = False
-    for policy in policies:
-        report = run_conflicts(loaded.changes, policy.compiled, graph)
-        blocking |= any(c.severity == "blocking" for c in report.conflicts)
-        if args.format == "json":
-            print(json.dumps(report_to_json(report, args.time_zone, loaded.skipped,
-                                            loaded.rows_merged)))
-        else:
-            print(f"== {policy.name} ({policy.source}): {len(loaded.changes)} changes")
-            print(format_table(report, args.time_zone, loaded.skipped, loaded.rows_merged))
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for policy in policies:
+            report = run_conflicts(loaded.changes, policy.compiled, graph)
+            blocking |= any(c.severity == "blocking" for c in report.conflicts)
+            if args.format == "json":
+                print(json.dumps(report_to_json(report, args.time_zone, loaded.skipped,
+                                                loaded.rows_merged)))
+            else:
+                print(f"== {policy.name} ({policy.source}): {len(loaded.changes)} changes")
+                print(format_table(report, args.time_zone, loaded.skipped, loaded.rows_merged))
+    finally:
+        if enabled:
+            gc.enable()
     return EXIT_NO_GO if blocking else EXIT_OK
