@@ -10,6 +10,7 @@ from typing import Any
 ENTRY_DECISION = "decision"
 ENTRY_POLICY_RELOAD = "policy_reload"
 ENTRY_ENGINE_DISAGREEMENT = "engine_disagreement"
+ENTRY_DRY_RUN_CYCLE = "dry_run_cycle"
 
 
 def decision_entry(decision: Mapping[str, Any], adapter: str, at: datetime,
@@ -62,3 +63,11 @@ def disagreement_entry(at: datetime, record: str, detail: str, engines: tuple[st
     """The verifying engine decided a live record differently from the deciding one."""
     return {"type": ENTRY_ENGINE_DISAGREEMENT, "at": at.isoformat(),
             "record": {"id": "", "label": record}, "engines": list(engines), "detail": detail}
+
+
+def dry_run_cycle_entry(at: datetime, cycle: Mapping[str, Any]) -> dict[str, Any]:
+    """What a dry-run cycle read and decided (CycleReport.to_json()): a dry run moves no
+    watermark, so this is how `csi-rules status` can tell what it saw afterwards."""
+    keep = ("synced", "records", "decisions", "actions", "errors", "first_seen", "set_aside")
+    return {"type": ENTRY_DRY_RUN_CYCLE, "at": at.isoformat(), "record": {"id": "", "label": ""},
+            **{k: cycle[k] for k in keep if k in cycle}}

@@ -29,7 +29,8 @@ def _iso(value: Any) -> str | None:
 def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
     total, due = store.wakeup_counts(now)
     disagreements: deque[dict[str, Any]] = deque(maxlen=limit)
-    result = verify(_noting_disagreements(store.audit(), disagreements))  # one pass over the log
+    dry_cycles: deque[dict[str, Any]] = deque(maxlen=1)
+    result = verify(_noting_disagreements(store.audit(), disagreements, dry_cycles))  # one pass
     return {
         "now": now.isoformat(),
         "adapters": [{"name": c.adapter, "watermark": _iso(c.watermark),
@@ -42,6 +43,7 @@ def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
             for w in store.wakeups(limit)]},
         "ledger": store.ledger_counts(),
         "dry_run": _dry_run(store),
+        "dry_run_cycle": dry_cycles[-1] if dry_cycles else None,
         "engine_disagreements": list(disagreements),
         "in_flight": len(store.inflight_decisions()),
         "audit": {"entries": result.entries, "head": result.head, "verified": result.ok},
@@ -53,12 +55,16 @@ def collect(store: Any, now: Any, limit: int) -> dict[str, Any]:
     }
 
 
-def _noting_disagreements(rows: Iterable[Any], found: deque[dict[str, Any]]) -> Iterator[Any]:
+def _noting_disagreements(rows: Iterable[Any], found: deque[dict[str, Any]],
+                          dry_cycles: deque[dict[str, Any]]) -> Iterator[Any]:
     """The audit rows unchanged, keeping verify mode's findings (newest last) on the way:
-    the engines decided a live record differently."""
+    the engines decided a live record differently; and the last dry-run cycle's summary."""
     for row in rows:
-        if row.entry.get("type") == "engine_disagreement":
+        kind = row.entry.get("type")
+        if kind == "engine_disagreement":
             found.append({"at": row.entry["at"], "detail": row.entry["detail"]})
+        elif kind == "dry_run_cycle":
+            dry_cycles.append({k: v for k, v in row.entry.items() if k not in ("type", "record")})
         yield row
 
 
@@ -77,6 +83,21 @@ def _dry_run(store: Any) -> dict[str, Any] | None:
             "by_type": dict(sorted(by_type.items()))}
 
 
+def _dry_cycle_lines(cycle: dict[str, Any] | None) -> list[str]:
+    """What the last dry-run cycle read and decided, even when it had nothing to apply."""
+    if cycle is None:
+        return []
+    read = ", ".join(f"{n} {a}" for a, n in (cycle.get("synced") or {}).items()) or "no"
+    line = (f"last dry run ({cycle['at']}): read {read} record(s), "
+            f"{cycle.get('decisions', 0)} decision(s), {cycle.get('actions', 0)} action(s)")
+    if cycle.get("first_seen"):
+        line += (f"; {cycle['first_seen']} ticket(s) seen for the first time, "
+                 f"{cycle.get('set_aside', 0)} earlier crossing(s) set aside")
+    if cycle.get("errors"):
+        line += f"; {cycle['errors']} error(s)"
+    return [line]
+
+
 def _dry_run_lines(dry: dict[str, Any] | None) -> list[str]:
     if dry is None:
         return []
@@ -91,13 +112,16 @@ def _text(status: dict[str, Any]) -> str:
     lines = [f"status at {status['now']}", "adapters:"]
     lines += [f"  {a['name']}: watermark {a['watermark'] or '-'}, last sync "
               f"{a['last_sync'] or 'never'} ({a['lag_seconds']} s ago)"
-              for a in status["adapters"]] or ["  (never synced)"]
+              for a in status["adapters"]] or [
+        "  (never synced by a live run; a dry run moves no watermark)"
+        if status.get("dry_run_cycle") else "  (never synced)"]
     w = status["wakeups"]
     lines.append(f"wake-ups: {w['queued']} queued, {w['due']} due")
     lines += [f"  {n['due_at']}  {n['adapter']}/{n['record']} ({n['kind'] or '?'}, {n['reason']})"
               for n in w["next"]]
     ledger = ", ".join(f"{k} {v}" for k, v in sorted(status["ledger"].items())) or "empty"
     lines.append(f"actions: {ledger}; decisions in flight: {status['in_flight']}")
+    lines += _dry_cycle_lines(status.get("dry_run_cycle"))
     lines += _dry_run_lines(status.get("dry_run"))
     found = status.get("engine_disagreements") or []
     lines.append(f"engine disagreements (verify mode): {len(found)}" if found else

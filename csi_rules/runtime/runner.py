@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from csi_rules.adapter import Adapter, RecordQuery
-from csi_rules.audit.entry import disagreement_entry, reload_entry
+from csi_rules.audit.entry import disagreement_entry, dry_run_cycle_entry, reload_entry
 from csi_rules.engine.verify import Disagreement
 from csi_rules.errors import CsiRulesError, UsageError
 from csi_rules.evaluation import Evaluator
@@ -195,6 +195,9 @@ class Runner:
             self._full_sync = False
         report.wakeups = self._fire_wakeups(report)
         report.finished_at = self.clock.now()
+        if self.dry_run and sync and (self.cycles == 0 or any(report.synced.values())
+                                      or report.tally.decisions):
+            self.store.append_audit(dry_run_cycle_entry(report.finished_at, report.to_json()))
         self.cycles += 1
         self.reporter.event("cycle", **report.to_json())
         return report

@@ -160,3 +160,29 @@ def test_status_after_a_dry_run_says_what_it_saw_and_would_do(tmp_path, sn, cloc
     status = json.loads(capsys.readouterr().out)
     assert status["dry_run"]["records"]["servicenow"] >= 1
     assert status["dry_run"]["by_type"]["assign"] >= 1
+
+
+def test_status_after_a_dry_run_that_had_nothing_to_apply_still_says_what_it_read(
+        tmp_path, sn, clock, make_runner, capsys):
+    """`backlog: adopt` on SLA policies alone: the dry run reads the instance, sets every
+    crossing that already passed aside and applies nothing. status still tells what it saw."""
+    from csi_rules.cli import main
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    shutil.copy(POLICIES.parent / "backlog_policies" / "sla.yaml", policies)
+    new_incident(sn, impact="1", urgency="1", opened_at="2024-01-01 00:00:00")
+    config = write_config(tmp_path, sn, policies=policies)
+    shadow = make_runner(config, sn, dry_run=True)
+    report = shadow.run_once()
+    shadow.close()
+    assert report.tally.actions == 0 and report.tally.set_aside >= 1
+    assert main(["status", "--config", str(config)]) == 0
+    text = capsys.readouterr().out
+    assert "(never synced by a live run; a dry run moves no watermark)" in text
+    line = next(line for line in text.splitlines() if line.startswith("last dry run"))
+    assert f"read {report.synced['servicenow']} servicenow record(s)" in line
+    assert f"{report.tally.first_seen} ticket(s) seen for the first time" in line
+    assert f"{report.tally.set_aside} earlier crossing(s) set aside" in line
+    assert main(["status", "--config", str(config), "--format", "json"]) == 0
+    cycle = json.loads(capsys.readouterr().out)["dry_run_cycle"]
+    assert cycle["synced"] == report.synced and cycle["actions"] == 0
