@@ -65,7 +65,8 @@ def rule_groups(policies: Iterable[Policy]) -> tuple[list[RuleGroup], dict[str, 
 
 
 class Evaluator:
-    """Evaluates records against the rule-based policies of a policy set."""
+    """Evaluates records against the rule-based policies of a policy set (read once, when the
+    evaluator is made)."""
 
     def __init__(self, policy_set: PolicySet, matcher_factory: Callable[..., Matcher] | None = None,
                  *, engine: str = DEFAULT_ENGINE, verify_with: str | None = None,
@@ -75,6 +76,7 @@ class Evaluator:
         `on_disagreement` (a callback) then go to `engine.verify.VerifyingMatcher`."""
         self.policy_set = policy_set
         self.policies = policy_set.of_kind(*RULE_KINDS)
+        self._timed = bool(policy_set.of_kind(*TIME_KINDS))
         groups, self._table = rule_groups(self.policies)
         self.engine = engine if matcher_factory is None else getattr(
             matcher_factory, "__name__", "custom")
@@ -87,7 +89,7 @@ class Evaluator:
             matcher_factory = engine_factory(engine)
         self.groups = groups
         self._matcher: Matcher = matcher_factory(groups, **matcher_options)
-        self._facts = self._shared_facts()
+        self._shared = SharedDecisions.of(self.policies, self._matcher)
 
     def verification(self) -> dict[str, Any] | None:
         """Verify mode's counts and recent disagreements (None when it is off)."""
@@ -104,11 +106,11 @@ class Evaluator:
         self.close()
 
     def evaluate(self, record: Record, now: datetime) -> list[Decision]:
-        if self._facts is not None:
-            # the compiled matcher: decisions share their rule's facts, reasons made when read
-            result, values = self._matcher.match_values(record, now)  # type: ignore[attr-defined]
-            return self._decisions(record, now, result,
-                                   Subject(record.id, record.label, now, values))
+        if self._shared is not None:
+            out = self._shared.decisions(record, now)
+            if self._timed:
+                out.extend(time_decisions(self.policy_set, record, now))
+            return out
         explained = getattr(self._matcher, "match_explained", None)
         if explained is None:
             return self._decisions(record, now, self._matcher.match(record, now))
@@ -116,39 +118,18 @@ class Evaluator:
         found = explained(record, now)
         matched = {group: [key for key, _ in pairs] for group, pairs in found.items()}
         reasons = {key: why for pairs in found.values() for key, why in pairs}
-        return self._decisions(record, now, matched, known=reasons)
+        return self._decisions(record, now, matched, reasons)
 
     def evaluate_many(self, records: list[Record], now: datetime) -> Iterator[list[Decision]]:
-        if self._facts is not None:  # one record at a time costs no more here than a batch
+        if self._shared is not None:  # one record at a time costs no more here than a batch
             return (self.evaluate(record, now) for record in records)
         return (self._decisions(record, now, matched) for record, matched in
                 zip(records, self._matcher.match_many(records, now), strict=True))
 
-    def _shared_facts(self) -> dict[str, RuleFacts] | None:
-        """Per rule key (and per policy's default, keyed by its group id) what each of its
-        decisions shares; None when the matcher cannot give the values reasons are made from."""
-        reasons_of = getattr(self._matcher, "reasons_of", None)
-        if reasons_of is None or not hasattr(self._matcher, "match_values"):
-            return None
-        facts: dict[str, RuleFacts] = {}
-        for p, policy in enumerate(self.policies):
-            head = (policy.name, policy.kind, policy.content_hash)
-            for r, rule in enumerate(policy.rules):
-                key = f"p{p}r{r}"  # as rule_groups names it
-                facts[key] = RuleFacts(*head, rule.id, rule.source, OUTCOME_MATCHED,
-                                       rule.actions, reasons_of(f"p{p}", key))
-            facts[f"p{p}"] = RuleFacts(*head, None, policy.source, OUTCOME_DEFAULT,
-                                       policy.default_actions, _no_reasons)
-        return facts
-
     def _decisions(self, record: Record, now: datetime, matched: dict[str, list[str]],
-                   subject: Subject | None = None,
                    known: Mapping[str, Sequence[Reason]] | None = None) -> list[Decision]:
-        """The decisions for `matched`; with `subject` (the compiled matcher) each rule's
-        decision is a `RuleDecision` over its shared facts and the subject's values."""
         lookup = record_lookup(record, now)
         explained = getattr(self._matcher, "explain", None)  # compiled reasons when offered
-        facts = self._facts
         out: list[Decision] = []
         for p, policy in enumerate(self.policies):
             if record.kind not in policy.applies_to:
@@ -157,36 +138,92 @@ class Evaluator:
             if skipped is not None:
                 out.append(skipped)
                 continue
-            group = f"p{p}"
-            keys = matched.get(group, ())
-            if subject is not None and facts is not None and policy.kind == "RoutingPolicy":
-                add_decisions(out, facts, keys if keys or not policy.default_actions
-                              else (group,), subject)
-                continue
+            keys = matched.get(f"p{p}", [])
             for key in keys:
                 _, rule = self._table[key]
-                if subject is not None and facts is not None:
-                    reasons = facts[key].explain(subject.values)
-                elif known is not None and key in known:
+                if known is not None and key in known:
                     reasons = known[key]
                 elif explained is None:
                     reasons = tuple(explain(rule.when, lookup))
                 else:
-                    reasons = explained(record, now, group, key)
-                actions, details = rule.actions, None
-                if policy.kind == "CabRoutingPolicy":
-                    actions = route_actions(rule)
-                    details = route_details(policy, rule, record, now)
-                out.append(Decision(
-                    record.id, record.label, policy.name, policy.kind, policy.content_hash,
-                    rule.id, rule.source, OUTCOME_MATCHED, actions,
-                    reasons, now, details))
+                    reasons = explained(record, now, f"p{p}", key)
+                out.append(matched_decision(policy, rule, record, now, reasons))
             if not keys and policy.default_actions:
                 out.append(Decision(
                     record.id, record.label, policy.name, policy.kind, policy.content_hash,
                     None, policy.source, OUTCOME_DEFAULT, policy.default_actions, (), now))
-        out.extend(time_decisions(self.policy_set, record, now))
+        if self._timed:
+            out.extend(time_decisions(self.policy_set, record, now))
         return out
+
+
+class SharedDecisions:
+    """The rule policies' decisions on a matcher that gives the field values a match read
+    (the compiled one): each routing decision is a `RuleDecision` over its rule's facts, made
+    once here, and the evaluation's `Subject`; reasons are made from the values when read."""
+
+    def __init__(self, policies: Sequence[Policy], matcher: Any):
+        self._match = matcher.match_values
+        self._table: dict[str, tuple[Policy, Rule]] = {}
+        self._facts: dict[str, RuleFacts] = {}
+        # per policy: (policy, group id, its trigger applies, decisions shared, default's key)
+        self._plan: list[tuple[Policy, str, bool, bool, str | None]] = []
+        for p, policy in enumerate(policies):
+            group, head = f"p{p}", (policy.name, policy.kind, policy.content_hash)
+            for r, rule in enumerate(policy.rules):
+                key = f"p{p}r{r}"  # as rule_groups names it
+                self._table[key] = (policy, rule)
+                self._facts[key] = RuleFacts(*head, rule.id, rule.source, OUTCOME_MATCHED,
+                                             rule.actions, matcher.reasons_of(group, key))
+            self._facts[group] = RuleFacts(*head, None, policy.source, OUTCOME_DEFAULT,
+                                           policy.default_actions, _no_reasons)
+            trigger = policy.compiled if isinstance(policy.compiled, RoutingTrigger) else None
+            self._plan.append((policy, group, trigger is not None and trigger.when is not None,
+                               policy.kind == "RoutingPolicy",
+                               group if policy.default_actions else None))
+
+    @classmethod
+    def of(cls, policies: Sequence[Policy], matcher: Any) -> SharedDecisions | None:
+        """None when `matcher` cannot give the values reasons are made from."""
+        if not (hasattr(matcher, "match_values") and hasattr(matcher, "reasons_of")):
+            return None
+        return cls(policies, matcher)
+
+    def decisions(self, record: Record, now: datetime) -> list[Decision]:
+        result, values = self._match(record, now)
+        subject = Subject(record.id, record.label, now, values)
+        kind, facts = record.kind, self._facts
+        lookup = None
+        out: list[Decision] = []
+        for policy, group, triggered, shared, default in self._plan:
+            if kind not in policy.applies_to:
+                continue
+            if triggered:
+                lookup = lookup or record_lookup(record, now)
+                skipped = not_triggered(policy, record, lookup, now)
+                if skipped is not None:
+                    out.append(skipped)
+                    continue
+            keys = result[group]
+            if not keys:
+                if default is not None:
+                    add_decisions(out, facts, (default,), subject)
+            elif shared:
+                add_decisions(out, facts, keys, subject)
+            else:  # a CAB route: its actions and details depend on the record
+                out += [matched_decision(policy, self._table[key][1], record, now,
+                                         facts[key].explain(values)) for key in keys]
+        return out
+
+
+def matched_decision(policy: Policy, rule: Rule, record: Record, now: datetime,
+                     reasons: Sequence[Reason]) -> Decision:
+    actions, details = rule.actions, None
+    if policy.kind == "CabRoutingPolicy":
+        actions = route_actions(rule)
+        details = route_details(policy, rule, record, now)
+    return Decision(record.id, record.label, policy.name, policy.kind, policy.content_hash,
+                    rule.id, rule.source, OUTCOME_MATCHED, actions, reasons, now, details)
 
 
 def _no_reasons(values: Any) -> tuple[Reason, ...]:
