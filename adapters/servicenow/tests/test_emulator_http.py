@@ -10,6 +10,7 @@ import requests
 from csi_rules_servicenow.emulator.ratelimit import RateLimitRule
 
 INC = "ef43c6d40a0a0b5700c77f9bf387afe3"
+CHANGE = "a9e9c33dc61122760072455df62663d2"  # CHG0000001
 
 
 @pytest.fixture
@@ -234,3 +235,20 @@ def test_seed_directory_and_standalone_entry_point(tmp_path, clock):
     with ServiceNowEmulator(seed_dir=tmp_path, clock=clock.now) as emulator:
         response = requests.get(url(emulator, "incident"), auth=("u", "p"))
         assert [r["number"] for r in response.json()["result"]] == ["INC0000001"]
+
+
+def test_a_wrong_method_is_405_and_head_is_get_without_a_body(emulator, http):
+    for method, path in [("DELETE", "/api/now/table/incident"), ("POST", "/api/now/stats/incident"),
+                         ("GET", "/api/now/v1/batch"), ("PUT", "/api/now/attachment/file"),
+                         ("GET", "/oauth_token.do"), ("POST", "/api/sn_chg_rest/change"),
+                         ("GET", f"/api/sn_chg_rest/change/{CHANGE}/ci"),
+                         ("POST", f"/api/sn_chg_rest/change/{CHANGE}/refresh_impacted_services")]:
+        refused = http.request(method, emulator.url + path, json={})
+        assert refused.status_code == 405, (method, path)
+        assert refused.json()["error"]["message"] == "Method not Supported"
+    head = http.head(url(emulator, f"incident/{INC}"))
+    assert (head.status_code, head.content) == (200, b"")
+    assert int(head.headers["Content-Length"]) == len(http.get(url(emulator, f"incident/{INC}")).content)
+    unknown = http.get(f"{emulator.url}/api/now/ui/meta/incident")
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["message"] == "Requested URI does not represent any resource"
