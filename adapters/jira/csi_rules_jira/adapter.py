@@ -120,7 +120,12 @@ class JiraAdapter:
         data = issue_to_record(issue, self.config, histories=self._histories(issue), sla=sla,
                                approvals=approvals, request_type=request_type,
                                statuses=self._statuses)
-        return None if data is None else parse_record(data, where=f"jira issue {key}")
+        if data is None:
+            return None
+        if not self.config.changelog:  # not read, so not known: SLA clocks say they estimate
+            del data["history"]
+            data["raw"]["history_unavailable"] = "changelog: false in the jira adapter settings"
+        return parse_record(data, where=f"jira issue {key}")
 
     def _histories(self, issue: dict[str, Any]) -> list[dict[str, Any]]:
         """The whole changelog: what search embedded, plus the rest when it was cut short."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import requests
 
 from csi_rules.adapter import RecordQuery
+from csi_rules.sla.estimate import history_available
 
 AUTH = ("mia@example.com", "emulator-api-token")  # the emulator seed's admin (emulator-only)
 
@@ -44,3 +45,18 @@ def test_a_synced_record_carries_its_whole_history_past_the_embedded_40(emulator
     assert edits == [f"edit {n}" for n in range(45)], "the oldest edits were dropped"
     assert len(history) == sum(len(h["items"]) for h in issue.changelog)
     assert any("/issue/ITSM-1/changelog" in e.path for e in emulator.exchanges)
+
+
+def test_without_the_changelog_a_record_says_its_history_is_unknown(emulator, make_adapter,
+                                                                   clock):
+    """`changelog: false` reads no history: the record must not pass an empty history off as
+    "nothing ever changed", or an SLA clock takes the current state as held since opening."""
+    _edit_many_times(emulator, clock, "ITSM-1", 2)
+    records = {r.label: r for r in
+               make_adapter(emulator, changelog=False).fetch_records(RecordQuery(kinds=()))}
+    record = records["ITSM-1"]
+    assert not history_available(record.data)
+    assert "changelog: false" in record.get("raw.history_unavailable")
+    with_changelog = {r.label: r for r in make_adapter(emulator).fetch_records(
+        RecordQuery(kinds=()))}
+    assert history_available(with_changelog["ITSM-1"].data)
