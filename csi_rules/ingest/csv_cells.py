@@ -10,6 +10,7 @@ A cell that cannot be read raises CellError naming its column; the loader adds f
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any
 
 from csi_rules.ingest.date_cells import CACHE_LIMIT, DateCells, DateTimeError
@@ -53,6 +54,63 @@ class RowReader:
     def read(self, row: Sequence[str]) -> dict[str, Found]:
         """field -> (value, column, cell text) for every rule that produced a value."""
         return self._read(row)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The mapped fields in mapping order: the positions of `values`' tuple."""
+        return tuple(field for field, *_ in self._plan)
+
+    @cached_property
+    def values(self) -> Callable[[Sequence[str]], tuple[Any, ...]]:
+        """Like `read`, but only the values, one per field in `fields` order (None where the
+        rule gave none): no dict and no (value, column, text) per cell, for loaders that keep
+        many rows. The same cells are converted in the same order, so the same CellError is
+        raised for a broken row."""
+        return self._unrolled_values()
+
+    def _unrolled_values(self) -> Callable[[Sequence[str]], tuple[Any, ...]]:
+        names: dict[str, Any] = {"MISS": _MISS, "CellError": CellError}
+        lines = ["def values(row):"]
+        for i, (_, position, _cache, convert, missing) in enumerate(self._plan):
+            names[f"missing{i}"] = missing
+            if position == _FIXED:
+                names[f"fixed{i}"] = None if convert is None else convert[0]
+                if convert is None and missing is not None:
+                    lines.append(f"    raise CellError(*missing{i})")
+                lines.append(f"    v{i} = fixed{i}")
+                continue
+            if position >= 0:
+                cache: dict[str, Any] = {}
+                names[f"cached{i}"] = cache.get
+                names[f"convert{i}"] = self._cached_value(convert, cache)
+                lines += [f"    cell = row[{position}]",
+                          f"    v{i} = cached{i}(cell, MISS)",
+                          f"    if v{i} is MISS:",
+                          f"        v{i} = convert{i}(cell)"]
+            else:
+                names[f"convert{i}"] = convert
+                lines += [f"    v{i} = convert{i}(row)",
+                          f"    if v{i} is not None:",
+                          f"        v{i} = v{i}[0]"]
+            if missing is not None:
+                lines += [f"    if v{i} is None:", f"        raise CellError(*missing{i})"]
+        lines.append(f"    return ({''.join(f'v{i}, ' for i in range(len(self._plan)))})")
+        exec(compile("\n".join(lines), f"<mapping {self.mapping.name} values>", "exec"), names)
+        return names["values"]
+
+    @staticmethod
+    def _cached_value(read_cell: Callable[[str], Found | None],
+                      cache: dict[str, Any]) -> Callable[[str], Any]:
+        """The value alone of `read_cell`, remembered per raw cell as `read` remembers it."""
+        def read_value(cell: str) -> Any:
+            found = read_cell(cell)
+            value = None if found is None else found[0]
+            if type(value) is not list:  # a split cell: each record gets its own list
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                cache[cell] = value
+            return value
+        return read_value
 
     def _unrolled(self) -> Callable[[Sequence[str]], dict[str, Found]]:
         """`read` as one generated function, a few lines per field in mapping order (a loop

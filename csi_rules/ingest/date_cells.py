@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 CACHE_LIMIT = 1 << 17
@@ -65,18 +66,20 @@ def _fast_parser(fmt: str) -> Callable[[str], datetime | None] | None:
     if found is None:
         return None
     pattern, order = found
-    match = pattern.match  # re.match, as strptime (then the whole text must be used)
-
-    def parse(text: str) -> datetime | None:
-        m = match(text)
-        if m is None or m.end() != len(text):
-            return None
-        parts = dict(zip(order, map(int, m.groups()), strict=True))
-        try:
-            return datetime(*(parts.get(f, 0) for f in _FIELDS))  # type: ignore[arg-type]
-        except ValueError:
-            return None  # e.g. 31/2: strptime gives the refusal
-    return parse
+    # datetime(Y, m, d, H, M, S) straight from the groups (a missing time part is 0)
+    parts = ", ".join(f"int(g[{order.index(f)}])" if f in order else "0" for f in _FIELDS)
+    names: dict[str, Any] = {"match": pattern.match, "datetime": datetime}
+    exec(compile("def parse(text):\n"
+                 "    m = match(text)\n"  # re.match, as strptime (the whole text must be used)
+                 "    if m is None or m.end() != len(text):\n"
+                 "        return None\n"
+                 "    g = m.groups()\n"
+                 "    try:\n"
+                 f"        return datetime({parts})\n"
+                 "    except ValueError:\n"
+                 "        return None\n",  # e.g. 31/2: strptime gives the refusal
+                 f"<date format {fmt!r}>", "exec"), names)
+    return names["parse"]
 
 
 class DateCells:
@@ -88,6 +91,7 @@ class DateCells:
         self.mapping_name = mapping_name
         self._fast = [_fast_parser(f) for f in formats]
         self._cache: dict[str, datetime] = {}
+        self._offsets: dict[timedelta, timezone] = {}
 
     def parse(self, text: str) -> datetime:
         """The aware datetime for `text`; DateTimeError says why not."""
@@ -100,9 +104,13 @@ class DateCells:
                 raise DateTimeError(f"{text!r} has no UTC offset; set timeZone in the "
                                     f"mapping {self.mapping_name}")
             # Fixed offset, as parse_record gives for ISO text: a zoneinfo datetime on an
-            # ambiguous hour (fold) never compares equal to the same instant elsewhere.
-            local = value.replace(tzinfo=self.zone)
-            value = local.astimezone(timezone(local.utcoffset() or timedelta(0)))
+            # ambiguous hour (fold) never compares equal to the same instant elsewhere. The
+            # same wall time as local.astimezone(that offset), without the round trip.
+            offset = value.replace(tzinfo=self.zone).utcoffset() or timedelta(0)
+            fixed = self._offsets.get(offset)
+            if fixed is None:
+                fixed = self._offsets[offset] = timezone(offset)
+            value = value.replace(tzinfo=fixed)
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
         self._cache[text] = value

@@ -11,16 +11,15 @@ clocks late, or never for a ticket whose tracked fields never change). Cells are
 shared column-mapping code (csi_rules/ingest), so value maps, null markers, date formats and
 error messages are the same as for change files.
 
-Only what the history needs is kept per row (order key, instant, tracked values); the full
-values are kept for the latest row of each ticket alone, so the 141,712-row UCI log loads in
-bounded memory.
+Each row is kept as the tuple of its mapped values (no dict per row: cells are shared with
+the rows before them through the cell cache); a ticket's rows are put in order once, when its
+record is built.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import pairwise
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -29,51 +28,12 @@ from csi_rules.ingest.csv_cells import CellError
 from csi_rules.ingest.csv_rows import open_mapped_csv
 from csi_rules.ingest.mapping import UNMAPPED_PREFIX, CsvMapping, SnapshotRules
 from csi_rules.ingest.problems import OnError
-from csi_rules.ingest.record_check import checked_record, json_value, record_data
+from csi_rules.ingest.record_check import PLAIN_TYPES, RecordCheck, json_value, record_data
+from csi_rules.records import Record
 from csi_rules.replay.loaded import LoadedHistory
 
-Values = dict[str, tuple[Any, str, str]]  # field -> (value, column, cell text), from RowReader
+Row = tuple[tuple[Any, ...], int, tuple[Any, ...]]  # (order key, line, values in field order)
 _VOCABULARY_FIELDS = ("state",)  # a `code:<value>` there is listed in the record's `unmapped`
-
-
-@dataclass
-class _Row:
-    order: tuple[Any, ...]
-    position: int  # file order breaks ties between rows equal on every orderBy field
-    at: datetime
-    tracked: tuple[Any, ...]
-
-
-@dataclass
-class _Ticket:
-    key: str
-    first_line: int
-    rows: list[_Row] = field(default_factory=list)
-    latest: _Row | None = None
-    latest_values: dict[str, Any] = field(default_factory=dict)
-    first_values: dict[str, tuple[tuple[Any, ...], Any]] = field(default_factory=dict)
-
-    def add(self, row: _Row, values: dict[str, Any], firsts: frozenset[str]) -> None:
-        self.rows.append(row)
-        place = (row.order, row.position)
-        if self.latest is None or place >= (self.latest.order, self.latest.position):
-            self.latest, self.latest_values = row, values
-        for name in firsts & values.keys():  # merge: first keeps the earliest snapshot's value
-            kept = self.first_values.get(name)
-            if kept is None or place < kept[0]:
-                self.first_values[name] = (place, values[name])
-
-    def values(self) -> dict[str, Any]:
-        """The record's values: the last snapshot's, but the first for merge: first fields."""
-        values = {**self.latest_values, **{n: v for n, (_, v) in self.first_values.items()}}
-        if "opened_at" not in values:  # the log's first sight of the ticket is its opening
-            values["opened_at"] = min(self.rows, key=lambda r: (r.order, r.position)).at
-        unmapped = {n: v[len(UNMAPPED_PREFIX):] for n, v in values.items()
-                    if n in _VOCABULARY_FIELDS and isinstance(v, str)
-                    and v.startswith(UNMAPPED_PREFIX)}
-        if unmapped:
-            values["unmapped"] = unmapped
-        return values
 
 
 def load_snapshot_log(path: str | Path, mapping: CsvMapping,
@@ -88,62 +48,120 @@ def load_snapshot_log(path: str | Path, mapping: CsvMapping,
     with open_mapped_csv(path, mapping, on_error) as csv_file:
         problems = csv_file.problems
         group_at = csv_file.header.index(mapping.group_by)
-        lists = {r.field for r in mapping.rules if r.type == "string[]"}  # one cell, one item
-        firsts = frozenset(r.field for r in mapping.rules if r.merge == "first")
-        tickets: dict[str, _Ticket] = {}
+        nulls = mapping.null_values
+        values_of = csv_file.cells.values
+        fields = csv_file.cells.fields
+        build = _RecordBuilder(mapping, rules, fields)
+        order_of, at_i = build.order_of, build.at_i
+        tickets: dict[str, list[Row]] = {}
         for line, row in csv_file.rows():
             try:
                 key = row[group_at].strip()
-                if not key or key in mapping.null_values:
+                if not key or key in nulls:
                     raise CellError(mapping.group_by, "empty, but it identifies the ticket")
-                values = csv_file.cells.read(row)
-                snapshot = _snapshot(values, rules, line)
+                values = values_of(row)
+                order = order_of(values)
+                if None in order or values[at_i] is None:
+                    build.missing(values)
             except CellError as exc:
                 problems.report(line, f"column {exc.column}: {exc.message}")
                 continue
-            ticket = tickets.get(key)
-            if ticket is None:
-                ticket = tickets[key] = _Ticket(key, line)
-            ticket.add(snapshot, {f: [v[0]] if f in lists and not isinstance(v[0], list)
-                                  else v[0] for f, v in values.items()}, firsts)
-        for ticket in tickets.values():
+            rows = tickets.get(key)
+            if rows is None:
+                tickets[key] = [(order, line, values)]
+            else:
+                rows.append((order, line, values))
+        for key, rows in tickets.items():
+            first_line = rows[0][1]  # the ticket's first (readable) row in the file
             try:
-                result.records.append(_record(ticket, mapping, rules))
+                result.records.append(build.record(rows))
             except RecordError as exc:
-                problems.report(ticket.first_line, f"{rules.record_kind} {ticket.key}: {exc}")
+                problems.report(first_line, f"{rules.record_kind} {key}: {exc}")
     result.rows_read = csv_file.rows_read
     result.skipped = problems.skipped
     return result
 
 
-def _snapshot(values: Values, rules: SnapshotRules, line: int) -> _Row:
-    order = []
-    for name in rules.order_by:
-        if name not in values:
-            raise CellError(name, f"empty, but snapshots are ordered by {name}")
-        order.append(values[name][0])
-    if rules.at not in values:
-        raise CellError(rules.at, f"empty, but it gives the snapshot's time ({rules.at})")
-    tracked = tuple(values[f][0] if f in values else None for f in rules.track)
-    return _Row(tuple(order), line, values[rules.at][0], tracked)
+class _RecordBuilder:
+    """A ticket's rows (values tuples in `fields` order) -> its record with history."""
+
+    def __init__(self, mapping: CsvMapping, rules: SnapshotRules, fields: Sequence[str]):
+        self.rules = rules
+        index = {name: i for i, name in enumerate(fields)}
+        self.fields = tuple(fields)
+        self.order_at = tuple(index[name] for name in rules.order_by)
+        self.at_i = index[rules.at]
+        self.order_of: Callable[[tuple[Any, ...]], tuple[Any, ...]] = _getter(self.order_at)
+        self.tracked_of = _getter(tuple(index[name] for name in rules.track))
+        lists = {r.field for r in mapping.rules if r.type == "string[]"}  # one cell, one item
+        self.lists = tuple(i for i, name in enumerate(fields) if name in lists)
+        self.firsts = tuple(index[r.field] for r in mapping.rules if r.merge == "first")
+        self.vocabulary = tuple(n for n in _VOCABULARY_FIELDS if n in index)
+        self.check = RecordCheck(rules.record_kind)
+
+    def missing(self, values: tuple[Any, ...]) -> None:
+        """Raise the CellError for a row without an order key or instant."""
+        for name, i in zip(self.rules.order_by, self.order_at, strict=True):
+            if values[i] is None:
+                raise CellError(name, f"empty, but snapshots are ordered by {name}")
+        raise CellError(self.rules.at, f"empty, but it gives the snapshot's time "
+                                       f"({self.rules.at})")
+
+    def values(self, rows: list[Row]) -> dict[str, Any]:
+        """The record's values: the last snapshot's, but the first for merge: first fields."""
+        fields = self.fields
+        latest = rows[-1][2]
+        picked = list(latest)
+        absent = []
+        for i in self.firsts:  # merge: first keeps the earliest snapshot's value
+            first = next((r[2][i] for r in rows if r[2][i] is not None), None)
+            if first is not None:
+                if latest[i] is None:
+                    absent.append(i)
+                picked[i] = first
+        for i in self.lists:
+            if picked[i] is not None and type(picked[i]) is not list:
+                picked[i] = [picked[i]]
+        values = {fields[i]: v for i, v in enumerate(picked) if latest[i] is not None}
+        values.update((fields[i], picked[i]) for i in absent)
+        if "opened_at" not in values:  # the log's first sight of the ticket is its opening
+            values["opened_at"] = rows[0][2][self.at_i]
+        unmapped = {n: v[len(UNMAPPED_PREFIX):] for n in self.vocabulary
+                    if isinstance(v := values.get(n), str) and v.startswith(UNMAPPED_PREFIX)}
+        if unmapped:
+            values["unmapped"] = unmapped
+        return values
+
+    def record(self, rows: list[Row]) -> Record:
+        rows.sort(key=_ORDER)  # stable: rows equal on every orderBy field keep file order
+        record = self.check(record_data(self.rules.record_kind, self.values(rows)))
+        record.data["history"] = self.history(rows)
+        return record
+
+    def history(self, rows: list[Row]) -> list[dict[str, Any]]:
+        """{at, field, from, to} for every tracked field that differs between consecutive rows."""
+        out = []
+        track, tracked_of, at_i = self.rules.track, self.tracked_of, self.at_i
+        before = tracked_of(rows[0][2])
+        for _, _, values in rows[1:]:
+            after = tracked_of(values)
+            if after != before:
+                at = values[at_i].isoformat()
+                for name, old, new in zip(track, before, after, strict=True):
+                    if old != new:
+                        out.append({"at": at, "field": name,
+                                    "from": old if type(old) in PLAIN_TYPES else json_value(old),
+                                    "to": new if type(new) in PLAIN_TYPES else json_value(new)})
+            before = after
+        return out
 
 
-def history_entries(rows: list[_Row], track: tuple[str, ...]) -> list[dict[str, Any]]:
-    """{at, field, from, to} for every tracked field that differs between consecutive rows."""
-    out = []
-    for before, after in pairwise(rows):
-        if before.tracked == after.tracked:
-            continue
-        at = after.at.isoformat()
-        for name, old, new in zip(track, before.tracked, after.tracked, strict=True):
-            if old != new:
-                out.append({"at": at, "field": name, "from": json_value(old), "to": json_value(new)})
-    return out
+_ORDER = itemgetter(0)
 
 
-def _record(ticket: _Ticket, mapping: CsvMapping, rules: SnapshotRules) -> Any:
-    ticket.rows.sort(key=lambda r: (r.order, r.position))
-    record = checked_record(record_data(rules.record_kind, ticket.values()))
-    record.data["history"] = history_entries(ticket.rows, rules.track)
-    return record
-
+def _getter(positions: tuple[int, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A tuple of the values at `positions` (a tuple even for one position)."""
+    if len(positions) == 1:
+        (only,) = positions
+        return lambda values: (values[only],)
+    return itemgetter(*positions)
