@@ -104,13 +104,13 @@ class Subject:
 class RuleDecision(Decision):
     """A `Decision` kept as its rule's shared facts plus its evaluation's subject: two
     references a decision instead of thirteen fields, and no `Reason` made until `reasons` is
-    first read (then kept). It reads, compares, hashes, prints and pickles as the `Decision`
+    first read (then kept, a plain tuple). It reads, compares, hashes, prints and pickles as the `Decision`
     with the same fields; `dataclasses.replace` gives a plain `Decision`."""
 
     __slots__ = ("_facts", "_reasons", "_subject")
     _facts: RuleFacts
     _subject: Subject
-    _reasons: Sequence[Reason]
+    _reasons: Sequence[Reason] | None
     details = None
     key = ""
 
@@ -130,12 +130,11 @@ class RuleDecision(Decision):
 
     @property
     def reasons(self) -> Sequence[Reason]:
-        try:
-            return self._reasons
-        except AttributeError:  # first read; two threads may both make them: equal either way
+        made = self._reasons
+        if made is None:  # first read; two threads may both make them: equal either way
             made = self._facts.explain(self._subject.values)
             _SET_REASONS(self, made)
-            return made
+        return made
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -167,13 +166,14 @@ _SET_REASONS = RuleDecision._reasons.__set__  # type: ignore[attr-defined]
 def add_decisions(out: list[Decision], table: Mapping[str, RuleFacts], keys: Iterable[str],
                   subject: Subject) -> None:
     """Append the decision of each rule in `keys` (`table[key]` its facts) for `subject`:
-    per decision one object with two references set (no `__init__`, no per-field setattr)."""
-    new, set_facts, set_subject, append = (
-        object.__new__, _SET_FACTS, _SET_SUBJECT, out.append)
+    per decision one object with three slots set (no `__init__`, no per-field setattr)."""
+    new, set_facts, set_subject, set_reasons, append = (
+        object.__new__, _SET_FACTS, _SET_SUBJECT, _SET_REASONS, out.append)
     for key in keys:
         decision = new(RuleDecision)
         set_facts(decision, table[key])
         set_subject(decision, subject)
+        set_reasons(decision, None)  # not made yet (a read of an unset slot would raise)
         append(decision)
 
 

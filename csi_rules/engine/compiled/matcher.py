@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from csi_rules.conditions.ast import matchers
@@ -77,10 +76,10 @@ class CompiledMatcher:
         self._aware(now)
         return self._entry_values(record.data, now)
 
-    def reasons_of(self, group_id: str, key: str) -> Callable[[list[Any]], Sequence[Reason]]:
-        """`values -> reasons` for one rule: a `LazyReasons` over the values `match_values`
-        gave, the same reasons `explain` gives, made when first read."""
-        return partial(LazyReasons, self._reasons.deferred[group_id][key])
+    def reasons_of(self, group_id: str, key: str) -> Callable[[list[Any]], tuple[Reason, ...]]:
+        """`values -> reasons` for one rule, from the values `match_values` gave: the tuple
+        `explain` gives, made when called (a caller that defers the call defers the work)."""
+        return self._reasons.deferred[group_id][key]
 
     def match_explained(self, record: Record, now: datetime) -> Explained:
         """One decision with its reasons: `{group id: [(key, reasons), ...]}`, the keys exactly
