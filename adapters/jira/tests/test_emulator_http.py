@@ -149,9 +149,11 @@ def test_expand_names_schema_and_rendered_fields_are_honoured(emulator):
                   json={"body": ADF}, timeout=5)
     issue = requests.get(emulator.url + "/rest/api/3/issue/ITSM-1", auth=AUTH, timeout=5,
                          params={"expand": "names,schema,renderedFields",
-                                 "fields": "summary,description,customfield_10050,created"}).json()
+                                 "fields": "summary,description,customfield_10050,created,"
+                                           "comment"}).json()
     assert issue["names"] == {"summary": "Summary", "description": "Description",
-                              "customfield_10050": "Impact", "created": "Created"}
+                              "customfield_10050": "Impact", "created": "Created",
+                              "comment": "Comment"}
     assert issue["schema"]["created"] == {"type": "datetime", "system": "created"}
     rendered = issue["renderedFields"]
     assert rendered["description"].startswith("<p>Outbound mail queues")
@@ -164,6 +166,9 @@ def test_expand_names_schema_and_rendered_fields_are_honoured(emulator):
     assert rendered["created"] == (f"{created:%d/%b/%y} {hour}:{created:%M} "
                                    f"{'AM' if created.hour < 12 else 'PM'}")
     assert re.fullmatch(r"\d\d/[A-Z][a-z]{2}/\d\d (1[0-2]|[1-9]):\d\d [AP]M", rendered["created"])
+    only = requests.get(emulator.url + "/rest/api/3/issue/ITSM-1", auth=AUTH, timeout=5,
+                        params={"expand": "renderedFields", "fields": "description"}).json()
+    assert set(only["renderedFields"]) == {"description"}     # only the fields asked for
     plain = requests.get(emulator.url + "/rest/api/3/issue/ITSM-1", auth=AUTH, timeout=5).json()
     assert not {"names", "schema", "renderedFields"} & set(plain)
     assert set(plain["expand"].split(",")) <= {"renderedFields", "names", "schema", "changelog"}
@@ -193,3 +198,18 @@ def test_data_center_search_puts_names_and_schema_beside_the_issues(dc_emulator)
     assert found["names"] == {"summary": "Summary", "created": "Created"}
     assert found["schema"]["created"] == {"type": "datetime", "system": "created"}
     assert all(not {"names", "schema"} & set(i) for i in found["issues"])
+
+
+def test_the_comment_field_comes_with_all_fields_and_not_with_navigable_ones(emulator):
+    requests.post(emulator.url + "/rest/api/3/issue/ITSM-1/comment", auth=AUTH,
+                  json={"body": ADF}, timeout=5)
+    whole = requests.get(emulator.url + "/rest/api/2/issue/ITSM-1", auth=AUTH, timeout=5).json()
+    comments = whole["fields"]["comment"]
+    assert comments["total"] == len(comments["comments"]) >= 1 and comments["startAt"] == 0
+    assert comments["comments"][-1]["body"].startswith("Restart *postfix*")   # v2: wiki markup
+    navigable = requests.get(emulator.url + "/rest/api/3/issue/ITSM-1", auth=AUTH, timeout=5,
+                             params={"fields": "*navigable"}).json()
+    assert "comment" not in navigable["fields"]
+    found = requests.post(emulator.url + f"{API}/search/jql", auth=AUTH, timeout=5,
+                          json={"jql": "key = ITSM-1", "fields": ["*all"]}).json()
+    assert found["issues"][0]["fields"]["comment"]["comments"][-1]["body"] == ADF

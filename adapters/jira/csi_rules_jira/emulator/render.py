@@ -22,6 +22,7 @@ from csi_rules_jira.emulator.store import Site
 NAVIGABLE = ("summary", "description", "status", "priority", "issuetype", "project", "components",
              "labels", "assignee", "reporter", "creator", "created", "updated", "resolutiondate",
              "resolution", "issuelinks")
+ALL_SYSTEM = (*NAVIGABLE, "comment")  # `*all` adds the fields search does not show by default
 
 
 class View:
@@ -119,6 +120,10 @@ class View:
             return {"id": "10000", "name": issue.resolution} if issue.resolution else None
         if name == "issuelinks":
             return self.links(issue)
+        if name == "comment":
+            return {"comments": [self.comment(issue, c, False) for c in issue.comments],
+                    "self": f"{self.api}/issue/{issue.id}/comment", "maxResults":
+                    len(issue.comments), "total": len(issue.comments), "startAt": 0}
         if name in site.fields:
             return self.custom(issue, name)
         return _ABSENT
@@ -209,7 +214,7 @@ class View:
                                                 "resolutiondate": issue.resolved}[name])
             else:
                 out[name] = None
-        if "comment" in fields or "description" in fields:
+        if "comment" in fields:          # only the fields asked for, as Jira renders them
             out["comment"] = {"comments": [
                 {**self.comment(issue, c, False), "body": to_html(c.adf or c.body)}
                 for c in issue.comments], "total": len(issue.comments),
@@ -266,9 +271,9 @@ _SYSTEM_NAMES = {"summary": "Summary", "description": "Description", "status": "
                  "components": "Components", "labels": "Labels", "assignee": "Assignee",
                  "reporter": "Reporter", "creator": "Creator", "created": "Created",
                  "updated": "Updated", "resolutiondate": "Resolved", "resolution": "Resolution",
-                 "issuelinks": "Linked Issues"}
+                 "issuelinks": "Linked Issues", "comment": "Comment"}
 _SYSTEM_TYPES = {"status": "status", "priority": "priority", "issuetype": "issuetype",
                  "project": "project", "components": "array", "labels": "array",
                  "assignee": "user", "reporter": "user", "creator": "user",
                  "created": "datetime", "updated": "datetime", "resolutiondate": "datetime",
-                 "resolution": "resolution", "issuelinks": "array"}
+                 "resolution": "resolution", "issuelinks": "array", "comment": "comments-page"}

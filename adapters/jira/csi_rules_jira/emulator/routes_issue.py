@@ -8,7 +8,7 @@ from csi_rules_jira.emulator import bodies
 from csi_rules_jira.emulator.edit import apply_edit, rich_text
 from csi_rules_jira.emulator.http import HttpError, Reply, Request
 from csi_rules_jira.emulator.model import Issue
-from csi_rules_jira.emulator.render import NAVIGABLE, View
+from csi_rules_jira.emulator.render import ALL_SYSTEM, NAVIGABLE, View
 from csi_rules_jira.emulator.richtext import to_wiki
 from csi_rules_jira.emulator.store import Site
 
@@ -31,7 +31,7 @@ def _fields(site: Site, req: Request) -> list[str]:
     out: list[str] = []
     for name in raw:
         if name in ("*all", "*navigable"):
-            out.extend(NAVIGABLE)
+            out.extend(ALL_SYSTEM if name == "*all" else NAVIGABLE)
             if name == "*all":
                 out.extend(site.fields)
         elif not name.startswith("-"):

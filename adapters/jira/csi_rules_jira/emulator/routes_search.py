@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from csi_rules_jira.emulator import bodies, jql
 from csi_rules_jira.emulator.http import HttpError, Reply, Request
 from csi_rules_jira.emulator.model import Issue
-from csi_rules_jira.emulator.render import NAVIGABLE, View
+from csi_rules_jira.emulator.render import ALL_SYSTEM, NAVIGABLE, View
 from csi_rules_jira.emulator.store import Site
 
 REMOVED = ("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
@@ -52,7 +52,7 @@ def _field_list(site: Site, requested: list[str] | None, default: list[str]) -> 
     out: list[str] = []
     for name in names:
         if name in ("*all", "*navigable"):
-            out.extend(NAVIGABLE)
+            out.extend(ALL_SYSTEM if name == "*all" else NAVIGABLE)
             if name == "*all":
                 out.extend(site.fields)
         elif not name.startswith("-") and name not in ("id", "key"):
