@@ -77,12 +77,18 @@ STORY = st.fixed_dictionaries({
 
 class Tap(Evaluator):
     """The runner's own evaluator, noting when each decision key says it was crossed (the
-    audit log keeps the key, not the instant)."""
+    audit log keeps the key, not the instant). Hooked at the two public calls the runner's
+    pipeline makes, so a change inside the Evaluator cannot make it see nothing."""
 
     crossed: ClassVar[dict[str, str]] = {}
 
-    def _decisions(self, record: Any, now: datetime, *args: Any, **kwargs: Any) -> Any:
-        out = super()._decisions(record, now, *args, **kwargs)
+    def evaluate(self, record: Any, now: datetime) -> Any:
+        return self._note(super().evaluate(record, now))
+
+    def evaluate_many(self, records: Any, now: datetime) -> Any:
+        return (self._note(out) for out in super().evaluate_many(records, now))
+
+    def _note(self, out: Any) -> Any:
         for decision in out:
             if decision.details and "crossed_at" in decision.details:
                 self.crossed.setdefault(decision.key, decision.details["crossed_at"])
