@@ -160,7 +160,10 @@ def _fields(d: Decision) -> tuple[Any, ...]:
             d.source, d.outcome, d.actions, d.reasons, d.now, d.details, d.key)
 
 
-_SET_REASONS = RuleDecision._reasons.__set__  # type: ignore[attr-defined]
+# RuleDecision's slots set directly (its __setattr__ refuses every name: it is frozen)
+_SET_FACTS = RuleDecision.__dict__["_facts"].__set__
+_SET_SUBJECT = RuleDecision.__dict__["_subject"].__set__
+_SET_REASONS = RuleDecision.__dict__["_reasons"].__set__
 
 
 def add_decisions(out: list[Decision], table: Mapping[str, RuleFacts], keys: Iterable[str],
@@ -175,7 +178,3 @@ def add_decisions(out: list[Decision], table: Mapping[str, RuleFacts], keys: Ite
         set_subject(decision, subject)
         set_reasons(decision, None)  # not made yet (a read of an unset slot would raise)
         append(decision)
-
-
-_SET_FACTS = RuleDecision._facts.__set__  # type: ignore[attr-defined]
-_SET_SUBJECT = RuleDecision._subject.__set__  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 from csi_rules.conditions.ast import Condition, Matcher, matchers
@@ -54,17 +55,22 @@ class _Rule:
     """One rule's `values -> reasons` (`values[slot]` is a field's value as the decision read
     it: the matcher's list of every field, or a dict of this rule's own)."""
 
-    __slots__ = ("_kept", "_number", "_slots", "_steps")
+    __slots__ = ("_kept", "_number", "_seen", "_steps")
 
     def __init__(self, cond: Condition, slots: Mapping[str, int], kept: _Kept, number: int):
         self._kept, self._number = kept, number
         self._steps = [(kept.matcher_id(m), m.path, m.op, m.value, slots[m.path])
                        for m in matchers(cond)]
-        self._slots = tuple(dict.fromkeys(step[4] for step in self._steps))
+        read = tuple(dict.fromkeys(step[4] for step in self._steps))
+        # values -> a tuple of the values this rule read (itemgetter of one slot gives the
+        # value itself, so that slot is read twice; of none there is nothing to read)
+        self._seen: Callable[[Values], tuple[Any, ...]] = (
+            itemgetter(*read, *read) if len(read) == 1 else itemgetter(*read) if read
+            else _nothing)
 
     def __call__(self, values: Values) -> tuple[Reason, ...]:
-        seen = tuple([values[s] for s in self._slots])
-        classes = tuple([x.__class__ for x in seen])
+        seen = self._seen(values)
+        classes = tuple(map(type, seen))
         whole = (self._number, classes, seen) if _KEPT_CLASSES.issuperset(classes) else None
         tuples = self._kept.tuples
         if whole is not None:
@@ -90,6 +96,10 @@ class _Rule:
         if whole is not None and len(tuples) < CACHE_SIZE:
             tuples[whole] = result
         return result
+
+
+def _nothing(values: Values) -> tuple[Any, ...]:
+    return ()
 
 
 class RuleReasons:
