@@ -30,6 +30,7 @@ from csi_rules.escalation.evaluate import escalation_decisions
 from csi_rules.policy.kinds.routing import RoutingTrigger
 from csi_rules.policy.model import Policy, PolicySet, Rule
 from csi_rules.records import Record
+from csi_rules.records.model import MISSING
 from csi_rules.sla.evaluate import sla_decisions
 from csi_rules.sla.timeline import snapshots
 
@@ -238,9 +239,10 @@ def not_triggered(policy: Policy, record: Record, lookup: Callable[[str], Any],
     if trigger is None or trigger.when is None or evaluate(trigger.when, lookup):
         return None
     if trigger.name == "unassigned":
-        why = (f"trigger unassigned: the ticket already has assignment group "
-               f"{record.get('assignment_group')!r}, so it is not re-routed "
-               f"(spec.trigger: always would route owned tickets too)")
+        owners = [f"{field} {record.get(field)!r}" for field in ("assignment_group", "assignee")
+                  if record.get(field) is not MISSING]
+        why = (f"trigger unassigned: the ticket already has {' and '.join(owners)}, so it is "
+               f"not re-routed (spec.trigger: always would route owned tickets too)")
     else:
         why = "spec.trigger does not hold for this ticket, so its rules are not applied"
     return Decision(record.id, record.label, policy.name, policy.kind, policy.content_hash,

@@ -1,5 +1,6 @@
-"""RoutingPolicy spec.trigger: by default only a ticket without a group is routed, so a live run
-never takes an owned ticket away from its group; `always` and a condition say otherwise."""
+"""RoutingPolicy spec.trigger: by default only a ticket with neither a group nor an assignee is
+routed (as ServiceNow assignment rules), so a live run never takes an owned ticket away from its
+owner; `always` and a condition say otherwise."""
 
 from __future__ import annotations
 
@@ -51,10 +52,17 @@ def test_by_default_an_unassigned_ticket_is_routed(plugins):
 def test_by_default_an_owned_ticket_is_not_rerouted_and_the_decision_says_why(plugins):
     decision = decide(plugins, policy(), assignment_group="Database")
     assert decision.outcome == OUTCOME_NOT_TRIGGERED and decision.actions == ()
-    assert "already has assignment group 'Database'" in decision.details["explain"]
+    assert "already has assignment_group 'Database', so" in decision.details["explain"]
     assert "not re-routed" in decision.format_text()
-    assert [(r.path, r.op, r.result) for r in decision.reasons] == [
-        ("assignment_group", "exists", False)]
+    assert ("assignment_group", "exists", False) in [
+        (r.path, r.op, r.result) for r in decision.reasons]
+
+
+def test_by_default_a_ticket_with_an_assignee_but_no_group_is_not_rerouted(plugins):
+    # a Jira ticket has no group field: its assignee is who owns it
+    decision = decide(plugins, policy(), assignee="bob")
+    assert decision.outcome == OUTCOME_NOT_TRIGGERED and decision.actions == ()
+    assert "already has assignee 'bob'" in decision.details["explain"]
 
 
 def test_trigger_always_reroutes_an_owned_ticket(plugins):

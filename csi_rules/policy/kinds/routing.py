@@ -2,8 +2,9 @@
 
 A live runner looks at every ticket again whenever it changes, so routing needs a trigger
 saying when its rules apply at all. The default, `unassigned`, is what ServiceNow assignment
-rules do: route only while the ticket has no group, so a ticket somebody already owns is never
-taken away from them unless the policy says `always` (or gives its own condition).
+rules do: route only while the ticket has neither a group nor an assignee, so a ticket
+somebody already owns is never taken away from them unless the policy says `always` (or gives
+its own condition).
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ from csi_rules.policy.schema import applies_to_schema, rule_schema
 DEFAULT_APPLIES_TO = ["incident", "request"]
 DEFAULT_TRIGGER = "unassigned"
 TRIGGERS = {
-    "unassigned": "only while the ticket has no assignment group (as ServiceNow assignment "
-                  "rules do)",
+    "unassigned": "only while the ticket has neither an assignment group nor an assignee (as "
+                  "ServiceNow assignment rules do)",
     "always": "every time the ticket is evaluated, even when somebody already owns it",
 }
-UNASSIGNED = {"field": "assignment_group", "exists": False}
+# ServiceNow: "The record cannot have an existing value for either the assigned_to or
+# assignment_group fields" (c_AssignmentRulesModule); a Jira ticket has only an assignee.
+UNASSIGNED = {"all": [{"field": "assignment_group", "exists": False},
+                      {"field": "assignee", "exists": False}]}
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,9 @@ class RoutingPolicy:
 
     name = "RoutingPolicy"
     description = ("Routes incidents and requests: while its trigger holds (by default: the "
-                   "ticket has no assignment group), the first (or every) matching rule assigns "
-                   "a group or person, changes priority, comments or notifies.")
+                   "ticket has neither an assignment group nor an assignee), the first (or "
+                   "every) matching rule assigns a group or person, changes priority, comments "
+                   "or notifies.")
 
     def spec_schema(self) -> dict[str, Any]:
         return {
@@ -74,9 +79,9 @@ class RoutingPolicy:
                 "trigger": {
                     "default": DEFAULT_TRIGGER,
                     "description": "when the rules apply at all: unassigned (default) "
-                    "routes only tickets without an assignment group, as ServiceNow "
-                    "assignment rules do, so an owned ticket is never re-routed; always "
-                    "applies them on every evaluation (e.g. a priority matrix); or a "
+                    "routes only tickets with neither an assignment group nor an "
+                    "assignee, as ServiceNow assignment rules do, so an owned ticket is never "
+                    "re-routed; always applies them on every evaluation (e.g. a priority matrix); or a "
                     "condition on the ticket.",
                     "if": {"type": "string"}, "then": {"enum": list(TRIGGERS)},
                     "else": {"$ref": "#/$defs/condition"},
