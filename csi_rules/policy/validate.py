@@ -22,6 +22,7 @@ from csi_rules.policy.kinds.base import CheckContext
 from csi_rules.policy.loader import Document, iter_policy_files, load_text
 from csi_rules.policy.model import PolicySet
 from csi_rules.policy.schema import API_VERSION, document_schema
+from csi_rules.policy.schema_verdict import SchemaVerdict
 from csi_rules.suggest import unknown_name
 
 
@@ -74,6 +75,13 @@ def _validator(kind: str, plugins: Plugins) -> Draft202012Validator:
     return plugins.cache[key]
 
 
+def _verdict(kind: str, plugins: Plugins) -> SchemaVerdict:
+    key = ("schema verdict", kind)
+    if key not in plugins.cache:
+        plugins.cache[key] = SchemaVerdict(_validator(kind, plugins))
+    return plugins.cache[key]
+
+
 def _schema_message(error: ValidationError) -> tuple[tuple[Any, ...], str]:
     pointer = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.schema, dict):
@@ -91,6 +99,8 @@ def _schema_message(error: ValidationError) -> tuple[tuple[Any, ...], str]:
 
 
 def _schema(doc: Document, plugins: Plugins) -> list[Finding]:
+    if _verdict(doc.data["kind"], plugins).certainly_valid(doc.data):  # the usual case
+        return []  # without jsonschema's walk, which is what reports errors
     validator = _validator(doc.data["kind"], plugins)
     out = []
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: doc.locate(tuple(e.absolute_path))):
