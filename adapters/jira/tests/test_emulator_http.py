@@ -213,3 +213,11 @@ def test_the_comment_field_comes_with_all_fields_and_not_with_navigable_ones(emu
     found = requests.post(emulator.url + f"{API}/search/jql", auth=AUTH, timeout=5,
                           json={"jql": "key = ITSM-1", "fields": ["*all"]}).json()
     assert found["issues"][0]["fields"]["comment"]["comments"][-1]["body"] == ADF
+
+
+def test_the_latest_api_is_served_as_version_2(emulator):
+    def description(version):
+        return requests.get(emulator.url + f"/rest/api/{version}/issue/ITSM-1", auth=AUTH,
+                            timeout=5, params={"fields": "description"}).json()["fields"]["description"]
+    assert description("latest") == description("2")
+    assert isinstance(description("latest"), str) and isinstance(description("3"), dict)
