@@ -184,6 +184,31 @@ def test_aggregate_api_counts_groups_and_averages(emulator, http):
     assert numbers["max"] == {"reassignment_count": str(max(counts))}
 
 
+def test_aggregate_api_name_value_pairs_having_and_order_by(emulator, http):
+    """c_AggregateAPI.md: name=value pairs (display values too) instead of sysparm_query,
+    `sysparm_having=aggregate^field^operator^value`, `sysparm_order_by` with `^DESC`."""
+    stats = f"{emulator.url}/api/now/stats/incident"
+    closed = http.get(table(emulator, "incident"), params={"sysparm_query": "state=7",
+                                                           "sysparm_limit": 1})
+    by_label = http.get(stats, params={"state": "Closed", "sysparm_count": "true"}).json()
+    assert by_label["result"]["stats"]["count"] == closed.headers["X-Total-Count"] != "67"
+    grouped = {"sysparm_count": "true", "sysparm_group_by": "priority"}
+    every = {g["groupby_fields"][0]["value"]: int(g["stats"]["count"])
+             for g in http.get(stats, params=grouped).json()["result"]}
+    big = http.get(stats, params={**grouped, "sysparm_having": "count^priority^>^10"}).json()
+    assert {g["groupby_fields"][0]["value"] for g in big["result"]} == {
+        value for value, n in every.items() if n > 10} != set(every)
+    busiest = http.get(stats, params={**grouped, "sysparm_order_by": "COUNT^DESC"}).json()
+    counts = [int(g["stats"]["count"]) for g in busiest["result"]]
+    assert counts == sorted(every.values(), reverse=True)
+    down = http.get(stats, params={**grouped, "sysparm_order_by": "priority^DESC"}).json()
+    assert [g["groupby_fields"][0]["value"] for g in down["result"]] == sorted(every, reverse=True)
+    none = http.get(stats, params={"sysparm_count": "true", "sysparm_having": "count^sys_id^>^999"})
+    assert none.json() == {"result": {"stats": {}}}
+    wrong = http.get(stats, params={**grouped, "sysparm_having": "count^priority^>"})
+    assert wrong.status_code == 400
+
+
 def test_batch_api_runs_each_request_and_answers_base64(emulator, http):
     body = base64.b64encode(json.dumps({"short_description": "from a batch"}).encode()).decode()
     json_headers = [{"name": "Content-Type", "value": "application/json"},

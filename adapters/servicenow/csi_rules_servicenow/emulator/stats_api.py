@@ -2,10 +2,12 @@
 
 Parameters as the Aggregate API documents them: `sysparm_query`, `sysparm_count`,
 `sysparm_group_by`, `sysparm_avg_fields`, `sysparm_min_fields`, `sysparm_max_fields`,
-`sysparm_sum_fields`, `sysparm_display_value` (group values as labels), `sysparm_orderby`.
-Without a group-by the answer is `{"result": {"stats": {...}}}`, with one a list of
-`{"stats": {...}, "groupby_fields": [{"field", "value"}]}`. Every number is a string; an
-average has four decimals (pk: the wording of instance answers, *unverified* here).
+`sysparm_sum_fields`, `sysparm_display_value` (group values as labels), `sysparm_having` and
+`sysparm_order_by` (stats_groups.py), and name=value pairs in place of `sysparm_query` as on the
+Table API (c_AggregateAPI.md). Without a group-by the answer is `{"result": {"stats": {...}}}`
+(a `sysparm_having` the whole set fails gives empty `stats`, *unverified*), with one a list of
+`{"stats": {...}, "groupby_fields": [{"field", "value"}]}`, by value unless ordered. Every
+number is a string; an average has four decimals (the doc's sample).
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ from typing import Any
 from csi_rules_servicenow.emulator import sla
 from csi_rules_servicenow.emulator.query import parse_query
 from csi_rules_servicenow.emulator.render import display_value, getter
+from csi_rules_servicenow.emulator.stats_groups import (
+    StatsParamError,
+    keep,
+    ordered,
+    parse_having,
+    parse_order,
+)
 from csi_rules_servicenow.emulator.store import Row, Store
 
 ROUTE = re.compile(r"^/api/now/(?:v1/)?stats/([A-Za-z0-9_]+)/?$")
@@ -52,22 +61,32 @@ class StatsApi:
                   for kind in _AGGREGATES}
         group_by = [f for f in param("sysparm_group_by").split(",") if f]
         display = param("sysparm_display_value").lower()
+        try:
+            having = parse_having(param("sysparm_having"))
+            order = parse_order(param("sysparm_order_by"))
+        except StatsParamError as exc:
+            return 400, {}, _error(str(exc), None)
+        text = param("sysparm_query") or "^".join(   # name=value pairs stand in for the query
+            f"{k}={v[0]}" for k, v in params.items() if not k.startswith("sysparm_"))
         store = self.store
         with store.lock:
             if table == sla.TABLE:
                 sla.refresh(store, store.clock())
-            query = parse_query(param("sysparm_query"), now=store.clock())
+            query = parse_query(text, now=store.clock())
             rows = [r for r in store.rows(table) if query.matches(getter(store, r))]
             count = param("sysparm_count").lower() == "true"
             if not group_by:
-                return 200, {}, {"result": {"stats": self._stats(rows, count, fields)}}
+                stats = self._stats(rows, count, fields) if keep(rows, having, _aggregate) else {}
+                return 200, {}, {"result": {"stats": stats}}
             groups: dict[tuple[str, ...], list[Row]] = {}
             for row in rows:
                 groups.setdefault(tuple(row.get(f, "") for f in group_by), []).append(row)
+            kept = [groups[key] for key in sorted(groups) if keep(groups[key], having, _aggregate)]
             result = [{"stats": self._stats(members, count, fields),
-                       "groupby_fields": [self._group_field(table, members[0], f, v, display)
-                                          for f, v in zip(group_by, key, strict=True)]}
-                      for key, members in sorted(groups.items())]
+                       "groupby_fields": [self._group_field(table, members[0], f,
+                                                            members[0].get(f, ""), display)
+                                          for f in group_by]}
+                      for members in ordered(kept, order, _aggregate)]
         return 200, {}, {"result": result}
 
     def _group_field(self, table: str, row: Row, name: str, value: str,
