@@ -100,12 +100,21 @@ def _engine_findings(doc: Document, base: Pointer, rules: list[dict[str, Any]],
                      usable: list[tuple[int, Condition]]) -> list[Finding]:
     """Rules the engine cannot run faithfully (too wide for durable-rules' fixed limits).
 
-    Found here, at validation, rather than when the first record is evaluated.
+    Found here, at validation, rather than when the first record is evaluated. The whole list
+    is compiled first: when it compiles, so does each rule alone (adding a rule never lowers
+    a limit the compiler checks, engine/compiler._pack), and the usual answer costs one
+    compilation instead of one per rule.
     """
     from csi_rules.engine.compiler import compile_groups
     from csi_rules.engine.groups import RuleGroup, RuleSpec
     from csi_rules.errors import EngineError
 
+    try:
+        compile_groups([RuleGroup("g", "first", frozenset({"incident"}),
+                                  tuple(RuleSpec(f"r{i}", c) for i, c in usable))])
+        return []
+    except EngineError as exc:
+        whole = exc
     out = []
     for i, cond in usable:
         try:
@@ -114,12 +123,8 @@ def _engine_findings(doc: Document, base: Pointer, rules: list[dict[str, Any]],
         except EngineError as exc:
             out.append(doc.finding((*base, i, "when"), f"rule {rules[i]['id']!r} is too complex "
                                    f"for the rules engine: {exc}; split it into several rules"))
-    try:
-        compile_groups([RuleGroup("g", "first", frozenset({"incident"}),
-                                  tuple(RuleSpec(f"r{i}", c) for i, c in usable))])
-    except EngineError as exc:
-        if not out:
-            out.append(doc.finding(base, f"the rules engine cannot run this rule list: {exc}"))
+    if not out:
+        out.append(doc.finding(base, f"the rules engine cannot run this rule list: {whole}"))
     return out
 
 
