@@ -143,7 +143,10 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = getattr(exc, "problem", None) or str(exc)
+        if isinstance(exc, yaml.reader.ReaderError):  # a control character: no mark, a position
+            line = text.count("\n", 0, exc.position) + 1
+            col = exc.position - text.rfind("\n", 0, exc.position)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return [], [Finding(file, line, col, "", "", f"YAML syntax error: {problem}")]
     # one constructor for every document: a loader made per document re-reads the whole text
     # (the YAML reader checks every character), which made validation quadratic in file size

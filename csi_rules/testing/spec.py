@@ -214,12 +214,20 @@ def load_test_file(path: Path, root: Path | None = None) -> TestFile:
 
 
 def find_test_files(root: Path) -> list[Path]:
-    """Test files under `root`: `*.test.yaml` anywhere, or any YAML inside a `tests` folder."""
+    """Test files under `root`: `*.test.yaml` anywhere, or any YAML inside a `tests` folder.
+
+    A file found there that is a symbolic link leading out of `root` is refused, unread, as
+    policy files are (`policy.loader.iter_policy_files`): its content would be quoted in the
+    findings."""
     if root.is_file():
         return [root]
     found = set()
+    resolved = root.resolve()
     for pattern in ("*.yaml", "*.yml"):
         for p in root.rglob(pattern):
+            if not p.resolve().is_relative_to(resolved):
+                raise UsageError(f"{p}: a symbolic link leading outside {root} "
+                                 "(not read; name the file itself to use it)")
             rel = p.relative_to(root).parts
             if p.name.endswith((".test.yaml", ".test.yml")) or "tests" in rel[:-1] \
                     or root.name == "tests":

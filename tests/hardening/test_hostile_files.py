@@ -134,3 +134,26 @@ def test_a_hostile_csv_mapping_is_a_finding_not_a_traceback(cli, tmp_path: Path)
                  "--mapping", str(mapping), "--now", "2026-03-02T09:30:00Z")
     assert result.code == 2
     assert f"{mapping}:1:1: YAML nested deeper than 64 levels" in result.out + result.err
+
+
+def test_a_symlinked_test_file_out_of_the_tested_directory_is_refused_unread(
+        cli, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("tests: TOKEN=very-secret-value\n")
+    tested = tmp_path / "repo"
+    shutil.copytree(POLICIES / "routing", tested / "routing")
+    (tested / "tests").mkdir()
+    (tested / "tests" / "leak.test.yaml").symlink_to(secret)
+    result = cli("test", str(tested))
+    assert result.code == 2
+    assert "symbolic link leading outside" in result.err
+    assert "very-secret-value" not in result.err + result.out
+
+
+def test_a_control_character_is_one_line_with_its_position(cli, tmp_path: Path) -> None:
+    path = tmp_path / "nul.yaml"
+    path.write_bytes(b"a: 1\nb: x\x00c\n")
+    result = cli("validate", str(path))
+    assert result.code == 2
+    assert result.out.splitlines()[0] == (f"{path}:2:5: YAML syntax error: unacceptable "
+                                          "character #x0000: special characters are not allowed")
