@@ -158,3 +158,17 @@ def test_pysnow_query_and_update(emulator):
     assert updated["short_description"] == "updated by pysnow"
     again = incidents.get(query={"number": "INC0000060"}).one()
     assert again["short_description"] == "updated by pysnow"
+
+
+# pysnow's upload reads the file without closing it: the warning is pysnow's, not ours
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_pysnow_attachment_upload_and_list(emulator, tmp_path):
+    client = pysnow.Client(host=emulator.url.split("://")[1], user="admin", password="admin",
+                           use_ssl=False)
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"first line\n")
+    incidents = client.resource(api_path="/table/incident")
+    made = incidents.attachments.upload(INC, str(notes))          # POST /attachment/file
+    assert made["file_name"] == "notes.txt" and made["table_sys_id"] == INC
+    assert [a["file_name"] for a in incidents.attachments.get(INC)] == ["notes.txt"]
+    assert emulator.apis.attachments.content[made["sys_id"]] == b"first line\n"

@@ -269,15 +269,29 @@ def test_attachment_api_upload_list_read_delete(emulator, http):
     assert refused.status_code == 400
 
 
-def test_attachment_multipart_upload_is_refused_as_an_unknown_attachment(emulator, http):
-    """`/upload` is not served: it reads as an attachment sys_id, 404, and stores nothing."""
+def test_attachment_multipart_upload_as_the_docs_curl_sends_it(emulator, http):
+    """c_AttachmentAPI.md: `-F table_name=... -F table_sys_id=... -F uploadFile=@file`."""
     api = f"{emulator.url}/api/now/attachment"
     sent = http.post(f"{api}/upload", data={"table_name": "incident", "table_sys_id": INC},
                      files={"uploadFile": ("app.log", b"log line\n", "text/plain")})
-    assert sent.status_code == 404
-    assert sent.json()["error"]["message"] == "No Record found"
-    assert http.get(f"{api}/upload").status_code == 404
-    assert http.get(api).headers["X-Total-Count"] == "0"
+    assert sent.status_code == 201, sent.text
+    meta = sent.json()["result"]
+    assert (meta["file_name"], meta["size_bytes"], meta["content_type"], meta["table_sys_id"]) \
+        == ("app.log", "9", "text/plain", INC)
+    assert sent.headers["Location"].endswith(f"/attachment/{meta['sys_id']}")
+    assert http.get(meta["download_link"], headers={"Accept": "*/*"}).content == b"log line\n"
+    nowhere = http.post(f"{api}/upload", data={"table_name": "incident", "table_sys_id": "0" * 32},
+                        files={"uploadFile": ("a.txt", b"x", "text/plain")})
+    assert nowhere.status_code == 404                      # the record does not exist
+    unnamed = http.post(f"{api}/upload", files={"uploadFile": ("a.txt", b"x", "text/plain")})
+    assert unnamed.status_code == 400                      # no table_name / table_sys_id
+    assert http.post(f"{api}/upload", data=b"x", headers={"Content-Type": "text/plain"}
+                     ).status_code == 400
+    missing = http.post(f"{api}/file", data=b"x", headers={"Content-Type": "text/plain"}, params={
+        "table_name": "incident", "table_sys_id": "0" * 32, "file_name": "a.txt"})
+    assert missing.status_code == 404
+    assert http.get(api, params={"sysparm_query": f"table_sys_id={INC}"}
+                    ).headers["X-Total-Count"] == "1"
 
 
 def test_accept_xml_is_answered_in_xml(emulator, http):
