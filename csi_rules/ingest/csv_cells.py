@@ -48,6 +48,7 @@ class RowReader:
         self.positions = positions
         self.null_values = mapping.null_values
         self.dates = DateCells(mapping.date_formats, mapping.time_zone, mapping.name)
+        self._cell_converters: dict[str, Convert] = {}  # field -> text converter (one column)
         self._plan = [self._compile(rule) for rule in mapping.rules]
         self._read = self._unrolled()
 
@@ -71,7 +72,7 @@ class RowReader:
     def _unrolled_values(self) -> Callable[[Sequence[str]], tuple[Any, ...]]:
         names: dict[str, Any] = {"MISS": _MISS, "CellError": CellError}
         lines = ["def values(row):"]
-        for i, (_, position, _cache, convert, missing) in enumerate(self._plan):
+        for i, (field, position, _cache, convert, missing) in enumerate(self._plan):
             names[f"missing{i}"] = missing
             if position == _FIXED:
                 names[f"fixed{i}"] = None if convert is None else convert[0]
@@ -82,7 +83,7 @@ class RowReader:
             if position >= 0:
                 cache: dict[str, Any] = {}
                 names[f"cached{i}"] = cache.get
-                names[f"convert{i}"] = self._cached_value(convert, cache)
+                names[f"convert{i}"] = self._cached_value(self._cell_converters[field], cache)
                 lines += [f"    cell = row[{position}]",
                           f"    v{i} = cached{i}(cell, MISS)",
                           f"    if v{i} is MISS:",
@@ -98,14 +99,15 @@ class RowReader:
         exec(compile("\n".join(lines), f"<mapping {self.mapping.name} values>", "exec"), names)
         return names["values"]
 
-    @staticmethod
-    def _cached_value(read_cell: Callable[[str], Found | None],
-                      cache: dict[str, Any]) -> Callable[[str], Any]:
-        """The value alone of `read_cell`, remembered per raw cell as `read` remembers it."""
+    def _cached_value(self, convert: Convert, cache: dict[str, Any]) -> Callable[[str], Any]:
+        """The value of one raw cell, remembered as `read` remembers it (not a list: a split
+        cell gives each record its own)."""
+        nulls = self.null_values
+
         def read_value(cell: str) -> Any:
-            found = read_cell(cell)
-            value = None if found is None else found[0]
-            if type(value) is not list:  # a split cell: each record gets its own list
+            text = cell.strip()
+            value = convert("" if text in nulls else text)
+            if type(value) is not list:
                 if len(cache) >= CACHE_LIMIT:
                     cache.clear()
                 cache[cell] = value
@@ -154,9 +156,10 @@ class RowReader:
         if all(s.constant is not NO_VALUE for s in sources):
             return rule.field, _FIXED, cache, self._first_of(rule)(()), missing
         if len(sources) == 1 and sources[0].column is not None:
+            convert = self._converter(rule, sources[0])
+            self._cell_converters[rule.field] = convert
             return (rule.field, self.positions[sources[0].column], cache,
-                    self._cached_cell(sources[0].column, self._converter(rule, sources[0]),
-                                      cache), missing)
+                    self._cached_cell(sources[0].column, convert, cache), missing)
         return rule.field, -1, cache, self._first_of(rule), missing
 
     def _cached_cell(self, column: str, convert: Convert,
@@ -222,6 +225,10 @@ class RowReader:
                                         f"(known: {_known(values)})")
             return mapped
         typed = self._typed(rule, column)
+        if not source.patterns and rule.type == "datetime":
+            return self._datetime_or_none(column)
+        if not source.patterns and typed is _as_text:
+            return _text_or_none
         if source.patterns:
             patterns = source.patterns
 
@@ -240,6 +247,19 @@ class RowReader:
         def present(text: str) -> Any:
             return None if text == "" else typed(text)
         return present
+
+    def _datetime_or_none(self, column: str) -> Convert:
+        """`present(as_datetime)` in one call: read for every new date-time text."""
+        parse = self.dates.parse
+
+        def datetime_or_none(text: str) -> Any:
+            if text == "":
+                return None
+            try:
+                return parse(text)
+            except DateTimeError as exc:
+                raise CellError(column, str(exc)) from None
+        return datetime_or_none
 
     def _typed(self, rule: FieldRule, column: str) -> Convert:
         """Non-empty cell text -> a value of the rule's type."""
@@ -279,3 +299,7 @@ class RowReader:
 
 def _as_text(text: str) -> str:
     return text
+
+
+def _text_or_none(text: str) -> str | None:
+    return None if text == "" else text

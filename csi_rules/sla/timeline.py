@@ -9,9 +9,9 @@ no state change, `estimate.estimated_changes` adds the ones `resolved_at`/`close
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from csi_rules.records.fields import FIELDS
 from csi_rules.records.model import Record, parse_datetime
@@ -20,19 +20,16 @@ from csi_rules.sla.estimate import estimated_changes, history_available
 _ABSENT: Any = object()
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """The record as it was from `at` until the next snapshot."""
+class Snapshot(NamedTuple):
+    """The record as it was from `at` until the next snapshot (a named pair: a ticket has a
+    handful, and tens of thousands of tickets are evaluated at once)."""
 
     at: datetime
     record: Record
 
 
-def _typed(field: str, value: Any) -> Any:
-    spec = FIELDS.get(field)
-    if spec is not None and spec.type == "datetime" and isinstance(value, str):
-        return parse_datetime(value, f"history field {field}")
-    return value
+_DATETIME_FIELDS = frozenset(n for n, s in FIELDS.items() if s.type == "datetime")
+_FIRST = itemgetter(0)
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:
@@ -55,10 +52,15 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
 def transitions(record: Record) -> list[tuple[datetime, str, Any, Any]]:
     """(at, field, from, to) in time order; equal instants keep their recorded order."""
     out = []
+    text, parsed = None, None  # consecutive entries often share their instant: parsed once
     for entry in record.data.get("history") or ():
-        at = parse_datetime(entry["at"], "history at") if isinstance(entry["at"], str) else entry["at"]
+        at = entry["at"]
+        if isinstance(at, str):
+            if at != text:
+                text, parsed = at, parse_datetime(at, "history at")
+            at = parsed
         out.append((at, entry["field"], entry.get("from"), entry.get("to")))
-    out.sort(key=lambda t: t[0])
+    out.sort(key=_FIRST)
     return out
 
 
@@ -91,21 +93,32 @@ def snapshots(record: Record, until: datetime) -> Iterator[Snapshot]:
     begin = start_instant(record, changes)
     if begin is None or begin > until:
         return
-    data = {k: v for k, v in record.data.items() if k != "history"}
+    data = dict(record.data)
+    data.pop("history", None)
     data["raw"] = dict(data.get("raw") or {})
     first_seen: set[str] = set()
     for _, field, before, _ in changes:
         if field not in first_seen:
             first_seen.add(field)
-            _set(data, field, _typed(field, before))
-    i = 0
-    while i < len(changes) and changes[i][0] <= begin:  # changes at (or recorded before) the start
-        _set(data, changes[i][1], _typed(changes[i][1], changes[i][3]))
+            _put(data, field, before)
+    i, count = 0, len(changes)
+    while i < count and changes[i][0] <= begin:  # changes at (or recorded before) the start
+        _put(data, changes[i][1], changes[i][3])
         i += 1
     yield Snapshot(begin, Record(dict(data)))  # nested dicts shared until _set copies them
-    while i < len(changes) and changes[i][0] <= until:
+    while i < count and changes[i][0] <= until:
         at = changes[i][0]
-        while i < len(changes) and changes[i][0] == at:
-            _set(data, changes[i][1], _typed(changes[i][1], changes[i][3]))
+        while i < count and changes[i][0] == at:
+            _put(data, changes[i][1], changes[i][3])
             i += 1
         yield Snapshot(at, Record(dict(data)))
+
+
+def _put(data: dict[str, Any], field: str, value: Any) -> None:
+    """`field` of the snapshot being built set to a history value, in record terms."""
+    if field in _DATETIME_FIELDS and isinstance(value, str):
+        value = parse_datetime(value, f"history field {field}")
+    if "." in field:
+        _set(data, field, value)
+    else:
+        data[field] = value
