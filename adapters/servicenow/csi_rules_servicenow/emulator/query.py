@@ -367,11 +367,11 @@ def _script(text: str, now: datetime) -> datetime:
         return _span(_month_start(now, count), _month_start(now, count - 1),
                      name.endswith("End"))
     if name == "dateGenerate" and len(args) == 2:
-        day = _parse_time(args[0])
-        if day is None:
+        generated = _parse_time(args[0])
+        if generated is None:
             raise Unsupported(f"bad date in '{text}'")
         if args[1] in ("start", "end"):
-            return _span(day, day + timedelta(days=1), args[1] == "end")
+            return _span(generated, generated + timedelta(days=1), args[1] == "end")
         clock = _parse_time(f"{args[0]} {args[1]}")
         if clock is not None:
             return clock
