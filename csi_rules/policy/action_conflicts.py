@@ -72,7 +72,7 @@ def conflict_findings(docs: Iterable[Document], plugins: Plugins,
     asked = 0
     for field_sites in by_field.values():
         for a, b in _candidate_pairs(field_sites):
-            key = (a.doc.file, a.rule, b.doc.file, b.rule, a.claim.field)
+            key = (a.doc.file, a.doc.index, a.rule, b.doc.file, b.doc.index, b.rule, a.claim.field)
             if key in seen:
                 continue
             if asked >= max_pairs:

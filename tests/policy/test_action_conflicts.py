@@ -143,3 +143,14 @@ def test_the_shipped_policies_are_settled(cli):
     breach notifies instead of escalating beside the ladder, and the routing fallback leaves
     priority to the matrix."""
     assert _conflicts(cli("validate", str(POLICIES)).out) == []
+
+
+def test_every_pair_is_reported_when_the_policies_share_one_file(tmp_path, cli):
+    route_c = ROUTE_A.replace("route-a", "route-c").replace("Network", "Field Services")
+    path = tmp_path / "all.yaml"
+    path.write_text("---\n".join((ROUTE_A, ROUTE_B, route_c)))
+    result = cli("validate", str(path))
+    assert result.code == 0
+    pairs = sorted(sorted(p for p in ("route-a", "route-b", "route-c")
+                          if f"policy {p}" in line) for line in _conflicts(result.out))
+    assert pairs == [["route-a", "route-b"], ["route-a", "route-c"], ["route-b", "route-c"]]
