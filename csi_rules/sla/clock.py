@@ -69,8 +69,9 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
     names what the snapshots assume for lack of history; the status carries it."""
     if not snapshots:
         return None
-    conditions = metric.conditions
-    final_target = conditions.view(snapshots[-1].record).target
+    verdicts = metric.conditions.view
+    last_view = verdicts(snapshots[-1].record)  # asked once: also the loop's last snapshot
+    final_target = last_view.target
     if final_target is None:
         return None
     names = {t.calendar for t in metric.targets}
@@ -81,11 +82,12 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
     cycle: _Cycle | None = None
     cycles = 0
     stopped_at: datetime | None = None
-    verdicts = conditions.view
     last = len(snapshots) - 1
     for i, snap in enumerate(snapshots):
-        view = verdicts(snap.record)
-        end = snapshots[i + 1].at if i < last else now
+        if i < last:
+            view, end = verdicts(snap.record), snapshots[i + 1].at
+        else:
+            view, end = last_view, now
         if clock == "not_started" and view.start:
             cycle, cycles, clock = _Cycle(snap.at), 1, "running"
         elif clock == "stopped" and not view.stop:
