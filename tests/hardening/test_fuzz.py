@@ -1,15 +1,16 @@
 """Keep it so: fuzzed policy documents, records and HTTP bodies get an answer, never a crash.
 
-Bounded (a few dozen examples per target, a per-example deadline) so the suite stays fast;
-the saved crashers in fuzz_regressions/ run every time. To keep a new crasher, save the input
-hypothesis prints as a file there: *.yaml (a policy file), *.json (a record file), *.body
-(an HTTP body, sent to every POST route).
+Bounded (a few dozen examples per target, a per-example deadline, a memory budget per
+example) so the suite stays fast; the saved crashers in fuzz_regressions/ run every time. To
+keep a new crasher, save the input hypothesis prints as a file there: *.yaml (a policy file),
+*.json (a record file), *.body (an HTTP body, sent to every POST route).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -63,6 +64,31 @@ def _mutate(base: dict, data: st.DataObject) -> dict:
     return doc
 
 
+MEMORY_BUDGET_MB = 200  # growth of this process's peak resident memory for one example
+
+
+def _memory_mb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) // 1024
+    return 0
+
+
+@contextmanager
+def memory_budget() -> Iterator[None]:
+    """Fail when the block raises the process's peak RSS (Linux VmHWM, reset first) by more
+    than MEMORY_BUDGET_MB; elsewhere the block just runs."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+    except OSError:
+        yield
+        return
+    before = _memory_mb("VmRSS")
+    yield
+    grown = _memory_mb("VmHWM") - before
+    assert grown < MEMORY_BUDGET_MB, f"one example took {grown} MB more memory"
+
+
 def _no_crash(result) -> None:
     assert result.code in EXIT_CODES, (result.code, result.err[-2000:])
     assert "Traceback" not in result.err and "Traceback" not in result.out
@@ -77,7 +103,8 @@ def test_fuzzed_policy_documents_are_answered(tmp_path_factory, cli, data):
     else:
         text = data.draw(st.text(max_size=300))
     (folder / "p.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
-    _no_crash(cli("validate", str(folder)))
+    with memory_budget():
+        _no_crash(cli("validate", str(folder)))
 
 
 @FUZZ
@@ -92,19 +119,21 @@ def test_fuzzed_records_are_answered(tmp_path_factory, cli, data):
 
         value = _mutate(BASE_RECORD, data) if choice == 1 else data.draw(json_values)
         path.write_text(json.dumps(value), encoding="utf-8", errors="surrogatepass")
-    _no_crash(cli("evaluate", "--policies", str(POLICIES / "routing"), "--record", str(path),
-                  "--now", "2026-03-02T10:00:00Z"))
+    with memory_budget():
+        _no_crash(cli("evaluate", "--policies", str(POLICIES / "routing"), "--record",
+                      str(path), "--now", "2026-03-02T10:00:00Z"))
 
 
 @pytest.mark.parametrize("case", sorted(REGRESSIONS.glob("*.yaml")) + sorted(
     REGRESSIONS.glob("*.json")), ids=lambda p: p.name)
 def test_saved_crashers_stay_answered(tmp_path, cli, case):
-    if case.suffix == ".yaml":
-        (tmp_path / case.name).write_bytes(case.read_bytes())
-        _no_crash(cli("validate", str(tmp_path)))
-    else:
-        _no_crash(cli("evaluate", "--policies", str(POLICIES / "routing"), "--record",
-                      str(case), "--now", "2026-03-02T10:00:00Z"))
+    with memory_budget():
+        if case.suffix == ".yaml":
+            (tmp_path / case.name).write_bytes(case.read_bytes())
+            _no_crash(cli("validate", str(tmp_path)))
+        else:
+            _no_crash(cli("evaluate", "--policies", str(POLICIES / "routing"), "--record",
+                          str(case), "--now", "2026-03-02T10:00:00Z"))
 
 
 @pytest.fixture
@@ -144,9 +173,11 @@ def test_fuzzed_http_bodies_are_answered_without_a_500(served_once, data):
             "utf-8", "surrogatepass")
     else:
         body = json.dumps(data.draw(json_values)).encode("utf-8", "surrogatepass")
-    _post_everywhere(served_once, body)
+    with memory_budget():  # the server runs in this process
+        _post_everywhere(served_once, body)
 
 
 @pytest.mark.parametrize("case", sorted(REGRESSIONS.glob("*.body")), ids=lambda p: p.name)
 def test_saved_http_crashers_stay_answered(served_once, case):
-    _post_everywhere(served_once, case.read_bytes())
+    with memory_budget():
+        _post_everywhere(served_once, case.read_bytes())
