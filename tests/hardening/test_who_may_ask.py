@@ -76,6 +76,8 @@ def test_the_gate_needs_the_bearer_token(serving):
 def test_health_and_metrics_are_served_on_the_ops_address_only(serving):
     url, ops = serving["url"], serving["ops_url"]
     assert ops != url
+    # no server.host / ops.host in the config: both listen on loopback only
+    assert url.startswith("http://127.0.0.1:") and ops.startswith("http://127.0.0.1:")
     assert requests.get(ops + "/healthz", timeout=10).status_code == 200
     assert "csi_rules_" in requests.get(ops + "/metrics", timeout=10).text
     assert requests.get(url + "/healthz", timeout=10).status_code == 404
