@@ -28,7 +28,7 @@ from csi_rules.ingest.csv_cells import CellError
 from csi_rules.ingest.csv_rows import open_mapped_csv
 from csi_rules.ingest.mapping import UNMAPPED_PREFIX, CsvMapping, SnapshotRules
 from csi_rules.ingest.problems import OnError
-from csi_rules.ingest.record_check import PLAIN_TYPES, RecordCheck, json_value, record_data
+from csi_rules.ingest.record_check import PLAIN_TYPES, RecordCheck, json_value
 from csi_rules.records import Record
 from csi_rules.replay.loaded import LoadedHistory
 
@@ -88,14 +88,15 @@ class _RecordBuilder:
     def __init__(self, mapping: CsvMapping, rules: SnapshotRules, fields: Sequence[str]):
         self.rules = rules
         index = {name: i for i, name in enumerate(fields)}
-        self.fields = tuple(fields)
         self.order_at = tuple(index[name] for name in rules.order_by)
         self.at_i = index[rules.at]
         self.order_of: Callable[[tuple[Any, ...]], tuple[Any, ...]] = _getter(self.order_at)
         self.tracked_of = _getter(tuple(index[name] for name in rules.track))
-        lists = {r.field for r in mapping.rules if r.type == "string[]"}  # one cell, one item
-        self.lists = tuple(i for i, name in enumerate(fields) if name in lists)
-        self.firsts = tuple(index[r.field] for r in mapping.rules if r.merge == "first")
+        lists = {r.field for r in mapping.rules if r.type == "string[]"}
+        firsts = {r.field for r in mapping.rules if r.merge == "first"}
+        # (position, field, its name under raw or "", merge: first, a list field) per field
+        self.layout = tuple((i, name, name[4:] if name.startswith("raw.") else "",
+                             name in firsts, name in lists) for i, name in enumerate(fields))
         self.vocabulary = tuple(n for n in _VOCABULARY_FIELDS if n in index)
         self.check = RecordCheck(rules.record_kind)
 
@@ -107,34 +108,45 @@ class _RecordBuilder:
         raise CellError(self.rules.at, f"empty, but it gives the snapshot's time "
                                        f"({self.rules.at})")
 
-    def values(self, rows: list[Row]) -> dict[str, Any]:
-        """The record's values: the last snapshot's, but the first for merge: first fields."""
-        fields = self.fields
+    def data(self, rows: list[Row]) -> dict[str, Any]:
+        """The record's fields (laid out as ingest.record_check.record_data lays them out): the
+        last snapshot's values, but the first for merge: first fields."""
         latest = rows[-1][2]
-        picked = list(latest)
-        absent = []
-        for i in self.firsts:  # merge: first keeps the earliest snapshot's value
-            first = next((r[2][i] for r in rows if r[2][i] is not None), None)
-            if first is not None:
-                if latest[i] is None:
-                    absent.append(i)
-                picked[i] = first
-        for i in self.lists:
-            if picked[i] is not None and type(picked[i]) is not list:
-                picked[i] = [picked[i]]
-        values = {fields[i]: v for i, v in enumerate(picked) if latest[i] is not None}
-        values.update((fields[i], picked[i]) for i in absent)
-        if "opened_at" not in values:  # the log's first sight of the ticket is its opening
-            values["opened_at"] = rows[0][2][self.at_i]
+        picked = []
+        later = []  # merge: first fields the last snapshot has no value for come last
+        for i, name, raw_name, first, listed in self.layout:
+            value = latest[i]
+            if first:  # merge: first keeps the earliest snapshot's value
+                earliest = next((r[2][i] for r in rows if r[2][i] is not None), None)
+                if value is None:
+                    if earliest is not None:
+                        later.append((name, raw_name, earliest, listed))
+                    continue
+                value = earliest
+            if value is not None:
+                picked.append((name, raw_name, value, listed))
+        data: dict[str, Any] = {"kind": self.rules.record_kind}
+        raw: dict[str, Any] | None = None
+        for name, raw_name, value, listed in picked + later if later else picked:
+            if listed and type(value) is not list:  # one cell, one item
+                value = [value]
+            if raw_name:
+                if raw is None:
+                    raw = data["raw"] = {}
+                raw[raw_name] = value if type(value) in PLAIN_TYPES else json_value(value)
+            else:
+                data[name] = value
+        if "opened_at" not in data:  # the log's first sight of the ticket is its opening
+            data["opened_at"] = rows[0][2][self.at_i]
         unmapped = {n: v[len(UNMAPPED_PREFIX):] for n in self.vocabulary
-                    if isinstance(v := values.get(n), str) and v.startswith(UNMAPPED_PREFIX)}
+                    if isinstance(v := data.get(n), str) and v.startswith(UNMAPPED_PREFIX)}
         if unmapped:
-            values["unmapped"] = unmapped
-        return values
+            data["unmapped"] = unmapped
+        return data
 
     def record(self, rows: list[Row]) -> Record:
         rows.sort(key=_ORDER)  # stable: rows equal on every orderBy field keep file order
-        record = self.check(record_data(self.rules.record_kind, self.values(rows)))
+        record = self.check(self.data(rows))
         record.data["history"] = self.history(rows)
         return record
 

@@ -233,3 +233,30 @@ def test_the_command_stops_at_a_broken_row_or_skips_and_reports_it(write_log, cl
     summary = json.loads(skipped.out.splitlines()[-1])["summary"]
     assert summary["tickets"] == 1 and summary["rows_read"] == 2
     assert [s["line"] for s in summary["skipped_rows"]] == [3]
+
+
+def test_first_merged_fields_lists_and_unmapped_states_make_the_same_record_as_ever(
+        write_log, tmp_path):
+    """merge: first takes the earliest value even when the last snapshot has none (then the
+    field comes after the others), a list field holds its one cell as a list, a `code:` state
+    is listed in `unmapped`, raw fields sit under raw, kind first."""
+    text = UCI_MAPPING.read_text().replace("caller: {column: caller_id}",
+                                           "caller: {column: caller_id, merge: first}")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(text)
+    path = write_log([
+        {"sys_updated_at": "1/3/2016 10:00", "sys_mod_count": "1", "caller_id": "?",
+         "incident_state": "-100", "cmdb_ci": "CI 7"},
+        {"sys_updated_at": "1/3/2016 09:00", "sys_mod_count": "0", "caller_id": "Caller 4"},
+    ])
+    (record,) = load_history(path, mapping).records
+    data = record.data
+    assert data["caller"] == "Caller 4"
+    assert data["configuration_items"] == ["CI 7"]
+    assert (data["state"], data["unmapped"]) == ("code:-100", {"state": "-100"})
+    assert data["raw"]["sys_mod_count"] == 1 and data["raw"]["made_sla"] is True
+    keys = list(data)
+    assert keys[0] == "kind" and keys[-3:] == ["caller", "unmapped", "history"]
+    assert keys.index("raw") == keys.index("closed_at" if "closed_at" in data else
+                                           "resolved_at" if "resolved_at" in data else
+                                           "updated_at") + 1
