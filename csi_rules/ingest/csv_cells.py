@@ -40,6 +40,24 @@ def _known(values: dict[str, Any]) -> str:
     return shown + (f", ... ({len(keys)} in all)" if len(keys) > 8 else "")
 
 
+class _CellValues(dict[str, Any]):
+    """One column's cell text -> value, converted on first sight (`__missing__`) and then
+    remembered, as `read` remembers it (not a list: a split cell gives each record its own)."""
+
+    def __init__(self, convert: Convert, nulls: frozenset[str]):
+        super().__init__()
+        self.convert, self.nulls = convert, nulls
+
+    def __missing__(self, cell: str) -> Any:
+        text = cell.strip()
+        value = self.convert("" if text in self.nulls else text)
+        if type(value) is not list:
+            if len(self) >= CACHE_LIMIT:
+                self.clear()
+            self[cell] = value
+        return value
+
+
 class RowReader:
     """Reads the mapped fields out of rows of one file (header positions known)."""
 
@@ -80,14 +98,9 @@ class RowReader:
                     lines.append(f"    raise CellError(*missing{i})")
                 lines.append(f"    v{i} = fixed{i}")
                 continue
-            if position >= 0:
-                cache: dict[str, Any] = {}
-                names[f"cached{i}"] = cache.get
-                names[f"convert{i}"] = self._cached_value(self._cell_converters[field], cache)
-                lines += [f"    cell = row[{position}]",
-                          f"    v{i} = cached{i}(cell, MISS)",
-                          f"    if v{i} is MISS:",
-                          f"        v{i} = convert{i}(cell)"]
+            if position >= 0:  # a remembered cell is one subscript; a new one converted
+                names[f"cells{i}"] = _CellValues(self._cell_converters[field], self.null_values)
+                lines.append(f"    v{i} = cells{i}[row[{position}]]")
             else:
                 names[f"convert{i}"] = convert
                 lines += [f"    v{i} = convert{i}(row)",
@@ -98,21 +111,6 @@ class RowReader:
         lines.append(f"    return ({''.join(f'v{i}, ' for i in range(len(self._plan)))})")
         exec(compile("\n".join(lines), f"<mapping {self.mapping.name} values>", "exec"), names)
         return names["values"]
-
-    def _cached_value(self, convert: Convert, cache: dict[str, Any]) -> Callable[[str], Any]:
-        """The value of one raw cell, remembered as `read` remembers it (not a list: a split
-        cell gives each record its own)."""
-        nulls = self.null_values
-
-        def read_value(cell: str) -> Any:
-            text = cell.strip()
-            value = convert("" if text in nulls else text)
-            if type(value) is not list:
-                if len(cache) >= CACHE_LIMIT:
-                    cache.clear()
-                cache[cell] = value
-            return value
-        return read_value
 
     def _unrolled(self) -> Callable[[Sequence[str]], dict[str, Found]]:
         """`read` as one generated function, a few lines per field in mapping order (a loop
