@@ -118,6 +118,8 @@ def _together(a: Site, b: Site) -> bool:
 
 
 def _finding(a: Site, b: Site, witness: str) -> Finding:
+    if a.doc is b.doc and a.rule == b.rule:
+        return _own_finding(a, b)
     winner, loser = sorted((a, b), key=Site.rank)
     kinds = "/".join(sorted(a.kinds & b.kinds))
     if a.claim.field == ESCALATION_LEVEL:
@@ -134,6 +136,16 @@ def _finding(a: Site, b: Site, witness: str) -> Finding:
         settle += " (set spec.precedence to choose)"
     message = (f"action conflict: {b.label} ({b.where}) {what}; both can match one {kinds} "
                f"(e.g. {witness}); {settle}")
+    return b.doc.finding(b.action, message, "warning")
+
+
+def _own_finding(a: Site, b: Site) -> Finding:
+    """Two actions of one rule (or level) writing one field differently: the rule fights
+    itself, so say so instead of naming it twice as two parties."""
+    winner, _ = sorted((a, b), key=Site.rank)
+    message = (f"action conflict: {b.label} of policy {b.policy} ({b.where}) has two actions "
+               f"writing {a.claim.field}: {a.claim.describe()} and {b.claim.describe()}; the "
+               f"runner applies {winner.claim.describe()} and records the other as overridden")
     return b.doc.finding(b.action, message, "warning")
 
 

@@ -154,3 +154,25 @@ def test_every_pair_is_reported_when_the_policies_share_one_file(tmp_path, cli):
     pairs = sorted(sorted(p for p in ("route-a", "route-b", "route-c")
                           if f"policy {p}" in line) for line in _conflicts(result.out))
     assert pairs == [["route-a", "route-b"], ["route-a", "route-c"], ["route-b", "route-c"]]
+
+
+def test_a_level_whose_target_and_escalate_action_disagree_is_one_rule_not_two(tmp_path, cli):
+    ladder = """\
+apiVersion: csi-rules/v1
+kind: EscalationPolicy
+metadata: {name: ladder}
+spec:
+  appliesTo: [incident]
+  acknowledged: {field: assignee, exists: true}
+  levels:
+    - id: l1
+      after: 10m
+      target: {group: Service Desk L2}
+      actions:
+        - escalate: {level: 1, group: Network}
+"""
+    result = cli("validate", str(_write(tmp_path, ladder=ladder)))
+    (line,) = _conflicts(result.out)
+    assert "rule 'l1' of policy ladder" in line and "has two actions writing assignment_group" in line
+    assert line.count("'l1'") == 1 and "'Service Desk L2'" in line and "'Network'" in line
+    assert "ladder.yaml:8" in line and "records the other as overridden" in line
