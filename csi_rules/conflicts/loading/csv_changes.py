@@ -8,29 +8,52 @@ SkippedRow with that reason; no row disappears unreported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from csi_rules.conflicts.loading.change_records import ChangeRecords
 from csi_rules.conflicts.loading.result import LoadResult
 from csi_rules.errors import RecordError
-from csi_rules.ingest.csv_cells import CellError
+from csi_rules.ingest.csv_cells import CellError, Found
 from csi_rules.ingest.csv_rows import open_mapped_csv
 from csi_rules.ingest.mapping import CsvMapping, FieldRule
 from csi_rules.ingest.problems import OnError, RowProblems
-from csi_rules.ingest.record_check import checked_record, record_data
 
 
-@dataclass
 class _Pending:
-    """A change being assembled: merged values and where each first came from."""
+    """A change being assembled. Most changes have one row: its values are kept as read and
+    merged state is made only when a second row comes."""
 
-    key: str
-    lines: list[int] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict)
-    origin: dict[str, tuple[int, str]] = field(default_factory=dict)  # field -> (line, cell text)
-    windows: list[tuple[Any, Any, list[Any]]] = field(default_factory=list)  # each row's window
+    __slots__ = ("first", "key", "lines", "merged", "origin", "windows")
+
+    def __init__(self, key: str, line: int, values: dict[str, Found]):
+        self.key = key
+        self.lines = [line]
+        self.first = values
+        self.merged: dict[str, Any] | None = None
+        self.origin: dict[str, tuple[int, str]] = {}  # field -> (line, cell text)
+        self.windows: list[tuple[Any, Any, list[Any]]] = []  # each row's window
+
+    def add(self, values: dict[str, Found], line: int, plan: Plan) -> None:
+        """Fold one more row in; all-or-nothing, so a rejected row leaves no trace."""
+        if self.merged is None:
+            self.merged = {}
+            _merge(self, self.first, self.lines[0], plan)
+            _note_window(self, self.first)
+        _merge(self, values, line, plan)
+        _note_window(self, values)
+        self.lines.append(line)
+
+    def values(self, lists: frozenset[str]) -> dict[str, Any]:
+        """Field -> value; a single row's values as read (list fields as lists)."""
+        if self.merged is not None:
+            windows = separate_windows(self.windows)
+            if windows:
+                self.merged["raw.planned_windows"] = windows
+            return self.merged
+        return {name: _as_list(found[0]) if name in lists else found[0]
+                for name, found in self.first.items()}
 
 
 def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = "fail") -> LoadResult:
@@ -41,23 +64,25 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
         group_at = csv_file.header.index(mapping.group_by) if mapping.group_by else None
         pending: dict[str, _Pending] = {}
         plan = [(rule, rule.is_list) for rule in mapping.rules]
+        read = csv_file.cells.read
         for line, row in csv_file.rows():
             try:
-                values = csv_file.cells.read(row)
+                values = read(row)
                 key = row[group_at].strip() if group_at is not None else f"line {line}"
                 if not key:
                     raise CellError(mapping.group_by or "", "empty, but it identifies the change")
-                change = pending.setdefault(key, _Pending(key))
-                _merge(change, values, line, plan)
-                _note_window(change, values)
+                change = pending.get(key)
+                if change is None:
+                    pending[key] = _Pending(key, line, values)
+                else:
+                    change.add(values, line, plan)
             except CellError as exc:
                 problems.report(line, f"column {exc.column}: {exc.message}")
-                continue
-            change.lines.append(line)
+        lists = frozenset(rule.field for rule, is_list in plan if is_list)
+        records = ChangeRecords()
         for change in pending.values():
-            if change.lines:
-                result.rows_merged += len(change.lines) - 1
-                _build(change, problems, result)
+            result.rows_merged += len(change.lines) - 1
+            _build(change, change.values(lists), records, problems, result)
     result.rows_read = csv_file.rows_read
     result.skipped = problems.skipped
     return result
@@ -66,17 +91,11 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
 Plan = list[tuple[FieldRule, bool]]  # the mapping's rules, each with its is_list worked out
 
 
-def _merge(change: _Pending, values: dict[str, tuple[Any, str, str]], line: int,
-           plan: Plan) -> None:
-    """Fold one row into the change; all-or-nothing, so a rejected row leaves no trace."""
-    merged = change.values
-    if not merged:  # the change's first row: every value is taken as it is
-        for rule, is_list in plan:
-            found = values.get(rule.field)
-            if found is not None:
-                merged[rule.field] = _as_list(found[0]) if is_list else found[0]
-                change.origin[rule.field] = (line, found[2])
-        return
+def _merge(change: _Pending, values: dict[str, Found], line: int, plan: Plan) -> None:
+    """Fold one row into the change's merged values (all or nothing: CellError leaves them
+    as they were); a field new to the change is taken as it is."""
+    merged = change.merged
+    assert merged is not None
     updates: dict[str, Any] = {}
     for rule, is_list in plan:
         name = rule.field
@@ -122,7 +141,7 @@ def _combine(rule: FieldRule, current: Any, value: Any, column: str, text: str,
                             f"min, max or collect for {rule.field} in the mapping")
 
 
-def _note_window(change: _Pending, values: dict[str, tuple[Any, str, str]]) -> None:
+def _note_window(change: _Pending, values: dict[str, Found]) -> None:
     start, end = values.get("planned_start"), values.get("planned_end")
     cis = values.get("configuration_items")
     if start is not None and end is not None:
@@ -147,12 +166,10 @@ def separate_windows(rows: list[tuple[Any, Any, list[Any]]]) -> list[dict[str, A
             for s, e, cis in merged]
 
 
-def _build(change: _Pending, problems: RowProblems, result: LoadResult) -> None:
-    windows = separate_windows(change.windows)
-    if windows:
-        change.values["raw.planned_windows"] = windows
+def _build(change: _Pending, values: dict[str, Any], records: ChangeRecords,
+           problems: RowProblems, result: LoadResult) -> None:
     try:
-        result.changes.append(checked_record(record_data("change", change.values)))
+        result.changes.append(records.build(values))
     except RecordError as exc:
         first = change.lines[0]
         span = f" (rows on lines {first}-{change.lines[-1]})" if len(change.lines) > 1 else ""

@@ -1,0 +1,186 @@
+"""Change Records from a change's merged values, checked one field at a time and remembered.
+
+The record check (`parse_record`) judges each field of a record of one kind on its own: the
+per-kind schema is a set of independent property rules, plus `id` required and no unknown
+field (`field_by_field` reads that shape off the schema, and the builder takes the
+whole-record path for every change should it ever change). So a field's verdict, and the value
+`parse_record` makes of it, depend only on the field and its value: they are worked out once,
+by `parse_record` itself on a one-field record, and remembered: by the value for fields whose
+rule reads values (enums, bounds, date-time text), by the value's type alone for fields whose
+rule asks only for a JSON type (ids, numbers, names, lists of CIs). Date-times stay the typed
+values they were read as, instead of being written as ISO text and parsed back.
+
+A change with a field the record check refuses, or one not checked alone, is built by the
+whole-record path (`checked_record`), so what is accepted and every message stay exactly what
+they are for any other input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from csi_rules.errors import RecordError
+from csi_rules.ingest.date_cells import CACHE_LIMIT
+from csi_rules.ingest.record_check import checked_record, json_value, record_data
+from csi_rules.records import Record, parse_record
+from csi_rules.records.fields import FIELDS
+from csi_rules.records.schema import record_schema_for_kind
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_REFUSED: Any = object()
+_AS_GIVEN: Any = object()
+_MISS: Any = object()
+_DATETIME_FIELDS = frozenset(n for n, s in FIELDS.items() if s.type == "datetime")
+_FIELD = ""  # the role of a record field; a raw.NAME field's role is NAME
+_TYPE_ONLY = ({"type"}, {"type", "description"})
+_BLIND_TYPES = ("string", "boolean", "object", "null")
+
+
+def field_by_field(kind: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(fields judged alone, those among them whose rule asks only for a JSON type) for
+    records of `kind`, or None when the schema judges fields together.
+
+    Fields judged alone: every property but `kind` (it picks the schema) and `raw` (built
+    here from raw.NAME fields; it must be type-only); anything else, such as an unknown or
+    engine-derived name, is left to the whole-record path and its message."""
+    schema = record_schema_for_kind(kind)
+    rules = schema.get("allOf", [])
+    if set(schema) - {"$schema", "$id", "title", "type", "required", "additionalProperties",
+                      "properties", "allOf"} or schema.get("type") != "object" \
+            or schema.get("required") != ["id", "kind"] \
+            or schema.get("additionalProperties") is not False \
+            or any(set(rule) != {"properties"} or len(rule["properties"]) != 1
+                   for rule in rules):
+        return None
+    ruled = {name for rule in rules for name in rule["properties"]}
+    props = schema["properties"]
+    blind = frozenset(name for name, rule in props.items()
+                      if name not in ruled and all(map(_type_only, rule.get("anyOf", [rule]))))
+    if "raw" not in blind:
+        return None
+    return frozenset(props) - {"kind", "raw"}, blind
+
+
+def _type_only(rule: dict[str, Any]) -> bool:
+    """True when `rule` asks of a value only its JSON type (string, boolean, object, null, or
+    an array of strings), so every value of one Python type gets the same verdict."""
+    if rule.get("type") == "array":
+        return set(rule) - {"description"} == {"type", "items"} and _type_only(rule["items"]) \
+            and rule["items"]["type"] == "string"
+    return set(rule) in _TYPE_ONLY and rule["type"] in _BLIND_TYPES
+
+
+class ChangeRecords:
+    """Builds the change Records of one file; remembers each field value's verdict."""
+
+    def __init__(self) -> None:
+        shape = field_by_field("change")
+        self._alone, self._blind = shape or (frozenset(), frozenset())
+        self._checked: dict[tuple[Any, ...], Any] = {}
+        self._roles: dict[str, str] = {}
+        self._zone_names: dict[Any, str] = {}
+
+    def build(self, values: Mapping[str, Any]) -> Record:
+        """The Record `checked_record(record_data("change", values))` gives, or its
+        RecordError."""
+        data: dict[str, Any] = {"kind": "change"}
+        raw: dict[str, Any] | None = None
+        roles, blind, checked = self._roles, self._blind, self._checked
+        for name, value in values.items():
+            role = roles.get(name)
+            if role is None:
+                role = roles[name] = name[4:] if name.startswith("raw.") else _FIELD
+            kind = type(value)
+            if role:
+                if raw is None:
+                    raw = data["raw"] = {}
+                raw[role] = value if kind in _SCALARS else json_value(value)
+                continue
+            if kind is datetime:
+                if name in _DATETIME_FIELDS:
+                    found = self._datetime(name, value)
+                    if found is _REFUSED:
+                        return self._whole(values)
+                    data[name] = found
+                    continue
+                value, kind = value.isoformat(), str  # as the record check is given it
+            key: tuple[Any, ...] | None
+            if kind is list:
+                types = frozenset(map(type, value))
+                if not _SCALARS.issuperset(types):
+                    key = None
+                elif name in blind:
+                    key = (name, kind, types)
+                else:
+                    key = (name, kind, tuple(map(type, value)), tuple(value))
+            elif name in blind and (kind in _SCALARS or kind is dict):
+                key = (name, kind)
+            else:
+                key = (name, kind, value) if kind in _SCALARS else None
+            found = _MISS if key is None else checked.get(key, _MISS)
+            if found is _MISS:
+                found = self._check_alone(name, value, key)
+            if found is _AS_GIVEN:
+                data[name] = list(value) if kind is list else value
+            elif found is _REFUSED:
+                return self._whole(values)
+            else:
+                data[name] = found
+        if "id" not in data:
+            return self._whole(values)
+        return Record(data)
+
+    def _datetime(self, name: str, value: datetime) -> Any:
+        """A date-time field's typed value as the record check leaves it, or _REFUSED.
+
+        Its ISO text differs from another's only in digits, the UTC offset and whether it
+        has microseconds, so the verdict is remembered by those. A value on a nameless fixed
+        offset (what csi_rules/ingest/date_cells.py makes) is what writing it as ISO text and
+        parsing it back would give, so it is kept; any other is written and parsed back."""
+        offset = value.utcoffset()
+        key = (name, datetime, offset, value.microsecond == 0)
+        verdict = self._checked.get(key, _MISS)
+        if verdict is _MISS:
+            verdict = self._check_alone(name, value, None)
+            verdict = self._checked[key] = _REFUSED if verdict is _REFUSED else _AS_GIVEN
+        if verdict is _REFUSED:
+            return _REFUSED
+        zone = value.tzinfo
+        if type(zone) is timezone and value.fold == 0 \
+                and zone.tzname(None) == self._nameless(offset):
+            return value
+        return datetime.fromisoformat(value.isoformat())
+
+    def _nameless(self, offset: Any) -> str:
+        """The name a fixed offset has when it is given none (as fromisoformat gives it)."""
+        name = self._zone_names.get(offset)
+        if name is None:
+            name = self._zone_names[offset] = str(timezone(offset).tzname(None))
+        return name
+
+    def _check_alone(self, name: str, value: Any, key: tuple[Any, ...] | None) -> Any:
+        """What `parse_record` makes of field `name` alone: _REFUSED, _AS_GIVEN (the value
+        itself, a list copied: values with equal keys may still differ, as 0.0 and -0.0 do)
+        or the value it converted (text in a date-time field, parsed)."""
+        if name not in self._alone:
+            return _REFUSED
+        given = json_value(value)
+        try:
+            found = parse_record({"kind": "change", "id": "probe", name: given}).data[name]
+        except RecordError:
+            return _REFUSED
+        if key is None:
+            return found
+        if found is given and name not in _DATETIME_FIELDS:
+            found = _AS_GIVEN
+        if len(self._checked) >= CACHE_LIMIT:
+            self._checked.clear()
+        self._checked[key] = found
+        return found
+
+    @staticmethod
+    def _whole(values: Mapping[str, Any]) -> Record:
+        """The whole-record path: the same verdict, and the message naming every field."""
+        return checked_record(record_data("change", values))
