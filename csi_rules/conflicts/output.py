@@ -14,7 +14,7 @@ from csi_rules.ingest.problems import SkippedRow
 FORMAT = "csi-rules.conflicts/v1"
 
 
-class _Times(dict[int, str]):
+class Times(dict[int, str]):
     """Instants as text in one zone (ISO 8601, or `pattern` for strftime), each written once:
     tens of thousands of conflicts on a real schedule start and end at a few thousand
     distinct instants."""
@@ -32,7 +32,7 @@ class _Times(dict[int, str]):
 
 def conflict_to_json(conflict: Conflict, zone: tzinfo,
                      times: dict[int, str] | None = None) -> dict[str, Any]:
-    times = times if times is not None else _Times(zone)
+    times = times if times is not None else Times(zone)
     return {
         "check": conflict.check,
         "severity": conflict.severity,
@@ -52,7 +52,15 @@ def report_to_json(report: ConflictReport, time_zone: str = "UTC",
                    skipped: Sequence[SkippedRow] = (), rows_merged: int = 0) -> dict[str, Any]:
     """The report as plain JSON data; times are ISO 8601 in `time_zone`."""
     zone = ZoneInfo(time_zone)
-    times = _Times(zone)
+    times = Times(zone)
+    return report_document(report, time_zone, skipped, rows_merged,
+                           [conflict_to_json(c, zone, times) for c in report.conflicts])
+
+
+def report_document(report: ConflictReport, time_zone: str, skipped: Sequence[SkippedRow],
+                    rows_merged: int, conflicts: Any) -> dict[str, Any]:
+    """The JSON report around `conflicts` (the conflicts as JSON data, or a stand-in for a
+    writer that writes them itself)."""
     severities = Counter(c.severity for c in report.conflicts)
     return {
         "format": FORMAT,
@@ -71,7 +79,7 @@ def report_to_json(report: ConflictReport, time_zone: str = "UTC",
             "advisory": severities.get("advisory", 0),
             "by_check": dict(Counter(c.check for c in report.conflicts)),
         },
-        "conflicts": [conflict_to_json(c, zone, times) for c in report.conflicts],
+        "conflicts": conflicts,
         "unchecked": [{"change": u.change.to_json(), "reason": u.reason} for u in report.unchecked],
         "skipped_rows": [s.to_json() for s in skipped],
         "notes": list(report.notes),
@@ -100,7 +108,7 @@ def format_table(report: ConflictReport, time_zone: str = "UTC",
     zone = ZoneInfo(time_zone)
     header = ("SEVERITY", "CHECK", f"START ({time_zone})", "END", "CHANGES", "ON", "WHY")
     rows = [header]
-    minutes = _Times(zone, "%Y-%m-%d %H:%M")
+    minutes = Times(zone, "%Y-%m-%d %H:%M")
     for c in report.conflicts:
         rows.append((
             c.severity, c.check, minutes[c.start_us], minutes[c.end_us],
