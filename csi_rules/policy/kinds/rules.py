@@ -114,7 +114,7 @@ def _engine_findings(doc: Document, base: Pointer, rules: list[dict[str, Any]],
                                   tuple(RuleSpec(f"r{i}", c) for i, c in usable))])
         return []
     except EngineError as exc:
-        whole = exc
+        whole = str(exc)  # not the exception: it would hold this frame in a cycle
     out = []
     for i, cond in usable:
         try:
