@@ -47,8 +47,12 @@ class _Kept:
 
     def matcher_id(self, m: Matcher) -> int:
         """One number per distinct matcher (structurally), never shared by two."""
+        key = node_key(m)
+        found = self._ids.get(key)  # numbered already (most are: rules share their matchers)
+        if found is not None:
+            return found
         with self._lock:
-            return self._ids.setdefault(node_key(m), len(self._ids))
+            return self._ids.setdefault(key, len(self._ids))
 
 
 class _Rule:
