@@ -11,14 +11,14 @@ by the goal in effect when it stopped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from csi_rules.calendars.instants import US_PER_SECOND, to_us
 from csi_rules.sla.clock_view import holds, target_for
 from csi_rules.sla.model import Metric, Target
-from csi_rules.sla.status import Crossing, SlaStatus
+from csi_rules.sla.status import Crossing, SlaStatus, make_status
 from csi_rules.sla.timeline import Snapshot
 
 CalendarLookup = Callable[[str], Any]
@@ -109,14 +109,13 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
                          counting)
     if clock == "stopped" and stop_target is not None:
         final_target = stop_target  # a finished SLA is judged by the goal it finished under
-    status = _status(policy, metric, final_target, clock, cycle, cycles, stopped_at, now,
-                     calendars)
-    return replace(status, estimate=estimate) if estimate else status
+    return _status(policy, metric, final_target, clock, cycle, cycles, stopped_at, now,
+                   calendars, estimate)
 
 
 def _status(policy: str, metric: Metric, target: Target, clock: str, cycle: _Cycle | None,
             cycles: int, stopped_at: datetime | None, now: datetime,
-            calendars: CalendarLookup) -> SlaStatus:
+            calendars: CalendarLookup, estimate: str | None) -> SlaStatus:
     calendar = calendars(target.calendar)
     elapsed = cycle.used.get(target.calendar, 0.0) if cycle else 0.0
     breached_at = cycle.breached_at if cycle else None
@@ -142,10 +141,10 @@ def _status(policy: str, metric: Metric, target: Target, clock: str, cycle: _Cyc
             stage = "breached"
         else:
             stage = {"running": "in_progress", "paused": "paused", "stopped": "achieved"}[clock]
-    return SlaStatus(
+    return make_status(
         policy=policy, metric=metric.name, stage=stage, clock=clock, target=target,
         cycle=cycles, elapsed=elapsed, started_at=cycle.started_at if cycle else None,
         stopped_at=stopped_at, breached_at=breached_at, predicted_breach=predicted,
         crossed=tuple(sorted(crossed, key=lambda c: c.at)),
-        next_change=min(upcoming) if upcoming else None, now=now,
+        next_change=min(upcoming) if upcoming else None, now=now, estimate=estimate or None,
     )
