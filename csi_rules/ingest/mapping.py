@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jsonschema import Draft202012Validator
 
+from csi_rules.conditions.regex import compile_pattern
 from csi_rules.errors import PolicyError, UsageError
 from csi_rules.findings import Finding
 from csi_rules.ingest.mapping_schema import MAPPING_SCHEMA
@@ -257,8 +258,8 @@ def _source_findings(doc: Document, ptr: tuple[Any, ...], source: dict[str, Any]
     targets += [((*ptr, "values", k), v) for k, v in source.get("values", {}).items()]
     for j, pattern in enumerate(source.get("patterns", [])):
         try:
-            re.compile(pattern["match"])
-        except re.error as exc:
+            compile_pattern(pattern["match"])
+        except re.error as exc:  # UnboundedPattern too: a pattern RE2 cannot bound
             out.append(doc.finding((*ptr, "patterns", j, "match"), f"bad regular expression: {exc}"))
         targets.append(((*ptr, "patterns", j, "value"), pattern["value"]))
     for key in ("value", "default"):
@@ -288,7 +289,8 @@ def _compile_source(source: dict[str, Any]) -> Source:
     return Source(
         column=source.get("column"), constant=source.get("value", NO_VALUE),
         values={str(k): v for k, v in source["values"].items()} if "values" in source else None,
-        patterns=tuple((re.compile(p["match"]), p["value"]) for p in source.get("patterns", [])),
+        patterns=tuple((compile_pattern(p["match"]), p["value"])
+                       for p in source.get("patterns", [])),
         default=source.get("default", NO_VALUE))
 
 

@@ -12,6 +12,7 @@ from csi_rules.runtime.config import load_config
 from csi_rules.server import CsiServer
 from csi_rules.server.limits import ServerLimits
 from csi_rules.server.service import server_context
+from tests.replay.conftest import write_log  # noqa: F401  (a UCI-shaped CSV for mappings)
 from tests.runtime.conftest import clock, sn, write_config  # noqa: F401
 
 LIMITS = ServerLimits(header_timeout=0.6, body_timeout=0.6, max_connections=12,
