@@ -17,7 +17,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -57,22 +56,35 @@ class _Kept:
 
 class _Rule:
     """One rule's `values -> reasons` (`values[slot]` is a field's value as the decision read
-    it: the matcher's list of every field, or a dict of this rule's own)."""
+    it: the matcher's list of every field, or a dict of this rule's own). Its matchers are
+    walked and numbered on its first call, so a rule whose reasons nobody reads costs one
+    small object."""
 
-    __slots__ = ("_kept", "_number", "_seen", "_steps")
+    __slots__ = ("_cond", "_kept", "_number", "_seen", "_slots", "_steps")
 
     def __init__(self, cond: Condition, slots: Mapping[str, int], kept: _Kept, number: int):
-        self._kept, self._number = kept, number
-        self._steps = [(kept.matcher_id(m), m.path, m.op, m.value, slots[m.path])
-                       for m in matchers(cond)]
-        read = tuple(dict.fromkeys(step[4] for step in self._steps))
+        self._cond, self._slots, self._kept, self._number = cond, slots, kept, number
+        self._steps: list[tuple[int, str, str, Any, int]] | None = None
+        self._seen: Callable[[Values], tuple[Any, ...]] = _nothing
+
+    def _prepare(self) -> list[tuple[int, str, str, Any, int]]:
+        """Two threads may both prepare: equal steps either way (`_seen` is set first, so a
+        thread that finds the steps finds their reader too)."""
+        kept, slots = self._kept, self._slots
+        steps = [(kept.matcher_id(m), m.path, m.op, m.value, slots[m.path])
+                 for m in matchers(self._cond)]
+        read = tuple(dict.fromkeys(step[4] for step in steps))
         # values -> a tuple of the values this rule read (itemgetter of one slot gives the
         # value itself, so that slot is read twice; of none there is nothing to read)
-        self._seen: Callable[[Values], tuple[Any, ...]] = (
-            itemgetter(*read, *read) if len(read) == 1 else itemgetter(*read) if read
-            else _nothing)
+        self._seen = (itemgetter(*read, *read) if len(read) == 1 else itemgetter(*read)
+                      if read else _nothing)
+        self._steps = steps
+        return steps
 
     def __call__(self, values: Values) -> tuple[Reason, ...]:
+        steps = self._steps
+        if steps is None:
+            steps = self._prepare()
         seen = self._seen(values)
         classes = tuple(map(type, seen))
         whole = (self._number, classes, seen) if _KEPT_CLASSES.issuperset(classes) else None
@@ -83,7 +95,7 @@ class _Rule:
                 return found
         kept = self._kept.reasons
         out = []
-        for number, path, op, expected, slot in self._steps:
+        for number, path, op, expected, slot in steps:
             actual = values[slot]
             if actual.__class__ in _KEPT_CLASSES:
                 key = (number, actual.__class__, actual)
@@ -107,28 +119,18 @@ def _nothing(values: Values) -> tuple[Any, ...]:
 
 
 class RuleReasons:
-    """Every rule's reasons maker, made the first time one of its reasons is read (the build
-    of the matcher pays nothing for reasons; a rule whose reasons nobody reads costs one
-    `partial`)."""
+    """Every rule's reasons maker (`deferred[group][key]`, a `_Rule` that prepares itself on
+    its first call: the build of the matcher pays one small object a rule for reasons)."""
 
     def __init__(self, groups: Sequence[RuleGroup], slots: Mapping[str, int]):
         self._slots = slots
         self._conditions = {(g.group_id, s.key): s.condition for g in groups for s in g.rules}
-        self._kept = _Kept()
-        self._made: dict[tuple[str, str], _Rule] = {}
-        self._numbers = {rule: n for n, rule in enumerate(self._conditions)}
+        kept = _Kept()
         self._own: dict[tuple[str, str], list[tuple[int, Callable[[Any, datetime], Any]]]] = {}
         self.deferred: dict[str, dict[str, Callable[[Values], tuple[Reason, ...]]]] = {
             g.group_id: {} for g in groups}
-        for group_id, key in self._conditions:
-            self.deferred[group_id][key] = partial(self._build, (group_id, key))
-
-    def _build(self, rule: tuple[str, str], values: Values) -> tuple[Reason, ...]:
-        made = self._made.get(rule)
-        if made is None:  # two threads may both make it: equal makers either way
-            made = self._made[rule] = _Rule(self._conditions[rule], self._slots, self._kept,
-                                            self._numbers[rule])
-        return made(values)
+        for number, ((group_id, key), cond) in enumerate(self._conditions.items()):
+            self.deferred[group_id][key] = _Rule(cond, slots, kept, number)
 
     def explain(self, group_id: str, key: str, data: Any, now: datetime) -> Sequence[Reason]:
         """One rule's reasons for `data` at `now`, reading only the rule's own fields."""
