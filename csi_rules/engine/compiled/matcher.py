@@ -4,12 +4,13 @@ Per record: the fields every rule reads are fetched once (`entry`, `fetch`), eac
 cover the record walks its discrimination index (`index`) to the one leaf of rules that can
 match, and the leaf's generated function (`codegen`) returns the matching keys - the first in
 rule order, or all of them. Results are identical to `reference.ReferenceMatcher`. Reasons
-(`explain`, `match_explained`) are the reference's, made when a caller reads them (`explain`).
+(`explain`, `match_explained`, `match_values` + `reasons_of`) are the reference's, made when a
+caller reads them (`explain`).
 
-After construction only caches change (the last `now` checked; a rule's reasons builder,
-generated the first time its reasons are read: two threads making it at once make the same
-function), so one matcher serves any number of threads; there is no worker process and no
-native code, so nothing here can take the interpreter down.
+After construction only caches change (the last `now` checked; a rule's reasons maker,
+prepared the first time its reasons are read: two threads preparing it at once prepare the
+same steps; the kept Reasons), so one matcher serves any number of threads; there is no worker
+process and no native code, so nothing here can take the interpreter down.
 """
 
 from __future__ import annotations
