@@ -57,3 +57,16 @@ def test_neighbourhoods_follow_edges_both_ways_up_to_the_depth_and_only_chosen_t
     assert [r.text() for r in graph.path("host1", "db1", BOTH, 3)] == [
         "vm1 runs_on host1", "app1 runs_on vm1", "app1 depends_on db1"]
     assert graph.path("host1", "db1", BOTH, 2) == ()
+
+
+@pytest.mark.parametrize("body", ["[" * 5000 + "]" * 5000, '{"source": ' + "9" * 5000 + "}"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_hostile_json_is_an_error_naming_the_file_not_a_crash(tmp_path: Path, body: str,
+                                                               suffix: str) -> None:
+    path = tmp_path / f"rel{suffix}"
+    path.write_text('{"source": "a", "type": "runs_on", "target": "b"}\n' + body + "\n"
+                    if suffix == ".jsonl" else body)
+    with pytest.raises(RecordError) as caught:
+        load_cmdb(path)
+    line = 2 if suffix == ".jsonl" else 1
+    assert str(caught.value).startswith(f"{path}:{line}: invalid JSON: ")

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from csi_rules import safe_json
 from csi_rules.conflicts.cmdb import Relationship, RelationshipGraph, normalize_type
 from csi_rules.errors import RecordError
 from csi_rules.ingest.sources import open_text
@@ -61,14 +62,14 @@ def _jsonl_entries(stream: Any, name: str) -> Iterator[tuple[int, Any]]:
     for line, text in enumerate(stream, start=1):
         if text.strip():
             try:
-                yield line, json.loads(text)
+                yield line, safe_json.loads(text)  # bounded depth and numbers
             except json.JSONDecodeError as exc:
                 raise RecordError(f"{name}:{line}: invalid JSON: {exc.msg}") from None
 
 
 def _json_array_entries(text: str, name: str) -> Iterator[tuple[int, Any]]:
     try:
-        data = json.loads(text)
+        data = safe_json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(f"{name}:{exc.lineno}: invalid JSON: {exc.msg}") from None
     if isinstance(data, Mapping):
