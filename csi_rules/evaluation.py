@@ -219,6 +219,8 @@ class SharedDecisions:
 
 def matched_decision(policy: Policy, rule: Rule, record: Record, now: datetime,
                      reasons: Sequence[Reason]) -> Decision:
+    """A matched rule's decision built field by field (other engines, and CAB routes, whose
+    actions and details depend on the record)."""
     actions, details = rule.actions, None
     if policy.kind == "CabRoutingPolicy":
         actions = route_actions(rule)
