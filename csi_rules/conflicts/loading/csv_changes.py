@@ -8,6 +8,7 @@ SkippedRow with that reason; no row disappears unreported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,40 +21,61 @@ from csi_rules.ingest.csv_rows import open_mapped_csv
 from csi_rules.ingest.mapping import CsvMapping, FieldRule
 from csi_rules.ingest.problems import OnError, RowProblems
 
+Values = tuple[Any, ...]  # one row's mapped values in field order, None where none
+
+
+class _Plan:
+    """The mapping's fields as the rows give them: position, rule, list or not."""
+
+    def __init__(self, mapping: CsvMapping, fields: tuple[str, ...]):
+        rules = {rule.field: rule for rule in mapping.rules}
+        self.fields = fields
+        self.steps = [(i, name, rules[name], rules[name].is_list)
+                      for i, name in enumerate(fields)]
+        self.lists = frozenset(name for _, name, _, is_list in self.steps if is_list)
+        at = {name: i for i, name in enumerate(fields)}
+        self.start, self.end = at.get("planned_start"), at.get("planned_end")
+        self.cis = at.get("configuration_items")
+
 
 class _Pending:
     """A change being assembled. Most changes have one row: its values are kept as read and
     merged state is made only when a second row comes."""
 
-    __slots__ = ("first", "key", "lines", "merged", "origin", "windows")
+    __slots__ = ("first", "key", "last", "lines", "merged", "origin", "windows")
 
-    def __init__(self, key: str, line: int, values: dict[str, Found]):
+    def __init__(self, key: str, line: int, row: list[str], values: Values):
         self.key = key
         self.lines = [line]
-        self.first = values
+        self.first = (row, values)
+        self.last = values  # the last row folded in
         self.merged: dict[str, Any] | None = None
-        self.origin: dict[str, tuple[int, str]] = {}  # field -> (line, cell text)
+        self.origin: dict[str, tuple[int, list[str]]] = {}  # field -> (line, row) it came from
         self.windows: list[tuple[Any, Any, list[Any]]] = []  # each row's window
 
-    def add(self, values: dict[str, Found], line: int, plan: Plan) -> None:
+    def add(self, row: list[str], values: Values, line: int, plan: _Plan,
+            read: Callable[[list[str]], dict[str, Found]]) -> None:
         """Fold one more row in; all-or-nothing, so a rejected row leaves no trace."""
         if self.merged is None:
             self.merged = {}
-            _merge(self, self.first, self.lines[0], plan)
-            _note_window(self, self.first)
-        _merge(self, values, line, plan)
-        _note_window(self, values)
+            _merge(self, *self.first, self.lines[0], plan, read)
+            _note_window(self, self.first[1], plan)
+        _merge(self, row, values, line, plan, read)
+        _note_window(self, values, plan)
         self.lines.append(line)
+        self.last = values
 
-    def values(self, lists: frozenset[str]) -> dict[str, Any]:
+    def values(self, plan: _Plan) -> dict[str, Any]:
         """Field -> value; a single row's values as read (list fields as lists)."""
         if self.merged is not None:
             windows = separate_windows(self.windows)
             if windows:
                 self.merged["raw.planned_windows"] = windows
             return self.merged
-        return {name: _as_list(found[0]) if name in lists else found[0]
-                for name, found in self.first.items()}
+        lists = plan.lists
+        return {name: _as_list(value) if name in lists else value
+                for name, value in zip(plan.fields, self.first[1], strict=True)
+                if value is not None}
 
 
 def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = "fail") -> LoadResult:
@@ -63,46 +85,45 @@ def load_changes_csv(path: str | Path, mapping: CsvMapping, on_error: OnError = 
         problems = csv_file.problems
         group_at = csv_file.header.index(mapping.group_by) if mapping.group_by else None
         pending: dict[str, _Pending] = {}
-        plan = [(rule, rule.is_list) for rule in mapping.rules]
-        read = csv_file.cells.read
+        cells = csv_file.cells
+        plan = _Plan(mapping, cells.fields)
+        values_of, read = cells.values, cells.read
         for line, row in csv_file.rows():
             try:
-                values = read(row)
+                values = values_of(row)
                 key = row[group_at].strip() if group_at is not None else f"line {line}"
                 if not key:
                     raise CellError(mapping.group_by or "", "empty, but it identifies the change")
                 change = pending.get(key)
                 if change is None:
-                    pending[key] = _Pending(key, line, values)
+                    pending[key] = _Pending(key, line, row, values)
                 else:
-                    change.add(values, line, plan)
+                    change.add(row, values, line, plan, read)
             except CellError as exc:
                 problems.report(line, f"column {exc.column}: {exc.message}")
-        lists = frozenset(rule.field for rule, is_list in plan if is_list)
         records = ChangeRecords()
         for change in pending.values():
             result.rows_merged += len(change.lines) - 1
-            _build(change, change.values(lists), records, problems, result)
+            _build(change, change.values(plan), records, problems, result)
     result.rows_read = csv_file.rows_read
     result.skipped = problems.skipped
     return result
 
 
-Plan = list[tuple[FieldRule, bool]]  # the mapping's rules, each with its is_list worked out
-
-
-def _merge(change: _Pending, values: dict[str, Found], line: int, plan: Plan) -> None:
+def _merge(change: _Pending, row: list[str], values: Values, line: int, plan: _Plan,
+           read: Callable[[list[str]], dict[str, Found]]) -> None:
     """Fold one row into the change's merged values (all or nothing: CellError leaves them
-    as they were); a field new to the change is taken as it is."""
+    as they were); a field new to the change is taken as it is. A value that is the very
+    object the last row folded in gave (a remembered cell) changes nothing and is passed by;
+    not a float, since NaN differs from itself."""
     merged = change.merged
     assert merged is not None
+    last = change.last
     updates: dict[str, Any] = {}
-    for rule, is_list in plan:
-        name = rule.field
-        found = values.get(name)
-        if found is None:
+    for i, name, rule, is_list in plan.steps:
+        value = values[i]
+        if value is None or (value is last[i] and type(value) is not float and merged):
             continue
-        value = found[0]
         if name not in merged:
             updates[name] = _as_list(value) if is_list else value
             continue
@@ -112,10 +133,10 @@ def _merge(change: _Pending, values: dict[str, Found], line: int, plan: Plan) ->
             if new:
                 updates[name] = current + new
         elif value != current or rule.merge == "last":
-            updates[name] = _combine(rule, current, value, found[1], found[2], change, line)
+            updates[name] = _combine(rule, current, value, change, line, row, read)
     for name, value in updates.items():
         if name not in merged:
-            change.origin[name] = (line, values[name][2])
+            change.origin[name] = (line, row)
         merged[name] = value
 
 
@@ -123,8 +144,8 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _combine(rule: FieldRule, current: Any, value: Any, column: str, text: str,
-             change: _Pending, line: int) -> Any:
+def _combine(rule: FieldRule, current: Any, value: Any, change: _Pending, line: int,
+             row: list[str], read: Callable[[list[str]], dict[str, Found]]) -> Any:
     """A single field's value from two rows that differ (list fields never get here)."""
     if rule.merge == "first":
         return current
@@ -135,17 +156,22 @@ def _combine(rule: FieldRule, current: Any, value: Any, column: str, text: str,
             return rule.order.index(v) if rule.order and v in rule.order else v
         pick = min if rule.merge == "min" else max
         return pick(current, value, key=rank)
-    first_line, first_text = change.origin[rule.field]
+    # The message quotes both cells: read the two rows again for their column and text.
+    _, column, text = read(row)[rule.field]
+    first_line, first_row = change.origin[rule.field]
+    first_text = read(first_row)[rule.field][2]
     raise CellError(column, f"{text!r} differs from {first_text!r} on line {first_line} "
                             f"for the same change {change.key}; choose merge first, last, "
                             f"min, max or collect for {rule.field} in the mapping")
 
 
-def _note_window(change: _Pending, values: dict[str, Found]) -> None:
-    start, end = values.get("planned_start"), values.get("planned_end")
-    cis = values.get("configuration_items")
+def _note_window(change: _Pending, values: Values, plan: _Plan) -> None:
+    if plan.start is None or plan.end is None:
+        return
+    start, end = values[plan.start], values[plan.end]
+    cis = values[plan.cis] if plan.cis is not None else None
     if start is not None and end is not None:
-        change.windows.append((start[0], end[0], _as_list(cis[0]) if cis else []))
+        change.windows.append((start, end, _as_list(cis) if cis is not None else []))
 
 
 def separate_windows(rows: list[tuple[Any, Any, list[Any]]]) -> list[dict[str, Any]]:
