@@ -9,12 +9,15 @@ A cell that cannot be read raises CellError naming its column; the loader adds f
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
 from csi_rules.ingest.date_cells import CACHE_LIMIT, DateCells, DateTimeError
 from csi_rules.ingest.mapping import NO_VALUE, CsvMapping, FieldRule, Source
+from csi_rules.safe_json import MAX_INTEGER_DIGITS
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
@@ -273,12 +276,17 @@ class RowReader:
             return as_datetime
         if kind in ("integer", "number"):
             cast, what = (int, "a whole number") if kind == "integer" else (float, "a number")
+            shape = _INTEGER if kind == "integer" else _NUMBER
 
             def as_number(text: str) -> Any:
-                try:
-                    return cast(text)
-                except ValueError:
-                    raise CellError(column, f"{text!r} is not {what}") from None
+                # strict: Python's int()/float() also take '1_0', 'nan', 'inf' and digits
+                # past what any record may hold (safe_json's limit)
+                literal = text.strip()
+                if shape.fullmatch(literal) and len(literal) < MAX_INTEGER_DIGITS:
+                    value = cast(literal)
+                    if math.isfinite(value):  # 1e999 reads as inf
+                        return value
+                raise CellError(column, f"{_quoted(text)} is not {what}")
             return as_number
         if kind == "boolean":
             def as_boolean(text: str) -> Any:
@@ -293,6 +301,15 @@ class RowReader:
                 return [part.strip() for part in text.split(split) if part.strip()]
             return as_list
         return _as_text
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    """The cell for an error message, cut short: a 5,000-character cell is not echoed whole."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text)} characters)"
 
 
 def _as_text(text: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import POLICIES
 from tests.replay.conftest import EXTRACT, UCI_MAPPING
 
@@ -57,3 +59,19 @@ def test_a_mapping_for_json_input_is_refused(cli, tmp_path):
                  str(UCI_MAPPING))
     assert result.code == 2
     assert "--mapping applies to CSV input" in result.err
+
+
+@pytest.mark.parametrize("cell", ["1_0", "nan", "inf", "0x10", "7" * 45])
+def test_a_number_cell_python_would_bend_is_a_broken_row(cli, write_log, cell):
+    # int()/float() take '1_0', 'nan', 'inf' and any number of digits: a count column must not
+    log = write_log([{"number": "INC1", "reassignment_count": cell}])
+    result = _evaluate(cli, log)
+    assert result.code == 2 and result.out == ""
+    assert f"{log}:2: column reassignment_count: " in result.err
+    assert "is not a whole number" in result.err and len(result.err) < 300
+
+
+def test_plain_counts_still_read(cli, write_log):
+    log = write_log([{"number": "INC1", "reassignment_count": " 3 "},
+                     {"number": "INC2", "reassignment_count": "-0"}])
+    assert _evaluate(cli, log).code == 0
