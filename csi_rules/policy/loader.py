@@ -152,7 +152,7 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
     # (the YAML reader checks every character), which made validation quadratic in file size
     constructor = PolicyLoader("")
     for i, node in enumerate(nodes):
-        if node is None:
+        if node is None or _empty_document(node):
             continue
         doc = Document(file, i, None)
         try:
@@ -177,6 +177,13 @@ def load_text(text: str, file: str) -> tuple[list[Document], list[Finding]]:
             continue
         docs.append(doc)
     return docs, findings
+
+
+def _empty_document(node: yaml.Node) -> bool:
+    """A document with nothing in it (a stream ending in `---`, or `--- ---`), as multi-document
+    YAML tools write them: skipped, not an error; an explicit `null` still is one."""
+    return (isinstance(node, yaml.ScalarNode) and node.value == ""
+            and node.tag == "tag:yaml.org,2002:null")
 
 
 def iter_policy_files(paths: list[str]) -> Iterator[Path]:

@@ -42,3 +42,20 @@ def test_alias_expansion_is_capped_so_a_small_file_cannot_exhaust_memory():
     assert docs == []
     assert findings[0].format() == ("bomb.yaml:1:1: document too large: more than 200000 nodes "
                                     "once YAML aliases are expanded")
+
+
+def test_empty_documents_of_a_stream_are_skipped_but_an_explicit_null_is_kept():
+    # multi-document tools write a trailing `---`; it holds no policy and is no error
+    docs, findings = load_text("---\na: 1\n---\n---\nb: 2\n---\n", "p.yaml")
+    assert [d.data for d in docs] == [{"a": 1}, {"b": 2}] and findings == []
+    docs, _ = load_text("a: 1\n--- null\n", "p.yaml")
+    assert [d.data for d in docs] == [{"a": 1}, None]
+
+
+def test_a_trailing_document_separator_validates(cli, tmp_path):
+    from tests.conftest import POLICIES
+
+    text = (POLICIES / "routing" / "incident-routing.yaml").read_text(encoding="utf-8")
+    (tmp_path / "routing.yaml").write_text(text + "---\n", encoding="utf-8")
+    result = cli("validate", str(tmp_path / "routing.yaml"))
+    assert result.code == 0, result.out + result.err
