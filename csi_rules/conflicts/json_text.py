@@ -28,29 +28,51 @@ def report_json_text(report: ConflictReport, time_zone: str = "UTC",
     at = names.index("conflicts")
     head = dumps({name: document[name] for name in names[:at]})
     tail = dumps({name: document[name] for name in names[at + 1:]})
-    times = Times(ZoneInfo(time_zone))
-    refs: dict[ChangeRef, str] = {}
-    conflicts = ", ".join([_conflict(c, times, refs) for c in report.conflicts])
+    conflict = _ConflictText(ZoneInfo(time_zone))
+    conflicts = ", ".join([conflict(c) for c in report.conflicts])
     return f'{head[:-1]}, "conflicts": [{conflicts}]{", " + tail[1:] if tail != "{}" else "}"}'
 
 
-def _conflict(c: Conflict, times: Times, refs: dict[ChangeRef, str]) -> str:
-    """One conflict as `conflict_to_json` gives it, written as json.dumps would."""
-    changes = ", ".join([refs.get(r) or _ref(r, refs) for r in c.changes])
-    subjects = ", ".join(map(_value, c.subjects))
-    details = "{}" if not c.details and type(c.details) is dict else dumps(c.details)
-    seconds = (c.end_us - c.start_us) // 1_000_000
-    return (f'{{"check": {_value(c.check)}, "severity": {_value(c.severity)}, '
-            f'"policy": {_value(c.policy)}, "changes": [{changes}], '
-            f'"subject_kind": {_value(c.subject_kind)}, "subjects": [{subjects}], '
-            f'"start": {_value(times[c.start_us])}, "end": {_value(times[c.end_us])}, '
-            f'"duration_seconds": {_value(seconds)}, '
-            f'"explanation": {_value(c.explanation)}, "details": {details}}}')
+class _ConflictText:
+    """Writes one conflict as `json.dumps(conflict_to_json(...))` would; remembers the text
+    of what conflicts repeat (a check's constant fields, change references, instants)."""
 
+    def __init__(self, zone: ZoneInfo):
+        self.times = Times(zone)
+        self.heads: dict[tuple[Any, ...], tuple[str, str]] = {}
+        self.refs: dict[ChangeRef, str] = {}
+        self.instants: dict[int, str] = {}
 
-def _ref(ref: ChangeRef, refs: dict[ChangeRef, str]) -> str:
-    text = refs[ref] = dumps(ref.to_json())
-    return text
+    def __call__(self, c: Conflict) -> str:
+        key = (c.check, c.severity, c.policy, c.subject_kind)
+        head = self.heads.get(key) or self._head(key)
+        refs, instants = self.refs, self.instants
+        changes = ", ".join([refs.get(r) or self._ref(r) for r in c.changes])
+        try:
+            subjects = ", ".join(map(encode_basestring_ascii, c.subjects))
+        except TypeError:  # not all text
+            subjects = ", ".join(map(_value, c.subjects))
+        start = instants.get(c.start_us) or self._instant(c.start_us)
+        end = instants.get(c.end_us) or self._instant(c.end_us)
+        details = "{}" if not c.details and type(c.details) is dict else dumps(c.details)
+        return (f'{head[0]}{changes}{head[1]}{subjects}], "start": {start}, "end": {end}, '
+                f'"duration_seconds": {_value((c.end_us - c.start_us) // 1_000_000)}, '
+                f'"explanation": {_value(c.explanation)}, "details": {details}}}')
+
+    def _head(self, key: tuple[Any, ...]) -> tuple[str, str]:
+        check, severity, policy, subject_kind = map(_value, key)
+        head = self.heads[key] = (
+            f'{{"check": {check}, "severity": {severity}, "policy": {policy}, "changes": [',
+            f'], "subject_kind": {subject_kind}, "subjects": [')
+        return head
+
+    def _ref(self, ref: ChangeRef) -> str:
+        text = self.refs[ref] = dumps(ref.to_json())
+        return text
+
+    def _instant(self, micros: int) -> str:
+        text = self.instants[micros] = _value(self.times[micros])
+        return text
 
 
 def _value(value: Any) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
+from csi_rules.conflicts.describe import explain  # needs this module only to type-check
+
 Severity = Literal["blocking", "advisory"]
 
 # Check names are the `spec` keys of a ConflictPolicy, so a conflict points at its setting.
@@ -75,8 +77,6 @@ class Conflict:
     def explanation(self) -> str:
         """One sentence a change manager can act on; written on demand, since a big schedule
         yields tens of thousands of conflicts and most callers print only a few."""
-        from csi_rules.conflicts.describe import explain
-
         return explain(self)
 
     @property
