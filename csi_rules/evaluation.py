@@ -169,6 +169,7 @@ class SharedDecisions:
         self._facts: dict[str, RuleFacts] = {}
         # per policy: (policy, group id, its trigger applies, decisions shared, default's key)
         self._plan: list[tuple[Policy, str, bool, bool, str | None]] = []
+        triggers: list[RuleGroup] = []
         for p, policy in enumerate(policies):
             group, head = f"p{p}", (policy.name, policy.kind, policy.content_hash)
             for r, rule in enumerate(policy.rules):
@@ -179,9 +180,19 @@ class SharedDecisions:
             self._facts[group] = RuleFacts(*head, None, policy.source, OUTCOME_DEFAULT,
                                            policy.default_actions, _no_reasons)
             trigger = policy.compiled if isinstance(policy.compiled, RoutingTrigger) else None
+            if trigger is not None and trigger.when is not None:
+                triggers.append(RuleGroup(group, "first", frozenset(policy.applies_to),
+                                          (RuleSpec(group, trigger.when),)))
             self._plan.append((policy, group, trigger is not None and trigger.when is not None,
                                policy.kind == "RoutingPolicy",
                                group if policy.default_actions else None))
+        # the triggers compiled too: one call says which hold (the reference's answer, as the
+        # differential checks); where one does not, not_triggered decides and explains
+        self._triggers = None
+        if triggers:
+            from csi_rules.engine.compiled import CompiledMatcher
+
+            self._triggers = CompiledMatcher(triggers).match
 
     @classmethod
     def of(cls, policies: Sequence[Policy], matcher: Any) -> SharedDecisions | None:
@@ -194,12 +205,13 @@ class SharedDecisions:
         result, values = self._match(record, now)
         subject = Subject(record.id, record.label, now, values)
         kind, facts = record.kind, self._facts
+        holds = self._triggers(record, now) if self._triggers is not None else None
         lookup = None
         out: list[Decision] = []
         for policy, group, triggered, shared, default in self._plan:
             if kind not in policy.applies_to:
                 continue
-            if triggered:
+            if triggered and not holds[group]:  # type: ignore[index]
                 lookup = lookup or record_lookup(record, now)
                 skipped = not_triggered(policy, record, lookup, now)
                 if skipped is not None:

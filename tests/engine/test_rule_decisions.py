@@ -119,3 +119,48 @@ def test_one_evaluator_serves_many_threads_with_the_same_decisions(evaluators):
     with ThreadPoolExecutor(4) as pool:
         for result in pool.map(run, (0, 50, 100, 150)):
             assert result == want
+
+
+TRIGGERED = """
+apiVersion: csi-rules/v1
+kind: RoutingPolicy
+metadata: {{name: {name}}}
+spec:
+  appliesTo: [incident, request]
+{trigger}
+  rules:
+    - id: network
+      when: {{field: category, eq: network}}
+      actions: [{{assign: {{group: Network}}}}]
+  default:
+    actions: [{{assign: {{group: Desk}}}}]
+"""
+
+
+def test_triggers_decide_alike_on_the_compiled_path(plugins_module):
+    from csi_rules.policy.loader import load_text
+    from csi_rules.policy.model import PolicySet
+
+    kind = plugins_module.kinds.get("RoutingPolicy")
+    policies = []
+    for name, trigger in (("unassigned", ""), ("always", "  trigger: always"),
+                          ("urgent", "  trigger: {field: priority, lte: 2}")):
+        (doc,), findings = load_text(TRIGGERED.format(name=name, trigger=trigger), f"{name}.yaml")
+        assert not findings and not kind.check(doc, None)
+        policies.append(kind.build(doc))
+    policy_set = PolicySet(policies)
+    rng = random.Random(4)
+    with Evaluator(policy_set) as compiled, Evaluator(policy_set, engine="reference") as reference:
+        outcomes = set()
+        for n in range(200):
+            data = {"id": f"r{n}", "kind": rng.choice(["incident", "request", "change"]),
+                    "priority": rng.randint(1, 4), "category": rng.choice(["network", "email"])}
+            for field in ("assignment_group", "assignee"):
+                if rng.random() < 0.3:
+                    data[field] = "someone"
+            record = parse_record(data)
+            got, want = compiled.evaluate(record, NOW), reference.evaluate(record, NOW)
+            assert got == want and _shown(got) == _shown(want)
+            outcomes |= {(d.policy, d.outcome) for d in got}
+    assert {("unassigned", "not_triggered"), ("urgent", "not_triggered"),
+            ("urgent", "matched"), ("always", "default")} <= outcomes
