@@ -8,23 +8,34 @@ installs them, and an editable install writes `__pycache__` on its first run. Ch
 without PYTHONDONTWRITEBYTECODE (this sandbox sets it, which made every csi_rules module compile
 from source on every run while yaml and jsonschema, installed by pip, had their .pyc: ~0.17 s
 of `compile` in a 0.8 s validate) after one untimed warm-up run each; the same commands with
-PYTHONDONTWRITEBYTECODE=1 and no cache are printed beside them for comparison.
+PYTHONDONTWRITEBYTECODE=1 and no cache are printed beside them for comparison. With
+`--instructions` (needs valgrind) it also counts the instructions each command executes
+(callgrind): the same on every run, so the ratio can be read on a busy machine where wall
+times swing 2-3x. Note that `-X importtime` does not see modules imported through
+importlib.import_module (a command's module, lazily exported names): their time shows in
+the importing module's own line.
 
-    .venv/bin/python -m bench cli-startup [--reps 7]
+    .venv/bin/python -m bench cli-startup [--reps 7] [--instructions]
 
-Figures (2 cores shared with six other busy sessions, so absolute times swing 2-3x between runs;
-ratios in one run): before the lazy-loading work (b5d16dc) validate was 6.1-6.4x and
-`--version` 4.1-4.4x; after it, validate 2.3-3.0x (2.7x in one interleaved before/after run:
-4.71 s -> 2.07 s against 0.77 s) and `--version` 0.3-0.4x. Target <= 2x: not met. Done:
-plugins register names and import adapters, emulators and transports on first use
-(Registry.add_lazy, factories that import inside the call); entry points are read from the
-dist-info files (no importlib.metadata); a holidays country table replaces importing all ~250
-country modules; LibYAML composes policy files; csi_rules.conditions / csi_rules.conflicts
-export names on first use; record validators compile on first use; `--version` builds no
-parser. What remains is mostly real work and the modules it needs (~100 csi_rules modules,
-kinds, checks, calendars), jsonschema's $ref resolution while validating documents, and the
-engine package: the durable-limit check at validation imports csi_rules.engine, whose
-__init__ imports the durable matcher, its worker (multiprocessing) and the reference matcher.
+Figures (2 cores shared with six other busy sessions; ratios in one run). Before the
+lazy-loading work (b5d16dc) validate was 6.1-6.4x and `--version` 4.1-4.4x; after it, 2.3-3.0x
+and 0.3-0.4x. After the start-up work of 2026-12-04 evening (3bd4ab2 -> 37050aa): instructions
+2.40x -> 2.00x (1,204 M -> 1,003 M against 502 M; callgrind, one run each); CPU 2.46x -> 2.07x
+in one interleaved run of 15 (old tree on sys.path); wall 1.9x in this bench at load ~4.5.
+Target <= 2x: met on wall time and CPU, on the line in instructions. Done that evening:
+validation reads each policy's record kinds from its spec instead of building every policy
+(PolicyKind.applies_to), so the SLA/escalation runtime models and hashlib are not imported;
+the adapter checks (csi_rules.capabilities) load only with --adapter/--config; a usual zone
+name is found by its one path instead of opening all ~600 zone files (20-40 ms); documents are
+first asked "valid?" by a walk of the kind's schema (policy/schema_verdict.py, jsonschema's
+own leaf keywords) and jsonschema's validator runs only for the errors (~12 -> ~5 ms); the
+engine-limit check compiles a rule list once when it fits; the console script pauses the
+collector while the command's modules load and freezes them (~4% of instructions). What
+remains: the 70 dataclasses built at import (~3.8 M instructions per frozen one: ~0.4x of the
+baseline on their own; 11 in conflicts/settings.py, 13 in engine/, 11 in calendars/, 4 in
+notify/rota.py, all needed by the kinds' checks), the ~100 csi_rules modules those checks use,
+and the checks themselves (~0.3x: YAML composing with the Python resolver per scalar, the
+condition analysis, the engine-limit compile, calendars and rotas parsed in full).
 """
 
 from __future__ import annotations
@@ -58,6 +69,14 @@ def _wall(cmd: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
+def instructions(cmd: list[str]) -> int:
+    """Instructions the command executes, counted by valgrind's callgrind (deterministic)."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                           *cmd], capture_output=True, text=True, check=True, env=CACHED)
+    line = next(x for x in done.stderr.splitlines() if "Collected" in x)
+    return int(line.rsplit(":", 1)[1])
+
+
 def slowest_imports(count: int = 12) -> list[tuple[int, str]]:
     """(cumulative µs, module) of the top-level imports of a validate run."""
     done = subprocess.run([sys.executable, "-X", "importtime", "-c",
@@ -77,6 +96,8 @@ def slowest_imports(count: int = 12) -> list[tuple[int, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench cli-startup")
     parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions with valgrind's callgrind (slow: ~30 s)")
     args = parser.parse_args()
     for cmd in CONFIGS.values():
         _wall(cmd, CACHED)  # warm-up: writes the bytecode cache a pip install would have
@@ -94,6 +115,12 @@ def main() -> int:
     ratio = median(times["csi-rules validate policies"]) / base
     print(f"validate / import yaml, jsonschema = {ratio:.1f}x with bytecode cached (target <= 2x: "
           f"{'met' if ratio <= 2 else 'NOT met'})")
+    if args.instructions:
+        counted = {name: instructions(cmd) for name, cmd in CONFIGS.items()}
+        base_count = counted["import yaml, jsonschema"]
+        print("\ninstructions executed (callgrind, bytecode cached):")
+        for name, count in counted.items():
+            print(f"  {count:>15,d}  {count / base_count:.2f}x  {name}")
     print("\nslowest top-level imports of a validate run (python -X importtime, cumulative):")
     for us, name in slowest_imports():
         print(f"  {us / 1000:8.1f} ms  {name}")
