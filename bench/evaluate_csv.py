@@ -15,19 +15,28 @@ against csv-pass.
 
     .venv/bin/python -m bench evaluate-csv [--reps 3] [--log FILE]
 
-Figures (2026-12-04, shared 2-core machine at load average 6-9, median of 3, same run):
-csv-pass 1.45 s wall / 0.78 s CPU; load-only 16.6 s / 9.8 s CPU = 11.4x wall, 12.6x CPU;
-evaluate 45.4 s / 25.3 s CPU = 31.2x wall, 32.5x CPU. Target <= 3x: NOT met. Before the
-issue 14 work on ingest/SLA/output it was 44x wall (docs/engine.md); the evaluate command
-alone, old code against new interleaved in one run, 37.8 -> 22.4 CPU s (1.7x faster), with
-byte-identical output on the whole log. What remains (cProfile of the command on a 20k-row
-slice): load 44 % (cell mapping 16 %, replay/snapshot_log's per-row bookkeeping 15 %, record
-building and schema check 7 %, CSV rows 4 %), evaluation 34 % (SLA clocks 22 % of which the
-eu-office-hours year tables, i.e. importing `holidays` and computing NL holidays, 4 %;
-snapshots 4 %; escalation 3 %; matching 1.5 %), JSON output 6.5 %, start-up (imports, plugins,
-policy loading) 14 %.
-Re-run 20:52 after the SLA clock changes (and the day's other changes): csv-pass 0.94 s CPU,
-load-only 9.7x, evaluate 25.5x wall / 25.1x CPU; output on a 20k-row slice byte-identical.
+Figures (2026-12-04 22:46, shared 2-core machine at load average ~4.4, median of 3, same run):
+csv-pass 1.69 s wall / 0.79 s CPU; load-only 10.0 s / 4.18 s CPU = 6.0x wall, 5.3x CPU;
+evaluate 33.0 s / 14.7 s CPU = **19.6x wall, 18.7x CPU**. Target <= 3x: NOT met. Earlier
+the same day: 44x wall at the start, 25.1x CPU / 25.5x wall at 20:52.
+The evening's work (load step, SLA clock), old code against new interleaved in one run (HEAD
+with csi_rules/ingest, replay/snapshot_log.py and sla/ as they were at 3bd4ab2 vs as they are,
+3 rounds, the command's CPU from RUSAGE_CHILDREN): 15.7 -> 12.3 s CPU median (18.2 -> 13.8,
+15.7 -> 12.3, 15.4 -> 11.5), 40.1 -> 28.6 s wall; output byte-identical on the whole log
+(80.9 MB), and the same stdout/stderr/exit code on broken copies with and without
+--skip-bad-rows. In one process (the phases of the command, old -> new): load 8.3 -> 3.5 s
+(snapshot rows kept as value tuples, each column's cells remembered in a dict whose
+__missing__ converts, records checked once per class of field value instead of through ISO
+text, fields laid out in one pass), evaluation 7.7 -> 6.7 s, JSON 2.1 -> 1.9 s, start-up
+(imports, plugins, policies) ~0.5 s.
+What remains, on the new code (one process, full log): load ~3.5 s = csv rows ~0.6 (about
+the csv pass itself), cell values ~1.2 (53k distinct date-times parsed, 5M remembered cells
+looked up), records with history ~0.8, per-row bookkeeping; evaluation ~6 s = SLA clocks ~2.3
+(snapshots 0.6, the clock-verdict memo in conditions/memo.py ~20 %, business time in
+calendars/ ~20 %, 21k threshold Decisions at ~5 us each), escalation ~0.4, routing decisions
+and matching ~1.5, importing `holidays` ~0.2; JSON ~1.7 s = Decision.to_json ~0.75 and the
+stdlib C encoder ~0.9 for 81 MB (orjson would take ~0.1 s but writes other separators and raw
+UTF-8: not byte-identical). So 3x (~2.4 s CPU) is below the cost of encoding the output.
 """
 
 from __future__ import annotations
