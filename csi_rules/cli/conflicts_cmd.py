@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from csi_rules.cli.common import add_policies
 from csi_rules.cli.gc_pause import loaded_objects_frozen
 from csi_rules.cli.progress import loading_rows
 from csi_rules.conflicts import format_table, load_changes, load_cmdb, run_conflicts
-from csi_rules.conflicts.json_text import report_json_text
+from csi_rules.conflicts.json_text import report_json_chunks
 from csi_rules.errors import EXIT_NO_GO, EXIT_OK, UsageError
 from csi_rules.plugins import load_plugins
 from csi_rules.policy.validate import load_policy_set
@@ -67,8 +68,9 @@ def _report(args: argparse.Namespace, policies: Sequence[Policy],
             report = run_conflicts(loaded.changes, policy.compiled, graph)
             blocking |= any(c.severity == "blocking" for c in report.conflicts)
             if args.format == "json":
-                print(report_json_text(report, args.time_zone, loaded.skipped,
-                                       loaded.rows_merged))
+                sys.stdout.writelines(report_json_chunks(report, args.time_zone,
+                                                         loaded.skipped, loaded.rows_merged))
+                sys.stdout.write("\n")
             else:
                 print(f"== {policy.name} ({policy.source}): {len(loaded.changes)} changes")
                 print(format_table(report, args.time_zone, loaded.skipped, loaded.rows_merged))

@@ -9,7 +9,7 @@ Strings are written by the json module's own escaping function, numbers as json 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from json import dumps
 from json.encoder import encode_basestring_ascii
 from typing import Any
@@ -23,14 +23,26 @@ from csi_rules.ingest.problems import SkippedRow
 def report_json_text(report: ConflictReport, time_zone: str = "UTC",
                      skipped: Sequence[SkippedRow] = (), rows_merged: int = 0) -> str:
     """`json.dumps(report_to_json(report, time_zone, skipped, rows_merged))`, faster."""
+    return "".join(report_json_chunks(report, time_zone, skipped, rows_merged))
+
+
+def report_json_chunks(report: ConflictReport, time_zone: str = "UTC",
+                       skipped: Sequence[SkippedRow] = (), rows_merged: int = 0,
+                       batch: int = 1000) -> Iterator[str]:
+    """`report_json_text` in pieces of `batch` conflicts, for writing out as they come
+    (the whole text of a big report is tens of MB, and each copy of it costs as much)."""
     document = report_document(report, time_zone, skipped, rows_merged, [])
     names = list(document)
     at = names.index("conflicts")
     head = dumps({name: document[name] for name in names[:at]})
     tail = dumps({name: document[name] for name in names[at + 1:]})
+    yield f'{head[:-1]}, "conflicts": ['
     conflict = _ConflictText(ZoneInfo(time_zone))
-    conflicts = ", ".join([conflict(c) for c in report.conflicts])
-    return f'{head[:-1]}, "conflicts": [{conflicts}]{", " + tail[1:] if tail != "{}" else "}"}'
+    conflicts = report.conflicts
+    for start in range(0, len(conflicts), batch):
+        text = ", ".join([conflict(c) for c in conflicts[start:start + batch]])
+        yield f", {text}" if start else text
+    yield f']{", " + tail[1:] if tail != "{}" else "}"}'
 
 
 class _ConflictText:

@@ -11,7 +11,7 @@ import pytest
 
 from csi_rules.conflicts import RelationshipGraph, report_to_json, run_conflicts, settings_from_spec
 from csi_rules.conflicts.cmdb import Relationship
-from csi_rules.conflicts.json_text import report_json_text
+from csi_rules.conflicts.json_text import report_json_chunks, report_json_text
 from csi_rules.conflicts.loading.result import SkippedRow
 from csi_rules.records import parse_record
 
@@ -58,6 +58,8 @@ def test_the_text_is_json_dumps_of_the_report_data(seed: int, zone: str) -> None
     skipped = [SkippedRow("x.csv", 3, "column A: 'ß' is not a date-time")]
     text = report_json_text(report, zone, skipped, rows_merged=7)
     assert text == json.dumps(report_to_json(report, zone, skipped, 7))
+    for batch in (1, 7):  # written out in pieces, as the command does
+        assert "".join(report_json_chunks(report, zone, skipped, 7, batch)) == text
 
 
 def test_an_empty_report_too() -> None:
