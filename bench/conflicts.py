@@ -14,18 +14,32 @@ conflicting pairs. Reps interleaved; medians of wall time and of the child's CPU
 
 Measured 2026-12-04 (2 cores, load 5-9 from other agents; `--cli-only --cli-reps 3`): 37,179
 pairs on both sides; csi-rules conflicts 9.26 s CPU / 75.2 s wall, bare 1.89 s / 12.4 s:
-**4.9x CPU, 6.0x wall; target <= 2x not met** (before this round one run gave 5.7 s vs 0.95 s
-CPU = 6.0x); a second run at 20:00 (after the day's ingest changes): 7.50 s vs 1.36 s CPU =
-5.5x, 8.8x wall. Where the command's time goes (cProfile, sameCi, JSON): loading 77 % (building the
-records 37 %: ingest/record_check.record_data + json_value 12 %, parse_record and its compiled
-schema check 16 %; reading the cells 22 %, ingest/csv_cells; merging a change's rows 9 %, cut
-from 1.8 to 1.0 s CPU this round), the JSON report 12 % (each instant now written once: 1.3 ->
-0.8 s), the search 7 %, imports 4 %. Meeting 2x needs the record building and the cell reading
-several times cheaper; both live in csi_rules/ingest outside csv_rows.py. At 21:00, after the
-per-kind record check, the safe_json fast path and record_check taking plain values by type:
-9.54 -> 7.87 s CPU against the bare 1.94 / 1.84 s: 4.9x -> **4.3x CPU** (still not met; the
-rest is reading cells, merging rows, and mapped datetimes written as ISO text and parsed back
-by parse_record so CSV records pass the same check as any other input).
+4.9x CPU, 6.0x wall (one earlier run: 6.0x); after the day's ingest changes 5.5x; at 21:00,
+after the per-kind record check, the safe_json fast path and record_check taking plain values
+by type: **4.3x CPU**.
+
+At 23:00, after this round (`--cli-only --cli-reps 5`, load 3-4): csi-rules conflicts 3.25 s
+CPU / 3.75 s wall, bare 1.16 / 1.21 s: **2.79x CPU, 3.11x wall; target <= 2x not met**. The
+code from before the round, run interleaved with the new and the bare script in one run
+(5 reps, medians): 4.52 s CPU / 7.72 s wall (4.6x / 5.4x) -> 2.80 s / 4.50 s (2.8x / 3.1x)
+against 0.98 / 1.43 s. What the round did: the collector paused while the table loads (what
+it built frozen) and while reports are searched and written; a change's one row kept as read
+(merged state made only when a second row comes), rows read as value tuples, and records
+built field by field from the typed values (conflicts/loading/change_records.py: each field's
+record-check verdict remembered by value or by type, date-times kept typed instead of written
+as ISO text and parsed back); the JSON report written conflict by conflict, in pieces
+(conflicts/json_text.py; peak RSS 170 -> 121 MB). Output byte-identical to before (sameCi and
+all-checks policies, JSON and table, broken rows skipped and failing). Where the command's
+time goes now (one process): loading ~60 % (reading cells, mostly date-times and the
+change_type patterns, about half; merging rows and building records the rest), the JSON
+report ~13 %, the search ~12 %, imports and policies ~10 %, then interpreter start and exit.
+
+Is BARE_SWEEP fair? It reads the same 30,275 rows, groups them by change, merges a change's
+overlapping windows and keeps separate ones apart as the loader does, and counts the same
+pairs. It is generous to the command in one way: it parses every planned time with strptime,
+no cache (the same script remembering parsed texts ran 0.70 s against 1.15 s CPU). And harsh
+in two: it writes no report (the command writes 17.9 MB of JSON, ~0.35 s) and parses 2 of
+the 9 date-time columns the mapping asks for.
 
 Each measurement runs in a fresh child process (`--phase data|engine|baseline`), so its peak
 RSS is its own. Peak RSS is `resource.getrusage(RUSAGE_SELF).ru_maxrss` (KiB on Linux) read at
