@@ -33,13 +33,14 @@ consumer such as `csi-rules evaluate` or the runner keeps: the target's measure)
 the peak after the timed pass, which keeps all 100,000 results (a dict and a list each) for
 the digest. Both are reported; the one-call-at-a-time part comes after both.
 
-Latest (2026-12-04, load ~4.5): `--only collect:1000` (100,000 incidents, 3 runs, 2,000 records
-timed): evaluate p50 12.4 / p99 35.5 µs CPU (wall p99 37.7), evaluate + every reason read p99
-302 µs CPU (first sight of rules and values; read again 96); streamed 1.08x the data (zen
-1.17x), all kept 1.49x (zen 2.27x); compiled 10.1x zen's records/s; `--only first:1000`:
-evaluate p99 31.2 µs CPU, streamed 1.07x (zen 1.16x), all kept 1.39x (zen 1.57x). `--quick`,
-all eight configurations in one run: evaluate p99 18.9-38.6 µs CPU (wall 21.5-42.3; 500
-records timed, the 5th slowest), streamed 1.11-1.20x (zen 1.34-1.41x), all kept 1.24-1.36x.
+Latest (2026-12-04): `--quick`, all eight configurations in one run (load ~3.8): evaluate p50
+5.0-9.4 / p99 8.1-30.4 µs CPU (wall p99 9.8-31.7; 500 records timed, the 5th slowest),
+streamed 1.11-1.20x the data (zen 1.33-1.40x), all kept 1.24-1.36x (zen 1.47-1.85x).
+`--only first:1000` (100,000 incidents, 3 runs, 2,000 timed): evaluate p99 20.9 µs CPU,
+streamed 1.07x (zen 1.16x), all kept 1.39x (zen 1.56x). `--only collect:1000`: evaluate p50
+9.5-12.7 / p99 39.8-51.8 µs CPU in two runs minutes apart (35.5 and 50.3 in earlier ones: at
+the limit), evaluate + every reason read p99 230-313 (first sight of rules and values),
+streamed 1.08x (zen 1.17x), all kept 1.48x (zen 2.27x); compiled ~10x zen's records/s.
 """
 
 from __future__ import annotations
