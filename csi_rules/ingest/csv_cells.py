@@ -113,7 +113,7 @@ class RowReader:
                 lines += [f"    if v{i} is None:", f"        raise CellError(*missing{i})"]
         lines.append(f"    return ({''.join(f'v{i}, ' for i in range(len(self._plan)))})")
         exec(compile("\n".join(lines), f"<mapping {self.mapping.name} values>", "exec"), names)
-        return names["values"]
+        return names.pop("values")  # not kept in its own globals: no reference cycle
 
     def _unrolled(self) -> Callable[[Sequence[str]], dict[str, Found]]:
         """`read` as one generated function, a few lines per field in mapping order (a loop
@@ -141,7 +141,7 @@ class RowReader:
                 lines += ["    else:", f"        raise CellError(*missing{i})"]
         lines.append("    return out")
         exec(compile("\n".join(lines), f"<mapping {self.mapping.name}>", "exec"), names)
-        return names["read"]
+        return names.pop("read")  # not kept in its own globals: no reference cycle
 
     def _compile(self, rule: FieldRule) -> tuple[str, int, dict[str, Any], Any,
                                                  tuple[str, str] | None]:
@@ -232,17 +232,21 @@ class RowReader:
             return _text_or_none
         if source.patterns:
             patterns = source.patterns
+            seen: dict[str, Any] = {}  # cell text -> value: RE2 runs once per distinct text
 
             def matched(text: str) -> Any:
+                if text in seen:
+                    return seen[text]
                 if text == "":
                     return None
-                for pattern, value in patterns:
-                    if pattern.search(text):
-                        return value
-                if default is not NO_VALUE:
-                    return default
-                raise CellError(column, f"{text!r} matches none of the patterns for "
-                                        f"{rule.field}")
+                value = next((value for pattern, value in patterns if pattern.search(text)),
+                             default)
+                if value is NO_VALUE:
+                    raise CellError(column, f"{text!r} matches none of the patterns for "
+                                            f"{rule.field}")
+                if len(seen) < CACHE_LIMIT:
+                    seen[text] = value
+                return value
             return matched
 
         def present(text: str) -> Any:

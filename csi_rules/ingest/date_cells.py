@@ -79,7 +79,7 @@ def _fast_parser(fmt: str) -> Callable[[str], datetime | None] | None:
                  "    except ValueError:\n"
                  "        return None\n",  # e.g. 31/2: strptime gives the refusal
                  f"<date format {fmt!r}>", "exec"), names)
-    return names["parse"]
+    return names.pop("parse")  # not kept in its own globals: no reference cycle
 
 
 class DateCells:
