@@ -55,6 +55,8 @@ windows, so the policy below adds: a synthetic CMDB (each CI gets two seeded ran
 depends_on/runs_on edges; relatedCi follows them to depth 2), capacity per service component
 (raw.service_components, 25 concurrent changes each, as a stand-in for the team behind it), the
 2012 and 2013 year-end freezes, and weekday-night plus weekend maintenance windows.
+After CSV mapping patterns were remembered per cell text (4b868d0): 2.33x CPU / 2.39x wall
+(3.01 s / 2.93 s CPU against 1.26 s, 5 reps), 2.59x CPU in a second run with bytecode written.
 """
 
 from __future__ import annotations
