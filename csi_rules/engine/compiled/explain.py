@@ -7,14 +7,14 @@ the reference's own `apply_operator`, so they cannot drift from the reference. A
 depends only on its matcher and the value seen, so for values of a few exact classes the one
 made first is kept and given again (immutable, equal in every field; values like priority,
 category and state repeat from record to record), per matcher and per rule: reading a
-decision's reasons is then about one lookup per matched rule. Nothing is generated: the
-first read of a rule costs what a later one does (a generated builder cost ~0.5 ms a rule
-in `compile()` and text, paid on some unlucky decision).
+decision's reasons is then about one lookup per matched rule. Each rule's maker is made with
+the matcher (its matchers walked and numbered then: ~5 µs a rule at build), so no decision
+pays for a rule read for the first time. Nothing is generated (a generated builder cost
+~0.5 ms a rule in `compile()` and text).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from operator import itemgetter
@@ -28,109 +28,100 @@ from csi_rules.engine.compiled.reasons import LazyReasons, Values
 from csi_rules.engine.groups import RuleGroup
 from csi_rules.records.model import MISSING
 
-CACHE_SIZE = 4096  # kept Reasons (and kept whole tuples); beyond that new ones are not kept
+CACHE_SIZE = 4096  # kept Reasons (by matcher and value); beyond that new ones are not kept
+TUPLES_SIZE = 16384  # kept whole reason tuples (by rule and values): ~3.5 MB when full
 # exact classes whose equal values print the same (not float: -0.0 == 0.0; not datetime:
 # equal instants in different offsets), so a kept Reason shows what the record held
 _KEPT_CLASSES = frozenset({str, int, bool, type(MISSING)})
+# a matcher constant of these classes is told apart from its equals by its class alone
+_PLAIN_CONSTANTS = frozenset({str, int, bool, type(None)})
+
+Make = Callable[[Values], tuple[Reason, ...]]
+Step = tuple[int, str, str, Any, int]  # matcher number, path, op, expected, slot
 
 
 class _Kept:
-    """One CompiledMatcher's kept Reasons (by condition matcher and value seen) and kept
-    Reason tuples (by rule and the values it saw)."""
+    """One CompiledMatcher's kept Reasons (by matcher number, class and value seen) and kept
+    Reason tuples (by rule number, the values it saw and their classes). Dict reads and
+    writes are atomic; two threads making the same entry make equal ones."""
 
     def __init__(self) -> None:
         self.reasons: dict[tuple[int, type, Any], Reason] = {}
         self.tuples: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
         self._ids: dict[Any, int] = {}
-        self._lock = threading.Lock()
 
     def matcher_id(self, m: Matcher) -> int:
-        """One number per distinct matcher (structurally), never shared by two."""
-        key = node_key(m)
-        found = self._ids.get(key)  # numbered already (most are: rules share their matchers)
-        if found is not None:
-            return found
-        with self._lock:
-            return self._ids.setdefault(key, len(self._ids))
+        """One number per distinct matcher (structurally: `1`, `1.0`, `True` and `"1"` are
+        four), never shared by two; called while the matcher is built (one thread)."""
+        value = m.value
+        key = ((m.path, m.op, value.__class__, value) if value.__class__ in _PLAIN_CONSTANTS
+               else node_key(m))
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = len(self._ids)
+        return found
 
 
-class _Rule:
-    """One rule's `values -> reasons` (`values[slot]` is a field's value as the decision read
-    it: the matcher's list of every field, or a dict of this rule's own). Its matchers are
-    walked and numbered on its first call, so a rule whose reasons nobody reads costs one
-    small object."""
+def _rule_maker(number: int, steps: list[Step], kept: _Kept) -> Make:
+    """`values -> reasons` for one rule: its kept tuple when the values it read were seen
+    before (one itemgetter, one dict lookup), else made step by step (and kept)."""
+    read = tuple(dict.fromkeys(step[4] for step in steps))
+    if not read:
+        return _nothing
+    # itemgetter of one slot gives the value itself: read that slot twice to get a tuple
+    seen_of = itemgetter(*read, *read) if len(read) == 1 else itemgetter(*read)
+    tuples, reasons, kept_classes = kept.tuples, kept.reasons, _KEPT_CLASSES
 
-    __slots__ = ("_cond", "_kept", "_number", "_seen", "_slots", "_steps")
-
-    def __init__(self, cond: Condition, slots: Mapping[str, int], kept: _Kept, number: int):
-        self._cond, self._slots, self._kept, self._number = cond, slots, kept, number
-        self._steps: list[tuple[int, str, str, Any, int]] | None = None
-        self._seen: Callable[[Values], tuple[Any, ...]] = _nothing
-
-    def _prepare(self) -> list[tuple[int, str, str, Any, int]]:
-        """Two threads may both prepare: equal steps either way (`_seen` is set first, so a
-        thread that finds the steps finds their reader too)."""
-        kept, slots = self._kept, self._slots
-        steps = [(kept.matcher_id(m), m.path, m.op, m.value, slots[m.path])
-                 for m in matchers(self._cond)]
-        read = tuple(dict.fromkeys(step[4] for step in steps))
-        # values -> a tuple of the values this rule read (itemgetter of one slot gives the
-        # value itself, so that slot is read twice; of none there is nothing to read)
-        self._seen = (itemgetter(*read, *read) if len(read) == 1 else itemgetter(*read)
-                      if read else _nothing)
-        self._steps = steps
-        return steps
-
-    def __call__(self, values: Values) -> tuple[Reason, ...]:
-        steps = self._steps
-        if steps is None:
-            steps = self._prepare()
-        seen = self._seen(values)
+    def make(values: Values) -> tuple[Reason, ...]:
+        seen = seen_of(values)
         classes = tuple(map(type, seen))
-        whole = (self._number, classes, seen) if _KEPT_CLASSES.issuperset(classes) else None
-        tuples = self._kept.tuples
+        whole = (number, *seen, *classes) if kept_classes.issuperset(classes) else None
         if whole is not None:
             found = tuples.get(whole)
             if found is not None:
                 return found
-        kept = self._kept.reasons
         out = []
-        for number, path, op, expected, slot in steps:
+        for matcher, path, op, expected, slot in steps:
             actual = values[slot]
-            if actual.__class__ in _KEPT_CLASSES:
-                key = (number, actual.__class__, actual)
-                reason = kept.get(key)
+            if actual.__class__ in kept_classes:
+                key = (matcher, actual.__class__, actual)
+                reason = reasons.get(key)
                 if reason is None:
                     reason = Reason(path, op, expected, actual,
                                     apply_operator(op, actual, expected))
-                    if len(kept) < CACHE_SIZE:
-                        kept[key] = reason
+                    if len(reasons) < CACHE_SIZE:
+                        reasons[key] = reason
             else:
                 reason = Reason(path, op, expected, actual, apply_operator(op, actual, expected))
             out.append(reason)
         result = tuple(out)
-        if whole is not None and len(tuples) < CACHE_SIZE:
+        if whole is not None and len(tuples) < TUPLES_SIZE:
             tuples[whole] = result
         return result
 
+    return make
 
-def _nothing(values: Values) -> tuple[Any, ...]:
+
+def _nothing(values: Values) -> tuple[Reason, ...]:
     return ()
 
 
 class RuleReasons:
-    """Every rule's reasons maker (`deferred[group][key]`, a `_Rule` that prepares itself on
-    its first call: the build of the matcher pays one small object a rule for reasons)."""
+    """Every rule's reasons maker (`deferred[group][key]`: `values -> reasons`), made with the
+    matcher."""
 
     def __init__(self, groups: Sequence[RuleGroup], slots: Mapping[str, int]):
         self._slots = slots
-        self._conditions = {(g.group_id, s.key): s.condition for g in groups for s in g.rules}
-        kept = _Kept()
+        self._conditions: dict[tuple[str, str], Condition] = {
+            (g.group_id, s.key): s.condition for g in groups for s in g.rules}
         self._own: dict[tuple[str, str], list[tuple[int, Callable[[Any, datetime], Any]]]] = {}
-        self.deferred: dict[str, dict[str, Callable[[Values], tuple[Reason, ...]]]] = {
-            g.group_id: {} for g in groups}
+        kept = _Kept()
+        number_of = kept.matcher_id
+        self.deferred: dict[str, dict[str, Make]] = {g.group_id: {} for g in groups}
         for number, ((group_id, key), cond) in enumerate(self._conditions.items()):
-            self.deferred[group_id][key] = _Rule(cond, slots, kept, number)
+            steps = [(number_of(m), m.path, m.op, m.value, slots[m.path])
+                     for m in matchers(cond)]
+            self.deferred[group_id][key] = _rule_maker(number, steps, kept)
 
     def explain(self, group_id: str, key: str, data: Any, now: datetime) -> Sequence[Reason]:
         """One rule's reasons for `data` at `now`, reading only the rule's own fields."""

@@ -7,10 +7,10 @@ rule order, or all of them. Results are identical to `reference.ReferenceMatcher
 (`explain`, `match_explained`, `match_values` + `reasons_of`) are the reference's, made when a
 caller reads them (`explain`).
 
-After construction only caches change (the last `now` checked; a rule's reasons maker,
-prepared the first time its reasons are read: two threads preparing it at once prepare the
-same steps; the kept Reasons), so one matcher serves any number of threads; there is no worker
-process and no native code, so nothing here can take the interpreter down.
+After construction only caches change (the last `now` checked; the kept Reasons and reason
+tuples, each entry equal whichever thread makes it; every rule's reasons maker is made with the
+matcher), so one matcher serves any number of threads; there is no worker process and no
+native code, so nothing here can take the interpreter down.
 """
 
 from __future__ import annotations
