@@ -42,7 +42,7 @@ class _Pending:
     """A change being assembled. Most changes have one row: its values are kept as read and
     merged state is made only when a second row comes."""
 
-    __slots__ = ("first", "key", "last", "lines", "merged", "origin", "windows")
+    __slots__ = ("first", "key", "last", "lines", "merged", "origin", "seen", "windows")
 
     def __init__(self, key: str, line: int, row: list[str], values: Values):
         self.key = key
@@ -52,6 +52,7 @@ class _Pending:
         self.merged: dict[str, Any] | None = None
         self.origin: dict[str, tuple[int, list[str]]] = {}  # field -> (line, row) it came from
         self.windows: list[tuple[Any, Any, list[Any]]] = []  # each row's window
+        self.seen: dict[str, set[Any]] = {}  # list field -> its items, for membership
 
     def add(self, row: list[str], values: Values, line: int, plan: _Plan,
             read: Callable[[list[str]], dict[str, Found]]) -> None:
@@ -120,6 +121,7 @@ def _merge(change: _Pending, row: list[str], values: Values, line: int, plan: _P
     assert merged is not None
     last = change.last
     updates: dict[str, Any] = {}
+    added: dict[str, list[Any]] = {}  # list field -> the items it gains
     for i, name, rule, is_list in plan.steps:
         value = values[i]
         if value is None or (value is last[i] and type(value) is not float and merged):
@@ -129,15 +131,38 @@ def _merge(change: _Pending, row: list[str], values: Values, line: int, plan: _P
             continue
         current = merged[name]
         if is_list:
-            new = [v for v in _as_list(value) if v not in current]
+            new = _new_items(change, name, _as_list(value), current)
             if new:
                 updates[name] = current + new
+                added[name] = new
         elif value != current or rule.merge == "last":
             updates[name] = _combine(rule, current, value, change, line, row, read)
+    seen = change.seen
     for name, value in updates.items():
         if name not in merged:
             change.origin[name] = (line, row)
         merged[name] = value
+        if name in seen:
+            try:
+                seen[name].update(added[name])
+            except TypeError:  # an unhashable item: the list is read instead
+                del seen[name]
+
+
+def _new_items(change: _Pending, name: str, items: list[Any], current: list[Any]) -> list[Any]:
+    """`[v for v in items if v not in current]`, with `current`'s items held in a set: a
+    change with a thousand rows (one per CI) made this quadratic. Set membership matches list
+    membership (identity, then ==) for hashable items; others are looked up in the list."""
+    seen = change.seen.get(name)
+    if seen is None:
+        try:
+            seen = change.seen[name] = set(current)
+        except TypeError:  # an unhashable item
+            return [v for v in items if v not in current]
+    try:
+        return [v for v in items if v not in seen]
+    except TypeError:
+        return [v for v in items if v not in current]
 
 
 def _as_list(value: Any) -> list[Any]:
