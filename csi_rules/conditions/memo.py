@@ -10,7 +10,7 @@ date-time) is computed afresh every time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from csi_rules.conditions.ast import Condition, matchers
@@ -24,35 +24,51 @@ MEMO_LIMIT = 1 << 16
 _KEYED_TYPES = frozenset({str, int, float, bool, type(MISSING)})
 _NOT_KNOWN = object()
 
+KeyMaker = Callable[[dict[str, Any]], "tuple[Any, ...] | None"]
+
+
+def key_maker(paths: Sequence[tuple[str, ...]]) -> KeyMaker:
+    """A function of a record's data giving the (type, value, type, value, ...) key of `paths`,
+    or None when a value is of a type not keyed. Generated for the paths (straight-line code:
+    a loop over the paths with a branch per path was most of a memo lookup's time); the path
+    names are bound as constants, never written into the source."""
+    names: dict[str, Any] = {"MISSING": MISSING, "KEYED": _KEYED_TYPES,
+                             "path_value": path_value}
+    lines = ["def key(data):"]
+    for i, parts in enumerate(paths):
+        names[f"P{i}"] = parts[0] if len(parts) == 1 else tuple(parts)
+        if len(parts) == 1:  # path_value's answer for a top-level field, inlined
+            lines += [f"    v{i} = data.get(P{i})",
+                      f"    if v{i} is None:",
+                      f"        v{i} = MISSING"]
+        else:
+            lines.append(f"    v{i} = path_value(data, P{i})")
+        lines += [f"    t{i} = type(v{i})",
+                  f"    if t{i} not in KEYED:",
+                  "        return None"]
+    lines.append("    return (" + "".join(f"t{i}, v{i}, " for i in range(len(paths))) + ")")
+    exec("\n".join(lines), names)  # noqa: S102 - generated from the path count alone
+    made: KeyMaker = names["key"]
+    return made
+
 
 class ValueMemo(Generic[T]):
     """`compute(record)`, remembered by the (type, value) of every path `conditions` read."""
 
     def __init__(self, conditions: Iterable[Condition], compute: Callable[[Record], T]):
         paths = sorted({m.path for c in conditions for m in matchers(c)})
-        self._parts = tuple(tuple(p.split(".")) for p in paths)
+        self._key = key_maker([tuple(p.split(".")) for p in paths])
         self._compute = compute
         self._memo: dict[tuple[Any, ...], T] = {}
 
     def __call__(self, record: Record) -> T:
-        data = record.data
-        key = []
-        for parts in self._parts:
-            if len(parts) == 1:  # path_value's answer for a top-level field, inlined
-                value = data.get(parts[0])
-                if value is None:
-                    value = MISSING
-            else:
-                value = path_value(data, parts)
-            kind = type(value)
-            if kind not in _KEYED_TYPES:
-                return self._compute(record)
-            key.append(kind)
-            key.append(value)
-        found = self._memo.get(tuple(key), _NOT_KNOWN)
+        key = self._key(record.data)
+        if key is None:
+            return self._compute(record)
+        found = self._memo.get(key, _NOT_KNOWN)
         if found is _NOT_KNOWN:
             found = self._compute(record)
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
-            self._memo[tuple(key)] = found
+            self._memo[key] = found
         return found  # type: ignore[return-value]
