@@ -83,3 +83,20 @@ def test_kept_reasons_never_show_another_records_equal_but_different_value() -> 
         assert _json(got) == _json(want) and [x.format() for x in got] == \
             [x.format() for x in want]
         assert all(type(a.actual) is type(value) and repr(a.actual) == repr(value) for a in got)
+
+
+def test_equal_constants_of_other_classes_and_unhashable_values_keep_their_own_reasons() -> None:
+    constants = [1, True, 1.0, "1", [1], [True], -0.0, 0.0, None]
+    matchers = [{"field": "raw.x", "eq": c} for c in constants] + [
+        {"field": "raw.x", "in": [1, 2]}, {"field": "raw.x", "in": [True, 2]}]
+    g = group("g", "collect", {"x": {"any": matchers}, "y": {"all": [matchers[1], matchers[0]]}})
+    m = CompiledMatcher([g])
+    for value in [1, True, 1.0, "1", [1], {"a": 1}, -0.0, 0.0, None, [True]] * 2:
+        r = record(raw={"x": value})
+        for spec in g.rules:
+            got = m.explain(r, NOW, "g", spec.key)
+            want = tuple(explain(spec.condition, record_lookup(r, NOW)))
+            assert _json(got) == _json(want) and [x.format() for x in got] == \
+                [x.format() for x in want]
+            assert [(type(a.expected), repr(a.expected)) for a in got] == \
+                [(type(a.expected), repr(a.expected)) for a in want]

@@ -74,12 +74,15 @@ def _rule_maker(number: int, steps: list[Step], kept: _Kept) -> Make:
 
     def make(values: Values) -> tuple[Reason, ...]:
         seen = seen_of(values)
-        classes = tuple(map(type, seen))
-        whole = (number, *seen, *classes) if kept_classes.issuperset(classes) else None
-        if whole is not None:
+        whole = (number, *seen, *map(type, seen))
+        try:  # a hit holds only kept classes: the key's classes are the values' own
             found = tuples.get(whole)
-            if found is not None:
-                return found
+        except TypeError:  # an unhashable value (a list): never kept
+            found = None
+        if found is not None:
+            return found
+        if not kept_classes.issuperset(whole[len(whole) // 2 + 1:]):
+            whole = None
         out = []
         for matcher, path, op, expected, slot in steps:
             actual = values[slot]
