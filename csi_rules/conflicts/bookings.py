@@ -44,8 +44,9 @@ class Booking:
         return f"Booking({self.ref.label} {self.start_us}..{self.end_us})"
 
 
-def _window(data: dict[str, object]) -> tuple[int, int] | str:
-    """The planned window in microseconds, or why there is no usable one."""
+def _window(data: dict[str, object], micros: dict[datetime, int]) -> tuple[int, int] | str:
+    """The planned window in microseconds, or why there is no usable one. `micros` remembers
+    each instant's microseconds (equal datetimes are the same instant: the same number)."""
     start, end = data.get("planned_start"), data.get("planned_end")
     if data.get("kind") != "change":
         return f"not a change record (kind {data.get('kind')!r})"
@@ -57,7 +58,12 @@ def _window(data: dict[str, object]) -> tuple[int, int] | str:
         if end is None:
             return "planned_end is missing"
         return "planned_start/planned_end are not date-times"
-    start_us, end_us = to_micros(start), to_micros(end)
+    start_us = micros.get(start)
+    if start_us is None:
+        start_us = micros[start] = to_micros(start)
+    end_us = micros.get(end)
+    if end_us is None:
+        end_us = micros[end] = to_micros(end)
     if end_us == start_us:
         return f"empty planned window: planned_end equals planned_start ({start.isoformat()})"
     if end_us < start_us:
@@ -84,10 +90,11 @@ def make_bookings(records: Iterable[Record], max_window_us: int | None = None,
     bookings: list[Booking] = []
     unchecked: list[UncheckedChange] = []
     seen: dict[str, str] = {}
+    micros: dict[datetime, int] = {}
     for record in records:
         data = record.data
         ref = ChangeRef(str(data["id"]), str(data.get("number") or ""))
-        window = _window(data)
+        window = _window(data, micros)
         if not isinstance(window, str) and ref.id in seen:
             window = f"duplicate id {ref.id!r} (already used by {seen[ref.id]})"
         if isinstance(window, str):

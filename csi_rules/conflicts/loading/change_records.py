@@ -96,7 +96,8 @@ class ChangeRecords:
             if role:
                 if raw is None:
                     raw = data["raw"] = {}
-                raw[role] = value if kind in _SCALARS else json_value(value)
+                raw[role] = value if kind in _SCALARS else \
+                    value.isoformat() if kind is datetime else json_value(value)
                 continue
             if kind is datetime:
                 if name in _DATETIME_FIELDS:

@@ -50,15 +50,16 @@ class _Pending:
         self.first = (row, values)
         self.last = values  # the last row folded in
         self.merged: dict[str, Any] | None = None
-        self.origin: dict[str, tuple[int, list[str]]] = {}  # field -> (line, row) it came from
-        self.windows: list[tuple[Any, Any, list[Any]]] = []  # each row's window
-        self.seen: dict[str, set[Any]] = {}  # list field -> its items, for membership
+        # made when a second row comes (most changes have one)
+        self.origin: dict[str, tuple[int, list[str]]]  # field -> (line, row) it came from
+        self.windows: list[tuple[Any, Any, list[Any]]]  # each row's window
+        self.seen: dict[str, set[Any]]  # list field -> its items, for membership
 
     def add(self, row: list[str], values: Values, line: int, plan: _Plan,
             read: Callable[[list[str]], dict[str, Found]]) -> None:
         """Fold one more row in; all-or-nothing, so a rejected row leaves no trace."""
         if self.merged is None:
-            self.merged = {}
+            self.merged, self.origin, self.windows, self.seen = {}, {}, [], {}
             _merge(self, *self.first, self.lines[0], plan, read)
             _note_window(self, self.first[1], plan)
         _merge(self, row, values, line, plan, read)
