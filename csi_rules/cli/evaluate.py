@@ -84,16 +84,19 @@ def run(args: argparse.Namespace) -> int:
 def _write_json(out: TextIO, pairs: Iterable[tuple[Record, list[Decision]]],
                 now: datetime) -> None:
     """One JSON line per record: json.dumps' output from one encoder (no cycle check:
-    decisions are trees), written in batches (and what is done when an error stops it)."""
+    decisions are trees; what repeats encoded once, cli/evaluate_json.py), written in batches
+    (and what is done when an error stops it)."""
+    from csi_rules.cli.evaluate_json import DecisionText
+
     encode = json.JSONEncoder(check_circular=False).encode
-    stamp = now.isoformat()
+    text = DecisionText(encode)
+    stamp = encode(now.isoformat())
     lines: list[str] = []
     try:
         for record, decisions in pairs:
-            lines.append(encode({"record": {"id": record.id, "label": record.label,
-                                            "kind": record.kind},
-                                 "now": stamp,
-                                 "decisions": [d.to_json() for d in decisions]}))
+            head = encode({"id": record.id, "label": record.label, "kind": record.kind})
+            lines.append(f'{{"record": {head}, "now": {stamp}, "decisions": '
+                         f'[{", ".join([text(d) for d in decisions])}]}}')
             if len(lines) >= WRITE_BATCH:
                 out.write("\n".join(lines) + "\n")
                 lines.clear()

@@ -1,0 +1,79 @@
+"""The JSON text `csi-rules evaluate` writes for a decision, with what repeats encoded once.
+
+Byte for byte the text of `encode(decision.to_json())` (json's default separators, ASCII
+output): a rule's policy, rule, source, outcome and actions are the same in every decision it
+makes, so they are encoded once per rule; a reason is encoded once per combination of the
+values it shows (kept only for plain values of exact types: 1 and True show differently);
+the instant once per evaluation. Other decisions are encoded from `to_json()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from json.encoder import encode_basestring_ascii
+from typing import Any
+
+from csi_rules.conditions.evaluate import Reason
+from csi_rules.decisions import Decision, RuleDecision, RuleFacts
+from csi_rules.records.model import MISSING
+
+REASONS_KEPT = 1 << 16
+"""Reason texts kept; the cache starts over when full."""
+
+_PLAIN = frozenset({str, int, bool, type(None), type(MISSING)})
+"""Types of values a reason's text is kept for (not float: 0.0 and -0.0 are one key)."""
+
+
+class DecisionText:
+    """`encode(d.to_json())` for decisions, faster; one per output (its caches grow with it)."""
+
+    def __init__(self, encode: Callable[[Any], str]):
+        self._encode = encode
+        self._rules: dict[RuleFacts, str] = {}
+        self._reasons: dict[tuple[Any, ...], str] = {}
+        self._now: datetime | None = None
+        self._now_text = ""
+
+    def __call__(self, decision: Decision) -> str:
+        if type(decision) is not RuleDecision:
+            return self._encode(decision.to_json())
+        facts = decision._facts
+        rule = self._rules.get(facts)
+        if rule is None:
+            rule = self._rules[facts] = self._rule_text(facts)
+        subject = decision._subject
+        now = subject.now
+        if now is not self._now:
+            self._now, self._now_text = now, encode_basestring_ascii(now.isoformat())
+        record_id, reasons = subject.record_id, decision.reasons
+        return "".join((
+            '{"record": {"id": ', encode_basestring_ascii(record_id),
+            ', "label": ', encode_basestring_ascii(subject.record_label), "}, ", rule,
+            ', "reasons": [', ", ".join([self._reason(r) for r in reasons]) if reasons else "",
+            '], "now": ', self._now_text, ', "key": ',
+            encode_basestring_ascii(f"{record_id}/{facts.policy}/{facts.rule_id or '-'}"), "}"))
+
+    def _rule_text(self, facts: RuleFacts) -> str:
+        """From `"policy"` to the actions' closing bracket, as to_json's dict encodes."""
+        encode = self._encode
+        policy = encode({"name": facts.policy, "kind": facts.policy_kind,
+                         "version": facts.policy_version})
+        return (f'"policy": {policy}, '
+                f'"rule": {encode(facts.rule_id)}, "source": {encode(facts.source)}, '
+                f'"outcome": {encode(facts.outcome)}, '
+                f'"actions": {encode([a.to_json() for a in facts.actions])}')
+
+    def _reason(self, reason: Reason) -> str:
+        expected, actual = reason.expected, reason.actual
+        kind = type(expected)
+        if type(actual) not in _PLAIN or not (
+                kind in _PLAIN or (kind is tuple and all(type(e) is str for e in expected))):
+            return self._encode(reason.to_json())
+        key = (reason.path, reason.op, kind, expected, type(actual), actual, reason.result)
+        text = self._reasons.get(key)
+        if text is None:
+            if len(self._reasons) >= REASONS_KEPT:
+                self._reasons.clear()
+            text = self._reasons[key] = self._encode(reason.to_json())
+        return text
