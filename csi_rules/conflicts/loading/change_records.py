@@ -32,8 +32,8 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 _REFUSED: Any = object()
 _AS_GIVEN: Any = object()
 _MISS: Any = object()
+_GENERAL: Any = object()
 _DATETIME_FIELDS = frozenset(n for n, s in FIELDS.items() if s.type == "datetime")
-_FIELD = ""  # the role of a record field; a raw.NAME field's role is NAME
 _TYPE_ONLY = ({"type"}, {"type", "description"})
 _BLIND_TYPES = ("string", "boolean", "object", "null")
 
@@ -79,24 +79,29 @@ class ChangeRecords:
         shape = field_by_field("change")
         self._alone, self._blind = shape or (frozenset(), frozenset())
         self._checked: dict[tuple[Any, ...], Any] = {}
-        self._roles: dict[str, str] = {}
+        self._steps: dict[tuple[str, type], Any] = {}  # (field, value type) -> how, see _step
         self._zone_names: dict[Any, str] = {}
+        # (field, id of a fixed-offset tzinfo, no microseconds) -> (that tzinfo, refused, kept)
+        self._by_zone: dict[tuple[str, int, bool], tuple[Any, bool, bool]] = {}
 
     def build(self, values: Mapping[str, Any]) -> Record:
         """The Record `checked_record(record_data("change", values))` gives, or its
         RecordError."""
         data: dict[str, Any] = {"kind": "change"}
         raw: dict[str, Any] | None = None
-        roles, blind, checked = self._roles, self._blind, self._checked
+        steps = self._steps
         for name, value in values.items():
-            role = roles.get(name)
-            if role is None:
-                role = roles[name] = name[4:] if name.startswith("raw.") else _FIELD
             kind = type(value)
-            if role:
+            step = steps.get((name, kind))
+            if step is None:
+                step = self._step(name, kind, value)
+            if step is _AS_GIVEN:
+                data[name] = value
+                continue
+            if step is not _GENERAL:  # a raw.NAME field: its NAME under raw
                 if raw is None:
                     raw = data["raw"] = {}
-                raw[role] = value if kind in _SCALARS else \
+                raw[step] = value if kind in _SCALARS else \
                     value.isoformat() if kind is datetime else json_value(value)
                 continue
             if kind is datetime:
@@ -107,22 +112,7 @@ class ChangeRecords:
                     data[name] = found
                     continue
                 value, kind = value.isoformat(), str  # as the record check is given it
-            key: tuple[Any, ...] | None
-            if kind is list:
-                types = frozenset(map(type, value))
-                if not _SCALARS.issuperset(types):
-                    key = None
-                elif name in blind:
-                    key = (name, kind, types)
-                else:
-                    key = (name, kind, tuple(map(type, value)), tuple(value))
-            elif name in blind and (kind in _SCALARS or kind is dict):
-                key = (name, kind)
-            else:
-                key = (name, kind, value) if kind in _SCALARS else None
-            found = _MISS if key is None else checked.get(key, _MISS)
-            if found is _MISS:
-                found = self._check_alone(name, value, key)
+            found = self._judged(name, kind, value)
             if found is _AS_GIVEN:
                 data[name] = list(value) if kind is list else value
             elif found is _REFUSED:
@@ -133,24 +123,72 @@ class ChangeRecords:
             return self._whole(values)
         return Record(data)
 
+    def _step(self, name: str, kind: type, value: Any) -> Any:
+        """How `build` takes a field's value of type `kind`, remembered: a raw.NAME field's
+        NAME, _AS_GIVEN for a type-only field whose values of this type all pass as they are,
+        else _GENERAL (judged by value, `_judged`)."""
+        role = name[4:] if name.startswith("raw.") else ""
+        step: Any = role or _GENERAL
+        if not role and name in self._blind and kind in _SCALARS \
+                and self._judged(name, kind, value) is _AS_GIVEN:
+            step = _AS_GIVEN  # the verdict of (name, kind) never depends on the value
+        self._steps[(name, kind)] = step
+        return step
+
+    def _judged(self, name: str, kind: type, value: Any) -> Any:
+        """The remembered verdict on field `name`'s `value` (see `_check_alone`)."""
+        key: tuple[Any, ...] | None
+        if kind is list:
+            types = frozenset(map(type, value))
+            if not _SCALARS.issuperset(types):
+                key = None
+            elif name in self._blind:
+                key = (name, kind, types)
+            else:
+                key = (name, kind, tuple(map(type, value)), tuple(value))
+        elif name in self._blind and (kind in _SCALARS or kind is dict):
+            key = (name, kind)
+        else:
+            key = (name, kind, value) if kind in _SCALARS else None
+        found = _MISS if key is None else self._checked.get(key, _MISS)
+        if found is _MISS:
+            found = self._check_alone(name, value, key)
+        return found
+
     def _datetime(self, name: str, value: datetime) -> Any:
         """A date-time field's typed value as the record check leaves it, or _REFUSED.
 
         Its ISO text differs from another's only in digits, the UTC offset and whether it
         has microseconds, so the verdict is remembered by those. A value on a nameless fixed
         offset (what csi_rules/ingest/date_cells.py makes) is what writing it as ISO text and
-        parsing it back would give, so it is kept; any other is written and parsed back."""
+        parsing it back would give, so it is kept; any other is written and parsed back.
+
+        On a fixed offset all of that but the fold is a fact about the tzinfo object, so it
+        is remembered by that object (kept alive with its answer, so its id is not reused)."""
+        zone = value.tzinfo
+        if type(zone) is timezone:
+            hit = self._by_zone.get((name, id(zone), value.microsecond == 0))
+            if hit is not None and hit[0] is zone:
+                if hit[1]:
+                    return _REFUSED
+                if hit[2] and value.fold == 0:
+                    return value
+                return datetime.fromisoformat(value.isoformat())
         offset = value.utcoffset()
         key = (name, datetime, offset, value.microsecond == 0)
         verdict = self._checked.get(key, _MISS)
         if verdict is _MISS:
             verdict = self._check_alone(name, value, None)
             verdict = self._checked[key] = _REFUSED if verdict is _REFUSED else _AS_GIVEN
+        keep = type(zone) is timezone and zone.tzname(None) == self._nameless(offset)
+        if type(zone) is timezone:
+            if len(self._by_zone) >= CACHE_LIMIT:
+                self._by_zone.clear()
+            self._by_zone[(name, id(zone), value.microsecond == 0)] = (
+                zone, verdict is _REFUSED, keep)
         if verdict is _REFUSED:
             return _REFUSED
-        zone = value.tzinfo
-        if type(zone) is timezone and value.fold == 0 \
-                and zone.tzname(None) == self._nameless(offset):
+        if keep and value.fold == 0:
             return value
         return datetime.fromisoformat(value.isoformat())
 
