@@ -104,21 +104,45 @@ class Subject:
         self.made: dict[RuleFacts, Sequence[Reason]] = {}
 
 
-class RuleDecision(Decision):
+class SharedDecision(Decision):
+    """A `Decision` whose fields are read from objects it shares with other decisions
+    (subclasses say which), made without `__init__`. It reads, compares, hashes, prints and
+    pickles as the `Decision` with the same fields; `dataclasses.replace` gives a plain
+    `Decision`."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Decision:  # type: ignore[misc]
+        return Decision(*args, **kwargs)  # the general constructor (dataclasses.replace)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Decision):
+            return _fields(self) == _fields(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_fields(self))  # as the dataclass hashes its fields
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Decision, _fields(self))
+
+
+class RuleDecision(SharedDecision):
     """A `Decision` kept as its rule's shared facts plus its evaluation's subject: two
     references a decision instead of thirteen fields, and no `Reason` made until `reasons` is
-    first read (then kept in the subject, a plain tuple). It reads, compares, hashes, prints
-    and pickles as the `Decision` with the same fields; `dataclasses.replace` gives a plain
-    `Decision`."""
+    first read (then kept in the subject, a plain tuple)."""
 
     __slots__ = ("_facts", "_subject")
     _facts: RuleFacts
     _subject: Subject
     details = None
     key = ""
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Decision:  # type: ignore[misc]
-        return Decision(*args, **kwargs)  # the general constructor (dataclasses.replace)
 
     record_id = property(lambda self: self._subject.record_id)
     record_label = property(lambda self: self._subject.record_label)
@@ -138,23 +162,6 @@ class RuleDecision(Decision):
         if made is None:  # first read; two threads may both make them: equal either way
             made = subject.made.setdefault(facts, facts.explain(subject.values))
         return made
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Decision):
-            return _fields(self) == _fields(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(_fields(self))  # as the dataclass hashes its fields
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Decision, _fields(self))
 
 
 def _fields(d: Decision) -> tuple[Any, ...]:

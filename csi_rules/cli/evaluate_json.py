@@ -4,7 +4,8 @@ Byte for byte the text of `encode(decision.to_json())` (json's default separator
 output): a rule's policy, rule, source, outcome and actions are the same in every decision it
 makes, so they are encoded once per rule; a reason is encoded once per combination of the
 values it shows (kept only for plain values of exact types: 1 and True show differently);
-the instant once per evaluation. Other decisions are encoded from `to_json()`.
+the instant once per evaluation. An SLA threshold's decisions share their status's details,
+encoded once per status. Other decisions are encoded from `to_json()`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from csi_rules.conditions.evaluate import Reason
 from csi_rules.decisions import Decision, RuleDecision, RuleFacts
 from csi_rules.records.model import MISSING
+from csi_rules.sla.decision import ThresholdDecision
 
 REASONS_KEPT = 1 << 16
 """Reason texts kept; the cache starts over when full."""
@@ -32,10 +34,13 @@ class DecisionText:
         self._encode = encode
         self._rules: dict[RuleFacts, str] = {}
         self._reasons: dict[tuple[Any, ...], str] = {}
+        self._actions: dict[int, tuple[Any, str]] = {}  # by identity, the tuple kept alive
         self._now: datetime | None = None
         self._now_text = ""
 
     def __call__(self, decision: Decision) -> str:
+        if type(decision) is ThresholdDecision:
+            return self._threshold(decision)
         if type(decision) is not RuleDecision:
             return self._encode(decision.to_json())
         facts = decision._facts
@@ -43,16 +48,43 @@ class DecisionText:
         if rule is None:
             rule = self._rules[facts] = self._rule_text(facts)
         subject = decision._subject
-        now = subject.now
-        if now is not self._now:
-            self._now, self._now_text = now, encode_basestring_ascii(now.isoformat())
         record_id, reasons = subject.record_id, decision.reasons
         return "".join((
             '{"record": {"id": ', encode_basestring_ascii(record_id),
             ', "label": ', encode_basestring_ascii(subject.record_label), "}, ", rule,
             ', "reasons": [', ", ".join([self._reason(r) for r in reasons]) if reasons else "",
-            '], "now": ', self._now_text, ', "key": ',
+            '], "now": ', self._now_of(subject.now), ', "key": ',
             encode_basestring_ascii(f"{record_id}/{facts.policy}/{facts.rule_id or '-'}"), "}"))
+
+    def _now_of(self, now: datetime) -> str:
+        if now is not self._now:
+            self._now, self._now_text = now, encode_basestring_ascii(now.isoformat())
+        return self._now_text
+
+    def _threshold(self, decision: ThresholdDecision) -> str:
+        """An SLA threshold's decision: its status's details encoded once for all of them."""
+        facts, crossing = decision._facts, decision._crossing
+        details = facts.text
+        if details is None:
+            if not facts.details:
+                return self._encode(decision.to_json())
+            details = facts.text = self._encode(facts.details)[:-1]  # without its "}"
+        actions = crossing.threshold.actions
+        known = self._actions.get(id(actions))
+        if known is None or known[0] is not actions:
+            known = self._actions[id(actions)] = (
+                actions, self._encode([a.to_json() for a in actions]))
+        policy = self._encode({"name": facts.policy, "kind": facts.policy_kind,
+                               "version": facts.policy_version})
+        return "".join((
+            '{"record": {"id": ', encode_basestring_ascii(facts.record_id),
+            ', "label": ', encode_basestring_ascii(facts.record_label), '}, "policy": ',
+            policy, ', "rule": ', encode_basestring_ascii(decision.rule_id),
+            ', "source": ', encode_basestring_ascii(decision.source),
+            ', "outcome": "threshold", "actions": ', known[1], ', "reasons": [], "now": ',
+            self._now_of(facts.now), ', "details": ', details, ', "crossed_at": ',
+            encode_basestring_ascii(crossing.at.isoformat()), '}, "key": ',
+            encode_basestring_ascii(decision.key), "}"))
 
     def _rule_text(self, facts: RuleFacts) -> str:
         """From `"policy"` to the actions' closing bracket, as to_json's dict encodes."""

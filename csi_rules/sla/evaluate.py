@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from csi_rules.decisions import OUTCOME_THRESHOLD, Decision
+from csi_rules.decisions import Decision
 from csi_rules.policy.model import PolicySet
 from csi_rules.records.model import Record
 from csi_rules.sla.clock import run_clock
+from csi_rules.sla.decision import StatusFacts, threshold_decision
 from csi_rules.sla.status import SlaStatus
 from csi_rules.sla.timeline import Snapshot, history_note, snapshots
 
@@ -36,19 +37,15 @@ def sla_decisions(policy_set: PolicySet, record: Record, now: datetime,
     The decision key names record, policy, metric, threshold and cycle, so a runner applies
     each threshold's actions once per cycle however often the ticket is evaluated.
     """
-    out = []
+    out: list[Decision] = []
     for status in sla_statuses(policy_set, record, now, snaps):
         if not status.crossed:
             continue  # no decision: its details are not built
         policy = policy_set.get(status.policy)
         assert policy is not None
-        details = {**status.to_json(), "explain": status.explain()}
-        for crossing in status.crossed:
-            threshold = crossing.threshold
-            rule = f"{status.metric}/{threshold.id}"
-            out.append(Decision(
-                record.id, record.label, policy.name, policy.kind, policy.content_hash, rule,
-                f"{policy.file}:{threshold.line}", OUTCOME_THRESHOLD, threshold.actions, (),
-                now, {**details, "crossed_at": crossing.at.isoformat()},
-                f"{record.id}/{policy.name}/{rule}/cycle-{status.cycle}"))
+        facts = StatusFacts(
+            record.id, record.label, policy.name, policy.kind, policy.content_hash,
+            str(policy.file), status.metric, status.cycle, now,
+            {**status.to_json(), "explain": status.explain()})
+        out += [threshold_decision(facts, crossing) for crossing in status.crossed]
     return out
