@@ -82,6 +82,9 @@ class Timeline:
         """Business µs in [start, end); 0 when end <= start."""
         if end <= start:
             return 0
+        table = self._last  # most stretches lie inside the year asked about last
+        if table is not None and table.start <= start and end < table.end:
+            return table.before(end) - table.before(start)
         first, last = self.year_of(start), self.year_of(end)
         if first.year == last.year:
             return first.before(end) - first.before(start)
