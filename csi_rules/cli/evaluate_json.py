@@ -5,7 +5,7 @@ output): a rule's policy, rule, source, outcome and actions are the same in ever
 makes, so they are encoded once per rule; a reason is encoded once per combination of the
 values it shows (kept only for plain values of exact types: 1 and True show differently);
 the instant once per evaluation. An SLA threshold's decisions share their status's details,
-encoded once per status. Other decisions are encoded from `to_json()`.
+encoded once per status. A decision built field by field has its parts encoded one by one.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ class DecisionText:
     def __call__(self, decision: Decision) -> str:
         if type(decision) is ThresholdDecision:
             return self._threshold(decision)
+        if type(decision) is Decision:
+            return self._plain(decision)
         if type(decision) is not RuleDecision:
             return self._encode(decision.to_json())
         facts = decision._facts
@@ -56,6 +58,31 @@ class DecisionText:
             '], "now": ', self._now_of(subject.now), ', "key": ',
             encode_basestring_ascii(f"{record_id}/{facts.policy}/{facts.rule_id or '-'}"), "}"))
 
+    def _plain(self, d: Decision) -> str:
+        """A decision built field by field (a routing policy's not_triggered, a ladder's rung):
+        its policy, actions and reasons through the caches, the rest encoded as to_json has it."""
+        encode, details = self._encode, d.details
+        if type(details) is not dict and details is not None:
+            return encode(d.to_json())
+        policy = encode({"name": d.policy, "kind": d.policy_kind, "version": d.policy_version})
+        reasons = ", ".join([self._reason(r) if type(r) is Reason else encode(r.to_json())
+                             for r in d.reasons])
+        return "".join((
+            '{"record": ', encode({"id": d.record_id, "label": d.record_label}),
+            ', "policy": ', policy, ', "rule": ', encode(d.rule_id),
+            ', "source": ', encode(d.source), ', "outcome": ', encode(d.outcome),
+            ', "actions": ', self._actions_text(d.actions), ', "reasons": [', reasons,
+            '], "now": ', self._now_of(d.now),
+            f', "details": {encode(details)}' if details else "",
+            ', "key": ', encode(d.key or d.default_key()), "}"))
+
+    def _actions_text(self, actions: tuple[Any, ...]) -> str:
+        known = self._actions.get(id(actions))
+        if known is None or known[0] is not actions:
+            known = self._actions[id(actions)] = (
+                actions, self._encode([a.to_json() for a in actions]))
+        return known[1]
+
     def _now_of(self, now: datetime) -> str:
         if now is not self._now:
             self._now, self._now_text = now, encode_basestring_ascii(now.isoformat())
@@ -69,11 +96,6 @@ class DecisionText:
             if not facts.details:
                 return self._encode(decision.to_json())
             details = facts.text = self._encode(facts.details)[:-1]  # without its "}"
-        actions = crossing.threshold.actions
-        known = self._actions.get(id(actions))
-        if known is None or known[0] is not actions:
-            known = self._actions[id(actions)] = (
-                actions, self._encode([a.to_json() for a in actions]))
         policy = self._encode({"name": facts.policy, "kind": facts.policy_kind,
                                "version": facts.policy_version})
         return "".join((
@@ -81,7 +103,8 @@ class DecisionText:
             ', "label": ', encode_basestring_ascii(facts.record_label), '}, "policy": ',
             policy, ', "rule": ', encode_basestring_ascii(decision.rule_id),
             ', "source": ', encode_basestring_ascii(decision.source),
-            ', "outcome": "threshold", "actions": ', known[1], ', "reasons": [], "now": ',
+            ', "outcome": "threshold", "actions": ',
+            self._actions_text(crossing.threshold.actions), ', "reasons": [], "now": ',
             self._now_of(facts.now), ', "details": ', details, ', "crossed_at": ',
             encode_basestring_ascii(crossing.at.isoformat()), '}, "key": ',
             encode_basestring_ascii(decision.key), "}"))

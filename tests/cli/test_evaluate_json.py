@@ -51,3 +51,19 @@ def test_reasons_differing_only_in_the_type_of_a_value_are_written_as_they_are()
                       Subject(f"id{n}", f"L\u00fc{n}", NOW, actual))
         for d in out:
             assert text(d) == ENCODE(d.to_json())
+
+
+def test_decisions_built_field_by_field_read_as_their_json() -> None:
+    from types import MappingProxyType
+
+    reasons = tuple(Reason("f", "eq", e, a, e == a)
+                    for e in (1, True, 1.0, ("a",)) for a in (1, True, -0.0, MISSING, NOW))
+    text = DecisionText(ENCODE)
+    for details in (None, {}, {"explain": "why \u00e9", "n": [1, 2.5]},
+                    MappingProxyType({"explain": "x"})):
+        for key in ("", "k/1"):
+            for rule in (None, "r1"):
+                d = Decision("i\u00e9", "L", "p", "RoutingPolicy", "sha256:x", rule, "p.yaml:3",
+                             "not_triggered", (Action("notify", {"to": ["a", "b"]}),),
+                             reasons, NOW, details, key)
+                assert text(d) == ENCODE(d.to_json())
