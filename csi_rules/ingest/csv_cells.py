@@ -84,6 +84,24 @@ class _DateCellValues(dict[str, Any]):
         return value
 
 
+class _FirstOfValues(dict[tuple[str, ...], Any]):
+    """A firstOf rule's (value, column, text) or None, by the raw texts of the cells it
+    reads (its answer depends on nothing else), remembered unless the value is a list (each
+    record gets its own); a cell that cannot be read raises CellError every time, as before."""
+
+    def __init__(self, first: Callable[[Any], Found | None], positions: tuple[int, ...]):
+        super().__init__()
+        self.first, self.positions = first, positions
+
+    def __missing__(self, cells: tuple[str, ...]) -> Found | None:
+        found = self.first(dict(zip(self.positions, cells, strict=True)))  # row[position]
+        if found is None or type(found[0]) is not list:
+            if len(self) >= CACHE_LIMIT:
+                self.clear()
+            self[cells] = found
+        return found
+
+
 class RowReader:
     """Reads the mapped fields out of rows of one file (header positions known)."""
 
@@ -94,6 +112,7 @@ class RowReader:
         self.dates = DateCells(mapping.date_formats, mapping.time_zone, mapping.name)
         self._cell_converters: dict[str, Convert] = {}  # field -> text converter (one column)
         self._date_columns: dict[str, str] = {}  # field -> its column, for plain date-times
+        self._first_columns: dict[str, tuple[int, ...]] = {}  # firstOf field -> its cells
         self._plan = [self._compile(rule) for rule in mapping.rules]
         self._read = self._unrolled()
 
@@ -131,9 +150,10 @@ class RowReader:
                     if column is None else _DateCellValues(self.dates.parse, self.null_values,
                                                            column)
                 lines.append(f"    v{i} = cells{i}[row[{position}]]")
-            else:
-                names[f"convert{i}"] = convert
-                lines += [f"    v{i} = convert{i}(row)",
+            else:  # firstOf: remembered by the texts of the cells it reads
+                at = self._first_columns[field]
+                names[f"firsts{i}"] = _FirstOfValues(convert, at)
+                lines += [f"    v{i} = firsts{i}[({''.join(f'row[{p}], ' for p in at)})]",
                           f"    if v{i} is not None:",
                           f"        v{i} = v{i}[0]"]
             if missing is not None:
@@ -190,6 +210,8 @@ class RowReader:
                 self._date_columns[rule.field] = str(sources[0].column)
             return (rule.field, self.positions[sources[0].column], cache,
                     self._cached_cell(sources[0].column, convert, cache), missing)
+        self._first_columns[rule.field] = tuple(
+            self.positions[s.column] for s in sources if s.constant is NO_VALUE and s.column)
         return rule.field, -1, cache, self._first_of(rule), missing
 
     def _cached_cell(self, column: str, convert: Convert,
