@@ -49,3 +49,36 @@ def test_values_are_reads_values_cell_for_cell(name: str, kind: str, data: Path)
             assert values == read
         else:
             assert values == tuple(read[f][0] if f in read else None for f in reader.fields)
+
+
+FIRST_OF_LIST = """apiVersion: csi-rules/v1
+kind: ChangeCsvMapping
+metadata: {name: first-of-list}
+spec:
+  fields:
+    id: {column: ID}
+    configuration_items:
+      split: "|"
+      firstOf: [{column: CIs}, {column: Fallback}]
+    change_type:
+      firstOf:
+        - {column: Model, values: {E: emergency, "-": null}}
+        - {column: Kind, patterns: [{match: '^Std', value: standard}]}
+"""
+
+
+def test_first_of_answers_are_remembered_but_lists_stay_each_rows_own(tmp_path: Path):
+    path = tmp_path / "mapping.yaml"
+    path.write_text(FIRST_OF_LIST)
+    mapping = load_mapping(path)
+    header = ["ID", "CIs", "Fallback", "Model", "Kind"]
+    reader = RowReader(mapping, {c: header.index(c) for c in mapping.columns()})
+    at = {f: i for i, f in enumerate(reader.fields)}
+    first = reader.values(["C1", "", "a|b", "-", "Std 1"])
+    second = reader.values(["C2", "", "a|b", "-", "Std 1"])
+    assert first[at["configuration_items"]] == second[at["configuration_items"]] == ["a", "b"]
+    assert first[at["configuration_items"]] is not second[at["configuration_items"]]
+    assert first[at["change_type"]] == second[at["change_type"]] == "standard"
+    for _ in range(2):  # a cell no source can read is an error on every row that has it
+        with pytest.raises(CellError, match="matches none of the patterns"):
+            reader.values(["C3", "x", "", "-", "Release 1"])
