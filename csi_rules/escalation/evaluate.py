@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from csi_rules.conditions.evaluate import evaluate, explain
+from csi_rules.conditions.evaluate import explain
 from csi_rules.decisions import OUTCOME_ESCALATION, Decision
 from csi_rules.escalation.ladder import LadderStatus, walk
 from csi_rules.policy.model import PolicySet
@@ -42,7 +42,7 @@ def escalation_decisions(policy_set: PolicySet, record: Record, now: datetime,
                 now, details_rung, f"{record.id}/{policy.name}/{rule}"))
     for policy in policy_set.of_kind("EscalationPolicy"):
         major = policy.compiled.major_incident
-        if major and record.kind in policy.applies_to and evaluate(major.when, record.get):
+        if major and record.kind in policy.applies_to and major.holds(record):
             out.append(Decision(
                 record.id, record.label, policy.name, policy.kind, policy.content_hash,
                 "major-incident", f"{policy.file}:{major.line}", OUTCOME_ESCALATION,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from csi_rules.conditions.evaluate import evaluate
 from csi_rules.escalation.model import Ladder, Level
 from csi_rules.sla.timeline import Snapshot
 
@@ -64,19 +63,21 @@ def schedule(ladder: Ladder) -> list[tuple[Level, int, float]]:
 def walk(ladder: Ladder, snapshots: list[Snapshot], now: datetime,
          calendars: CalendarLookup) -> LadderStatus | None:
     """The ladder's state at `now`; None when it does not apply or has not started."""
-    if not snapshots or not evaluate(ladder.when, snapshots[-1].record.get):
+    if not snapshots or not ladder.applies(snapshots[-1].record):
         return None
-    started = next((s.at for s in snapshots if evaluate(ladder.start, s.record.get)), None)
+    verdicts = ladder.verdicts  # (start, acknowledged, stop), remembered by value
+    started = next((s.at for s in snapshots if verdicts(s.record)[0]), None)
     if started is None:
         return None
     ended_at, ended_by = None, None
     for snap in snapshots:
         if snap.at < started:
             continue
-        if ladder.acknowledged is not None and evaluate(ladder.acknowledged, snap.record.get):
+        _, acknowledged, stopped = verdicts(snap.record)
+        if acknowledged:
             ended_at, ended_by = snap.at, "acknowledged"
             break
-        if ladder.stop is not None and evaluate(ladder.stop, snap.record.get):
+        if stopped:
             ended_at, ended_by = snap.at, "stopped"
             break
     fired, next_due = [], None

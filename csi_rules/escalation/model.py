@@ -39,6 +39,12 @@ class MajorIncident:
     actions: tuple[Action, ...]
     line: int
 
+    @cached_property
+    def holds(self) -> Any:
+        """`when` on a record, remembered by the values it reads (evaluate asks it of every
+        ticket)."""
+        return _memo([self.when], lambda record: _holds(self.when, record))
+
 
 @dataclass(frozen=True)
 class Ladder:
@@ -56,8 +62,25 @@ class Ladder:
     def applies(self) -> Any:
         """`when` on a record, remembered by the values it reads (conditions/memo.py): replay
         asks it of every snapshot of every ticket. Made on first use, kept with the ladder."""
-        from csi_rules.conditions.evaluate import evaluate
-        from csi_rules.conditions.memo import ValueMemo
-
         when = self.when
-        return ValueMemo([when], lambda record: evaluate(when, record.get))
+        return _memo([when], lambda record: _holds(when, record))
+
+    @cached_property
+    def verdicts(self) -> Any:
+        """(start, acknowledged, stop) on a snapshot, remembered by the values they read: a
+        walk asks them of every snapshot of every ticket. A missing condition never holds."""
+        conditions = (self.start, self.acknowledged, self.stop)
+        return _memo([c for c in conditions if c is not None],
+                     lambda record: tuple(_holds(c, record) for c in conditions))
+
+
+def _memo(conditions: list[Condition], compute: Any) -> Any:
+    from csi_rules.conditions.memo import ValueMemo
+
+    return ValueMemo(conditions, compute)
+
+
+def _holds(condition: Condition | None, record: Any) -> bool:
+    from csi_rules.conditions.evaluate import evaluate
+
+    return condition is not None and evaluate(condition, record.get)
