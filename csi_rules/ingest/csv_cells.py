@@ -136,6 +136,9 @@ class RowReader:
     def _unrolled_values(self) -> Callable[[Sequence[str]], tuple[Any, ...]]:
         names: dict[str, Any] = {"MISS": _MISS, "CellError": CellError}
         lines = ["def values(row):"]
+        # one column read by the very same converter (a module-level one: closures differ
+        # per rule) is remembered once
+        shared: dict[tuple[int, Any], dict[str, Any]] = {}
         for i, (field, position, _cache, convert, missing) in enumerate(self._plan):
             names[f"missing{i}"] = missing
             if position == _FIXED:
@@ -146,9 +149,13 @@ class RowReader:
                 continue
             if position >= 0:  # a remembered cell is one subscript; a new one converted
                 column = self._date_columns.get(field)
-                names[f"cells{i}"] = _CellValues(self._cell_converters[field], self.null_values) \
-                    if column is None else _DateCellValues(self.dates.parse, self.null_values,
-                                                           column)
+                convert = self._cell_converters[field]
+                cells = shared.get((position, convert))  # e.g. id and number from one column
+                if cells is None:
+                    cells = shared[(position, convert)] = \
+                        _CellValues(convert, self.null_values) if column is None \
+                        else _DateCellValues(self.dates.parse, self.null_values, column)
+                names[f"cells{i}"] = cells
                 lines.append(f"    v{i} = cells{i}[row[{position}]]")
             else:  # firstOf: remembered by the texts of the cells it reads
                 at = self._first_columns[field]
