@@ -8,7 +8,7 @@ the datetime passed in, so a caller working in UTC stays in UTC.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from csi_rules.calendars.exclusions import ExclusionWindow, merged_us
@@ -21,8 +21,12 @@ from csi_rules.calendars.instants import (
     seconds_to_us,
     to_us,
 )
-from csi_rules.calendars.spans import WeeklyHours
-from csi_rules.calendars.timeline import Timeline
+from csi_rules.calendars.spans import MINUTES_PER_DAY, WeeklyHours
+from csi_rules.calendars.timeline import FIRST_YEAR, LAST_YEAR, Timeline
+
+_SAFE_FIRST = to_us(datetime(FIRST_YEAR + 1, 1, 1, tzinfo=UTC))
+_SAFE_END = to_us(datetime(LAST_YEAR, 1, 1, tzinfo=UTC))
+"""Instants whose local year lies inside the supported years in every zone."""
 
 
 class Calendar:
@@ -43,6 +47,13 @@ class Calendar:
         self.exclusions = tuple(sorted(exclusions, key=lambda w: (to_us(w.start), w.name)))
         self._timeline = Timeline(
             name, self.zone, weekly, self.holidays, merged_us(self.exclusions)
+        )
+        # every instant is business time (24x7): a duration is the plain difference, which
+        # is what the year tables add up to (inside the supported years; outside them the
+        # tables answer, and refuse)
+        self._always_open = (
+            all(day == ((0, MINUTES_PER_DAY),) for day in weekly.by_weekday)
+            and not self.holidays.rules and not self.exclusions
         )
 
     def __repr__(self) -> str:
@@ -79,11 +90,13 @@ class Calendar:
 
     def business_microseconds(self, start: datetime, end: datetime) -> int:
         """Exact business time between two instants; 0 when `end` is not after `start`."""
-        return self._timeline.between(aware_us(start, "start"), aware_us(end, "end"))
+        return self.business_us(aware_us(start, "start"), aware_us(end, "end"))
 
     def business_us(self, start: int, end: int) -> int:
         """`business_microseconds` for instants already held as epoch µs (`instants.to_us`):
         a caller summing many stretches of one timeline converts each instant once."""
+        if self._always_open and start >= _SAFE_FIRST and end < _SAFE_END:
+            return end - start if end > start else 0
         return self._timeline.between(start, end)
 
     def business_seconds(self, start: datetime, end: datetime) -> float:
@@ -97,6 +110,8 @@ class Calendar:
             raise ValueError(f"business microseconds must not be negative, got {amount}")
         if amount == 0:
             return start
+        if self._always_open and begin >= _SAFE_FIRST and begin + amount < _SAFE_END:
+            return from_us(begin + amount, start.tzinfo or self.zone)
         return from_us(self._timeline.advance(begin, amount), start.tzinfo or self.zone)
 
     def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
