@@ -10,10 +10,9 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from jsonschema import Draft202012Validator
 
 from csi_rules.conflicts.model import Severity, to_micros
 from csi_rules.conflicts.schema import CONFLICT_POLICY_SPEC_SCHEMA
@@ -22,8 +21,15 @@ from csi_rules.findings import Finding
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MINUTE_US = 60_000_000
-_VALIDATOR = Draft202012Validator(CONFLICT_POLICY_SPEC_SCHEMA)
 Pointer = tuple[str | int, ...]
+
+
+@cache
+def _validator() -> Any:
+    """The spec schema's validator, made (and jsonschema imported) on first use."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(CONFLICT_POLICY_SPEC_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,7 @@ class ConflictSettings:
 def spec_problems(spec: Any) -> list[tuple[Pointer, str]]:
     """Every schema and semantic problem of `spec`, each as (pointer under spec, message)."""
     problems: list[tuple[Pointer, str]] = [(tuple(e.absolute_path), e.message)
-                                           for e in _VALIDATOR.iter_errors(spec)]
+                                           for e in _validator().iter_errors(spec)]
     if problems:
         return sorted(problems, key=lambda p: tuple(map(str, p[0])))
     found: list[tuple[Pointer, str]] = []

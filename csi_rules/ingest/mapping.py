@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from jsonschema import Draft202012Validator
 
 from csi_rules.conditions.regex import compile_pattern
 from csi_rules.errors import PolicyError, UsageError
@@ -26,7 +25,15 @@ from csi_rules.policy.loader import Document, load_text
 from csi_rules.records.fields import FIELDS
 from csi_rules.suggest import unknown_name
 
-_VALIDATOR = Draft202012Validator(MAPPING_SCHEMA)
+
+@cache
+def _validator() -> Any:
+    """The mapping schema's validator, made (and jsonschema imported) on first use."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(MAPPING_SCHEMA)
+
+
 _ORDERED_TYPES = ("datetime", "integer", "number")
 UNMAPPED_PREFIX = "code:"  # csi_rules.records.vocabulary: a platform value with no mapping
 SNAPSHOT_MERGES = ("first", "last")
@@ -121,7 +128,7 @@ def load_mapping(path: str | Path, kind: str = "ChangeCsvMapping") -> CsvMapping
         raise PolicyError(findings)
     doc = docs[0]
     findings = [doc.finding(tuple(e.absolute_path), str(e.message))
-                for e in _VALIDATOR.iter_errors(doc.data)]
+                for e in _validator().iter_errors(doc.data)]
     if not findings and doc.data["kind"] != kind:
         findings = [doc.finding(("kind",), f"this is a {doc.data['kind']}; a {kind} is needed "
                                            f"here")]

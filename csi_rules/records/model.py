@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
 
 from csi_rules.errors import RecordError
 from csi_rules.records.fields import ALL_KINDS, FIELDS
 from csi_rules.records.schema import record_schema, record_schema_for_kind
 from csi_rules.records.vocabulary import UNMAPPED_PREFIX
 from csi_rules.suggest import unknown_name
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 
 class _Missing:
@@ -39,7 +41,10 @@ MISSING: Any = _Missing()
 
 @cache
 def _validator() -> Draft202012Validator:
-    """Slow, but explains every problem; built on first use (not at import: start-up time)."""
+    """Slow, but explains every problem; built on first use (not at import: start-up time),
+    and jsonschema imported then: a valid record never needs it."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(record_schema())
 
 
