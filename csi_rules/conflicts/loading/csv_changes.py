@@ -8,8 +8,10 @@ SkippedRow with that reason; no row disappears unreported.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from itertools import compress
+from operator import is_not
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +125,12 @@ def _merge(change: _Pending, row: list[str], values: Values, line: int, plan: _P
     last = change.last
     updates: dict[str, Any] = {}
     added: dict[str, list[Any]] = {}  # list field -> the items it gains
-    for i, name, rule, is_list in plan.steps:
+    steps: Iterable[tuple[int, str, FieldRule, bool]] = plan.steps
+    if merged and float not in set(map(type, values)):
+        # only the fields whose value is not the last row's very object (in C: a change's
+        # rows mostly repeat the change's columns and differ in the CI's)
+        steps = compress(steps, map(is_not, values, last))
+    for i, name, rule, is_list in steps:
         value = values[i]
         if value is None or (value is last[i] and type(value) is not float and merged):
             continue
