@@ -33,14 +33,18 @@ consumer such as `csi-rules evaluate` or the runner keeps: the target's measure)
 the peak after the timed pass, which keeps all 100,000 results (a dict and a list each) for
 the digest. Both are reported; the one-call-at-a-time part comes after both.
 
-Latest (2026-12-04): `--quick`, all eight configurations in one run (load ~3.8): evaluate p50
-5.0-9.4 / p99 8.1-30.4 µs CPU (wall p99 9.8-31.7; 500 records timed, the 5th slowest),
-streamed 1.11-1.20x the data (zen 1.33-1.40x), all kept 1.24-1.36x (zen 1.47-1.85x).
-`--only first:1000` (100,000 incidents, 3 runs, 2,000 timed): evaluate p99 20.9 µs CPU,
-streamed 1.07x (zen 1.16x), all kept 1.39x (zen 1.56x). `--only collect:1000`: evaluate p50
-9.5-12.7 / p99 39.8-51.8 µs CPU in two runs minutes apart (35.5 and 50.3 in earlier ones: at
-the limit), evaluate + every reason read p99 230-313 (first sight of rules and values),
-streamed 1.08x (zen 1.17x), all kept 1.48x (zen 2.27x); compiled ~10x zen's records/s.
+Latest (2026-12-04, 23:25-23:32 UTC, every rule's reasons maker made with the matcher):
+`--quick`, all eight configurations in one run (load ~3): evaluate p50 5.3-10.3 / p99
+8.1-34.6 µs CPU (wall p99 11.8-37.0; 500 records timed, the 5th slowest); evaluate + every
+reason read p99 20.7-51.2 at up to 200 rules, 161.6 at collect/1,000 (26 matches at most;
+first sight of rules and values), read again 52.7 there; streamed 1.09-1.22x the data (zen
+1.34-1.41x), all kept 1.22-1.38x (zen 1.47-1.85x); compiled build 117-183 ms at 1,000 rules.
+`--only collect:1000` (100,000 incidents, 3 runs, 2,000 timed): evaluate p50 8.9 / p99 25.6
+µs CPU, evaluate + every reason read p99 123.8 (was 230-313 with makers prepared on first
+read), read again 48.8, streamed 1.10x (zen 1.19x), all kept 1.53x (zen 2.37x), compiled
+8.3x zen's records/s. `--only first:1000`: evaluate p99 10.1, evaluate + read 24.0, streamed
+1.08x (zen 1.18x), all kept 1.43x (zen 1.61x). ("data" measured 73.9 MiB in these runs, 80.7
+an hour earlier; the kept results add the same ~39 MiB.)
 """
 
 from __future__ import annotations
