@@ -23,6 +23,7 @@ from typing import Any
 
 from csi_rules.errors import RecordError
 from csi_rules.ingest.date_cells import CACHE_LIMIT
+from csi_rules.ingest.record_check import PLAIN_TYPES as _PLAIN
 from csi_rules.ingest.record_check import checked_record, json_value, record_data
 from csi_rules.records import Record, parse_record
 from csi_rules.records.fields import FIELDS
@@ -84,9 +85,10 @@ class ChangeRecords:
         # (field, id of a fixed-offset tzinfo, no microseconds) -> (that tzinfo, refused, kept)
         self._by_zone: dict[tuple[str, int, bool], tuple[Any, bool, bool]] = {}
 
-    def build(self, values: Mapping[str, Any]) -> Record:
+    def build(self, values: Mapping[str, Any], fresh: bool = False) -> Record:
         """The Record `checked_record(record_data("change", values))` gives, or its
-        RecordError."""
+        RecordError. `fresh`: the lists in `values` are the caller's to give away (made for
+        this record and used by nothing else), so the record takes them instead of copies."""
         data: dict[str, Any] = {"kind": "change"}
         raw: dict[str, Any] | None = None
         steps = self._steps
@@ -101,8 +103,14 @@ class ChangeRecords:
             if step is not _GENERAL:  # a raw.NAME field: its NAME under raw
                 if raw is None:
                     raw = data["raw"] = {}
-                raw[step] = value if kind in _SCALARS else \
-                    value.isoformat() if kind is datetime else json_value(value)
+                if kind in _SCALARS:
+                    raw[step] = value
+                elif kind is datetime:
+                    raw[step] = value.isoformat()
+                elif fresh and kind is list and _PLAIN.issuperset(map(type, value)):
+                    raw[step] = value  # what json_value gives, but not copied
+                else:
+                    raw[step] = json_value(value)
                 continue
             if kind is datetime:
                 if name in _DATETIME_FIELDS:
@@ -114,7 +122,7 @@ class ChangeRecords:
                 value, kind = value.isoformat(), str  # as the record check is given it
             found = self._judged(name, kind, value)
             if found is _AS_GIVEN:
-                data[name] = list(value) if kind is list else value
+                data[name] = list(value) if kind is list and not fresh else value
             elif found is _REFUSED:
                 return self._whole(values)
             else:

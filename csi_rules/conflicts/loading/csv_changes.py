@@ -228,7 +228,7 @@ def separate_windows(rows: list[tuple[Any, Any, list[Any]]]) -> list[dict[str, A
 def _build(change: _Pending, values: dict[str, Any], records: ChangeRecords,
            problems: RowProblems, result: LoadResult) -> None:
     try:
-        result.changes.append(records.build(values))
+        result.changes.append(records.build(values, fresh=True))  # values() makes new lists
     except RecordError as exc:
         first = change.lines[0]
         span = f" (rows on lines {first}-{change.lines[-1]})" if len(change.lines) > 1 else ""
