@@ -81,8 +81,7 @@ def _rule_maker(number: int, steps: list[Step], kept: _Kept) -> Make:
             found = None
         if found is not None:
             return found
-        if not kept_classes.issuperset(whole[len(whole) // 2 + 1:]):
-            whole = None
+        keep = kept_classes.issuperset(whole[len(whole) // 2 + 1:])
         out = []
         for matcher, path, op, expected, slot in steps:
             actual = values[slot]
@@ -98,7 +97,7 @@ def _rule_maker(number: int, steps: list[Step], kept: _Kept) -> Make:
                 reason = Reason(path, op, expected, actual, apply_operator(op, actual, expected))
             out.append(reason)
         result = tuple(out)
-        if whole is not None and len(tuples) < TUPLES_SIZE:
+        if keep and len(tuples) < TUPLES_SIZE:
             tuples[whole] = result
         return result
 
