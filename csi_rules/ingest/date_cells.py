@@ -60,8 +60,12 @@ def fast_pattern(fmt: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
     return re.compile("".join(parts)), tuple(order)
 
 
-def _fast_parser(fmt: str) -> Callable[[str], datetime | None] | None:
-    """A parser giving strptime's value for the texts it accepts and None for the rest."""
+def _fast_parser(fmt: str, zone: ZoneInfo | None = None,
+                 offsets: dict[timedelta, timezone] | None = None,
+                 ) -> Callable[[str], datetime | None] | None:
+    """A parser giving strptime's value for the texts it accepts and None for the rest; with
+    `zone`, that value already placed on its fixed offset in `zone` as `DateCells.parse`
+    places it (one datetime made from the parts, not one made again from another)."""
     found = fast_pattern(fmt)
     if found is None:
         return None
@@ -69,15 +73,28 @@ def _fast_parser(fmt: str) -> Callable[[str], datetime | None] | None:
     # datetime(Y, m, d, H, M, S) straight from the groups (a missing time part is 0)
     parts = ", ".join(f"int(g[{order.index(f)}])" if f in order else "0" for f in _FIELDS)
     names: dict[str, Any] = {"match": pattern.match, "datetime": datetime}
+    if zone is None:
+        made = [f"        return datetime({parts})\n"]
+    else:
+        names.update(utcoffset=zone.utcoffset, offsets=offsets, timezone=timezone,
+                     ZERO=timedelta(0))
+        made = [f"        t = ({parts})\n",
+                "        naive = datetime(*t)\n"]
     exec(compile("def parse(text):\n"
                  "    m = match(text)\n"  # re.match, as strptime (the whole text must be used)
                  "    if m is None or m.end() != len(text):\n"
                  "        return None\n"
                  "    g = m.groups()\n"
                  "    try:\n"
-                 f"        return datetime({parts})\n"
+                 + "".join(made) +
                  "    except ValueError:\n"
-                 "        return None\n",  # e.g. 31/2: strptime gives the refusal
+                 "        return None\n"  # e.g. 31/2: strptime gives the refusal
+                 + ("" if zone is None else
+                    "    offset = utcoffset(naive) or ZERO\n"
+                    "    fixed = offsets.get(offset)\n"
+                    "    if fixed is None:\n"
+                    "        fixed = offsets[offset] = timezone(offset)\n"
+                    "    return datetime(*t, 0, fixed)\n"),
                  f"<date format {fmt!r}>", "exec"), names)
     return names.pop("parse")  # not kept in its own globals: no reference cycle
 
@@ -89,11 +106,13 @@ class DateCells:
         self.formats = formats
         self.zone = ZoneInfo(zone_name) if zone_name else None
         self.mapping_name = mapping_name
-        self._fast = [_fast_parser(f) for f in formats]
-        # the first format's quick reader, tried before the loop over every format
-        self._first = self._fast[0] if self._fast else None
         self._cache: dict[str, datetime] = {}
         self._offsets: dict[timedelta, timezone] = {}
+        self._fast = [_fast_parser(f) for f in formats]
+        # the first format's quick reader, tried before the loop over every format: with a
+        # zone, one that gives the value on its fixed offset straight away
+        self._first = _fast_parser(formats[0], self.zone, self._offsets) \
+            if formats and self._fast[0] is not None else None
 
     def parse(self, text: str) -> datetime:
         """The aware datetime for `text`; DateTimeError says why not."""
