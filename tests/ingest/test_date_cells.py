@@ -4,7 +4,8 @@ parts, stray spaces, non-ASCII digits, trailing text."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given, settings
@@ -62,3 +63,20 @@ def test_a_cell_in_no_format_names_the_formats() -> None:
     with pytest.raises(DateTimeError, match=r"'32/1/2016' is not a date-time in the format "
                                             r"%d/%m/%Y %H:%M"):
         _cells("%d/%m/%Y %H:%M").parse("32/1/2016")
+
+
+@pytest.mark.parametrize("zone", ["Europe/Amsterdam", "America/St_Johns", "Australia/Lord_Howe"])
+@pytest.mark.parametrize("fmt", ["%d-%m-%Y %H:%M", "%d %b %Y %H:%M"])  # quick reader, strptime
+def test_local_times_get_the_zones_offset_around_dst_changes(zone: str, fmt: str) -> None:
+    """A local time (also in a DST gap or fold) is the zone's first reading of it (fold 0),
+    on a nameless fixed offset: what parsing its ISO text with that offset gives."""
+    cells, local = DateCells((fmt,), zone, "test"), ZoneInfo(zone)
+    for day in (datetime(2013, 3, 31), datetime(2013, 10, 27), datetime(2013, 4, 7),
+                datetime(2013, 10, 6), datetime(2013, 3, 10), datetime(2013, 11, 3)):
+        for minutes in range(0, 24 * 60, 10):
+            wall = day + timedelta(minutes=minutes)
+            value = cells.parse(wall.strftime(fmt))
+            offset = wall.replace(tzinfo=local).utcoffset()
+            assert value == wall.replace(tzinfo=timezone(offset))
+            assert value.isoformat() == datetime.fromisoformat(value.isoformat()).isoformat()
+            assert value.tzname() == timezone(offset).tzname(None) and value.fold == 0
