@@ -57,6 +57,32 @@ depends_on/runs_on edges; relatedCi follows them to depth 2), capacity per servi
 2012 and 2013 year-end freezes, and weekday-night plus weekend maintenance windows.
 After CSV mapping patterns were remembered per cell text (4b868d0): 2.33x CPU / 2.39x wall
 (3.01 s / 2.93 s CPU against 1.26 s, 5 reps), 2.59x CPU in a second run with bytecode written.
+
+At 23:40, after the late round (dfc86b8..e9c4680; bytecode compiled first, run with bytecode
+written, `--cli-only --cli-reps 5`, load average 2.1-2.7): csi-rules conflicts 2.01 / 1.96 s
+CPU, 2.10 / 2.04 s wall, bare 0.94 / 0.90 s: **2.15x / 2.16x CPU, 2.24x / 2.23x wall; target
+<= 2x not met**. The code before the round (7b285f3, from `git archive`), the new code and
+the bare script interleaved in one run (5 reps, medians): 2.32 -> 1.95 s CPU (2.53x -> 2.13x),
+2.39 -> 2.01 s wall (2.61x -> 2.19x) against 0.92 s. What the round did: date-time cells ask
+the zone for the offset of the naive value (`zone.utcoffset`, not a `replace(tzinfo=)` and
+`utcoffset()`; `replace` is ~2x slower than the constructor on this Python), the first
+format's quick reader gives the value on its fixed offset straight away, and a date-time
+column's remembered cells call the parser directly (50,473 distinct texts 0.30 -> 0.14 s;
+the rows' values 0.59 -> 0.35 s); a firstOf rule remembered by the texts of the cells it
+reads; id and number (one column, one converter) share their remembered cells; a list field
+merged against a set of its items (one change has 1,007 rows); merge state made only at a
+change's second row, and a row's fields that are the last row's very objects passed over in
+C; change records take the loader's lists instead of copies, remember how each (field, type)
+is taken and a fixed offset's date-time verdict by its tzinfo object (0.34 -> 0.30 s);
+bookings remember each instant's microseconds. Output byte-identical to 7b285f3's (sameCi
+and all-checks policies, JSON and table, broken rows failing and skipped). Where the
+command's ~1.9 s CPU goes now (in one process, gc paused as the command pauses it): start-up
+imports ~0.19 s (jsonschema ~0.1 s of it, imported by policy/validate.py for policy
+validation; plugin loading imports every built-in kind) and policies 0.03 s; loading 1.1 s
+(csv rows 0.12 s, the bare script's too; cell values 0.35 s, 0.14 s of it the 50k distinct
+date-times; grouping and merging 0.14 s; a change's values 0.09 s; records 0.31 s, ~1 us a
+field in Python); the search 0.26 s (bookings 0.1 s); the JSON report 0.25 s (explanations
+0.06 s).
 """
 
 from __future__ import annotations
