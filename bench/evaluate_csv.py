@@ -37,6 +37,26 @@ calendars/ ~20 %, 21k threshold Decisions at ~5 us each), escalation ~0.4, routi
 and matching ~1.5, importing `holidays` ~0.2; JSON ~1.7 s = Decision.to_json ~0.75 and the
 stdlib C encoder ~0.9 for 81 MB (orjson would take ~0.1 s but writes other separators and raw
 UTF-8: not byte-identical). So 3x (~2.4 s CPU) is below the cost of encoding the output.
+23:32-23:42, after the evaluation/output round (ValueMemo keys from a generated function;
+decisions written as JSON text from parts encoded once per rule, per reason value, per SLA
+status (cli/evaluate_json.py); SLA threshold decisions as shared status facts plus their
+crossing (sla/decision.py); ladders' start/acknowledged/stop and the major-incident trigger
+through value memos; 24x7 calendars counting plain differences): this bench, load average
+~2, median of 3, the code before the round (the working tree with those files as they were)
+then the code after: csv-pass 0.52 / 0.54 s CPU; evaluate 11.22 -> **9.10 s CPU = 21.6x ->
+16.7x** (wall 26.6x -> 16.7x; the earlier run of the day at 23:32: 9.08 s, 16.6x). Old and
+new interleaved, 7 rounds, the command's CPU from RUSAGE_CHILDREN: median 10.41 -> 9.15 s
+(-12 %); output byte-identical on the whole log, and `csi-rules replay`'s too. By phase (one
+process, old -> new): writing the JSON 2.3 -> 0.75-0.9 s, escalation 0.56 -> 0.26 s, SLA
+statuses 1.48 -> 1.41 s (min of 3, collector off). **Target <= 3x: NOT met.**
+What remains (new code, one process): load ~2.6-3.0 s; snapshots of every ticket ~1.0 s
+(half of it the cycle collector, which runs during evaluation); SLA clocks ~1.4 s (run_clock's
+loop, the memo lookups, business time in eu-office-hours, the statuses) plus ~0.55 s making
+the details of statuses that crossed a threshold (SlaStatus.to_json and explain); routing
+~1.5 s; JSON text ~0.8 s, of which the status details' encoding is most; importing `holidays`
+~0.2 s (needed: eu-office-hours has holidays; it is already imported only when a year of a
+calendar with country holidays is built); PolicySet.of_kind scanning the policy list 4x per
+ticket (~0.2 s; policy/model.py, not this round's files).
 """
 
 from __future__ import annotations
