@@ -22,6 +22,9 @@ from csi_rules.sla.decision import ThresholdDecision
 
 REASONS_KEPT = 1 << 16
 """Reason texts kept; the cache starts over when full."""
+ACTIONS_KEPT = 1 << 12
+"""Action-list texts kept by identity; starts over when full (a CAB route makes a new tuple per
+decision, so an unbounded cache would grow with the output)."""
 
 _PLAIN = frozenset({str, int, bool, type(None), type(MISSING)})
 """Types of values a reason's text is kept for (not float: 0.0 and -0.0 are one key)."""
@@ -79,6 +82,8 @@ class DecisionText:
     def _actions_text(self, actions: tuple[Any, ...]) -> str:
         known = self._actions.get(id(actions))
         if known is None or known[0] is not actions:
+            if len(self._actions) >= ACTIONS_KEPT:
+                self._actions.clear()
             known = self._actions[id(actions)] = (
                 actions, self._encode([a.to_json() for a in actions]))
         return known[1]

@@ -67,3 +67,22 @@ def test_decisions_built_field_by_field_read_as_their_json() -> None:
                              "not_triggered", (Action("notify", {"to": ["a", "b"]}),),
                              reasons, NOW, details, key)
                 assert text(d) == ENCODE(d.to_json())
+
+
+def test_a_long_run_of_cab_decisions_keeps_a_bounded_cache() -> None:
+    # a CAB route makes a new actions tuple per decision: the writer's memory must not grow
+    # with the output (it kept one entry per decision)
+    from csi_rules.cli.evaluate_json import ACTIONS_KEPT
+    from csi_rules.plugins import load_plugins
+    from csi_rules.records import parse_record
+
+    policy_set = load_policy_set([str(POLICIES / "change" / "cab-routing.yaml")],
+                                 load_plugins(entry_points=False))
+    record = parse_record({"id": "c1", "number": "CHG1", "kind": "change",
+                           "change_type": "normal", "risk": "high"})
+    text = DecisionText(ENCODE)
+    with Evaluator(policy_set) as evaluator:
+        for _ in range(ACTIONS_KEPT + 500):
+            for d in evaluator.evaluate(record, NOW):
+                assert text(d) == ENCODE(d.to_json())
+    assert len(text._actions) <= ACTIONS_KEPT
