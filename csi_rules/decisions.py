@@ -132,6 +132,9 @@ class SharedDecision(Decision):
     def __reduce__(self) -> tuple[Any, ...]:
         return (Decision, _fields(self))
 
+    def __repr__(self) -> str:
+        return repr(Decision(*_fields(self)))
+
 
 class RuleDecision(SharedDecision):
     """A `Decision` kept as its rule's shared facts plus its evaluation's subject: two

@@ -86,6 +86,7 @@ def test_a_rule_decision_is_frozen_and_pickles_copies_and_replaces_as_a_plain_de
     record = _variants(1)[0]
     (got, *_), (want, *_) = compiled.evaluate(record, NOW), reference.evaluate(record, NOW)
     assert isinstance(got, RuleDecision) and got == want and want == got
+    assert repr(got) == repr(want) and repr(got).startswith("Decision(")
     for name in ("policy", "reasons", "details", "key", "anything"):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(got, name, "x")
