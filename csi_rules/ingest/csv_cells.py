@@ -345,7 +345,7 @@ class RowReader:
                 # strict: Python's int()/float() also take '1_0', 'nan', 'inf' and digits
                 # past what any record may hold (safe_json's limit)
                 literal = text.strip()
-                if shape.fullmatch(literal) and len(literal) < MAX_INTEGER_DIGITS:
+                if shape.fullmatch(literal):
                     value = cast(literal)
                     if math.isfinite(value):  # 1e999 reads as inf
                         return value
@@ -366,8 +366,9 @@ class RowReader:
         return _as_text
 
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_WHOLE = f"[0-9]{{1,{MAX_INTEGER_DIGITS - 1}}}"  # digits before any point: safe_json's limit
+_INTEGER = re.compile(f"[+-]?{_WHOLE}")
+_NUMBER = re.compile(f"[+-]?(?:{_WHOLE}(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]{{1,3}})?")
 
 
 def _quoted(text: str, limit: int = 60) -> str:

@@ -42,15 +42,23 @@ class _FastComposer(getattr(yaml, "CSafeLoader", PolicyLoader)):  # type: ignore
 _FastComposer.yaml_implicit_resolvers = PolicyLoader.yaml_implicit_resolvers
 
 
+_INT_BOUND = 10 ** (MAX_INTEGER_DIGITS - 1)
+
+
 def _bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    """An integer of at most MAX_INTEGER_DIGITS digits: Python refuses to convert one past
-    4,300 digits with a bare ValueError, which would escape as a traceback."""
-    digits = node.value.lstrip("+-").replace("_", "")
-    if len(digits) >= MAX_INTEGER_DIGITS:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"integer of {len(digits)} digits is out of range (at most "
-            f"{MAX_INTEGER_DIGITS - 1} digits)", node.start_mark)
-    return int(yaml.SafeLoader.construct_yaml_int(loader, node))
+    """An integer of at most MAX_INTEGER_DIGITS - 1 decimal digits, whatever base it is written
+    in (0x.., 0b.., 0o..): Python refuses to convert a decimal one past 4,300 digits with a bare
+    ValueError, which would escape as a traceback, so a long literal is refused unconverted."""
+    literal = node.value.lstrip("+-").replace("_", "")
+    value = None
+    if len(literal) < 1000:  # converts quickly in any base, within Python's digit limit
+        value = int(yaml.SafeLoader.construct_yaml_int(loader, node))
+        if abs(value) < _INT_BOUND:
+            return value
+    digits = len(str(abs(value))) if value is not None else len(literal)
+    raise yaml.constructor.ConstructorError(
+        None, None, f"integer of {digits} digits is out of range (at most "
+        f"{MAX_INTEGER_DIGITS - 1} digits)", node.start_mark)
 
 
 PolicyLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)

@@ -73,5 +73,6 @@ def test_a_number_cell_python_would_bend_is_a_broken_row(cli, write_log, cell):
 
 def test_plain_counts_still_read(cli, write_log):
     log = write_log([{"number": "INC1", "reassignment_count": " 3 "},
-                     {"number": "INC2", "reassignment_count": "-0"}])
+                     {"number": "INC2", "reassignment_count": "-0"},
+                     {"number": "INC3", "reassignment_count": "+" + "9" * 39}])  # the limit
     assert _evaluate(cli, log).code == 0

@@ -59,3 +59,13 @@ def test_a_trailing_document_separator_validates(cli, tmp_path):
     (tmp_path / "routing.yaml").write_text(text + "---\n", encoding="utf-8")
     result = cli("validate", str(tmp_path / "routing.yaml"))
     assert result.code == 0, result.out + result.err
+
+
+def test_the_integer_limit_counts_decimal_digits_in_any_base():
+    # 0x + 37 f's is a 45-digit number: over the 39-digit limit however it is written
+    for literal, digits in (("0x" + "f" * 37, 45), ("0b" + "1" * 150, 46), ("9" * 5000, 5000)):
+        docs, findings = load_text(f"n: {literal}\n", "p.yaml")
+        assert docs == [] and [f.message for f in findings] == [
+            f"YAML error: integer of {digits} digits is out of range (at most 39 digits)"]
+    docs, findings = load_text("a: 0x10\nb: -" + "9" * 39 + "\n", "p.yaml")
+    assert findings == [] and docs[0].data == {"a": 16, "b": -int("9" * 39)}
