@@ -48,7 +48,7 @@ def key_maker(paths: Sequence[tuple[str, ...]]) -> KeyMaker:
                   "        return None"]
     lines.append("    return (" + "".join(f"t{i}, v{i}, " for i in range(len(paths))) + ")")
     exec("\n".join(lines), names)  # generated from the path count alone
-    made: KeyMaker = names["key"]
+    made: KeyMaker = names.pop("key")  # not kept in its own globals: no reference cycle
     return made
 
 

@@ -114,11 +114,16 @@ class RowReader:
         self._date_columns: dict[str, str] = {}  # field -> its column, for plain date-times
         self._first_columns: dict[str, tuple[int, ...]] = {}  # firstOf field -> its cells
         self._plan = [self._compile(rule) for rule in mapping.rules]
-        self._read = self._unrolled()
 
     def read(self, row: Sequence[str]) -> dict[str, Found]:
         """field -> (value, column, cell text) for every rule that produced a value."""
         return self._read(row)
+
+    @cached_property
+    def _read(self) -> Callable[[Sequence[str]], dict[str, Found]]:
+        """Generated on first use: the loaders read rows with `values`, and ask `read` only
+        for a broken merge's column and text."""
+        return self._unrolled()
 
     @property
     def fields(self) -> tuple[str, ...]:
