@@ -157,9 +157,10 @@ def polled_once(fleet: Fleet) -> bool:
                for i, proc in enumerate(fleet.procs))
 
 
-def test_webhooks_to_two_servers_are_all_acted_on_while_a_runner_is_killed(
-        tmp_path, live_sn, pg_dsn, observer):  # noqa: F811
-    config = served_config(tmp_path, live_sn, pg_dsn)
+def _two_servers_while_a_runner_is_killed(tmp_path, config, observer, add, notify, settled,
+                                          exactly_once) -> None:
+    """Two servers take webhooks for tickets created after the runners' one poll while three
+    runners work and one is SIGKILLed mid-cycle; every ticket ends acted on exactly once."""
     fleet, servers = Fleet(tmp_path, config), Servers(tmp_path, config)
     try:
         servers.start()
@@ -169,57 +170,45 @@ def test_webhooks_to_two_servers_are_all_acted_on_while_a_runner_is_killed(
         fleet.start()
         wait_for("three runners sharing the partitions, each past its one poll", lambda:
                  live_workers(observer) == 3 and polled_once(fleet), fleet)
-        tickets = add_tickets(live_sn, 12)  # created after the poll: only webhooks tell
-        servers.notify(tickets)
+        tickets = add(12)  # created after the poll: only webhooks tell
+        notify(servers, tickets)
         wait_for("the first wave acted on", lambda: settled(observer, tickets) or
                  doomed.poll() is not None, fleet, store=observer)
         if doomed.poll() is None:  # it owned nothing with work: kill it mid-cycle anyway
             doomed.send_signal(signal.SIGKILL)
         assert doomed.wait(timeout=10) == -signal.SIGKILL
-        wave = add_tickets(live_sn, 12)  # its partitions have no owner until its leases end
-        servers.notify(wave)
+        wave = add(12)  # its partitions have no owner until its leases end
+        notify(servers, wave)
         tickets += wave
-        wait_for("every webhooked incident acted on", lambda: settled(observer, tickets),
+        wait_for("every webhooked ticket acted on", lambda: settled(observer, tickets),
                  fleet, store=observer)
         time.sleep(LEASE)  # anything a dead runner could still have written is in by now
         assert all(p.poll() is None for p in servers.procs), "both servers still up"
     finally:
         fleet.stop()
         servers.stop()
-    assert_exactly_once(live_sn, observer, tickets, config)
+    exactly_once(observer, tickets, config)
     assert not [w for w in observer.wakeups(limit=10_000) if w.reason == "webhook"], \
         "every webhook's wake-up was taken"
+
+
+def test_webhooks_to_two_servers_are_all_acted_on_while_a_runner_is_killed(
+        tmp_path, live_sn, pg_dsn, observer):  # noqa: F811
+    _two_servers_while_a_runner_is_killed(
+        tmp_path, served_config(tmp_path, live_sn, pg_dsn), observer,
+        add=lambda n: add_tickets(live_sn, n),
+        notify=lambda servers, tickets: servers.notify(tickets),
+        settled=settled,
+        exactly_once=lambda obs, tickets, config: assert_exactly_once(live_sn, obs, tickets,
+                                                                      config))
 
 
 def test_jira_webhooks_to_two_servers_are_all_acted_on_while_a_runner_is_killed(
         tmp_path, live_jira, pg_dsn, observer):  # noqa: F811
-    config = jira_served_config(tmp_path, live_jira, pg_dsn)
-    fleet, servers = Fleet(tmp_path, config), Servers(tmp_path, config)
-    try:
-        servers.start()
-        servers.start()
-        doomed = fleet.start(fault="after_call:2")  # dies with a write landed, ledger pending
-        fleet.start()
-        fleet.start()
-        wait_for("three runners sharing the partitions, each past its one poll", lambda:
-                 live_workers(observer) == 3 and polled_once(fleet), fleet)
-        issues = add_issues(live_jira, 12)  # created after the poll: only webhooks tell
-        servers.deliver("jira", created_deliveries(live_jira, issues))
-        wait_for("the first wave acted on", lambda: issues_settled(observer, issues) or
-                 doomed.poll() is not None, fleet, store=observer)
-        if doomed.poll() is None:  # it owned nothing with work: kill it mid-cycle anyway
-            doomed.send_signal(signal.SIGKILL)
-        assert doomed.wait(timeout=10) == -signal.SIGKILL
-        wave = add_issues(live_jira, 12)  # its partitions have no owner until its leases end
-        servers.deliver("jira", created_deliveries(live_jira, wave))
-        issues += wave
-        wait_for("every webhooked issue acted on", lambda: issues_settled(observer, issues),
-                 fleet, store=observer)
-        time.sleep(LEASE)  # anything a dead runner could still have written is in by now
-        assert all(p.poll() is None for p in servers.procs), "both servers still up"
-    finally:
-        fleet.stop()
-        servers.stop()
-    issues_once(live_jira, observer, issues, config)
-    assert not [w for w in observer.wakeups(limit=10_000) if w.reason == "webhook"], \
-        "every webhook's wake-up was taken"
+    _two_servers_while_a_runner_is_killed(
+        tmp_path, jira_served_config(tmp_path, live_jira, pg_dsn), observer,
+        add=lambda n: add_issues(live_jira, n),
+        notify=lambda servers, issues: servers.deliver(
+            "jira", created_deliveries(live_jira, issues)),
+        settled=issues_settled,
+        exactly_once=lambda obs, issues, config: issues_once(live_jira, obs, issues, config))
