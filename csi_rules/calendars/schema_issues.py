@@ -8,16 +8,28 @@ rewritten: a holiday is checked against the one form its keys select, and an unk
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from csi_rules.calendars.issues import CalendarIssue, Pointer
 from csi_rules.calendars.schema import CALENDAR_SPEC_SCHEMA, HOLIDAY_FORMS
 from csi_rules.suggest import unknown_name
 
-_VALIDATOR = Draft202012Validator(CALENDAR_SPEC_SCHEMA)
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+
+@cache
+def _validator(schema_name: str = "") -> Draft202012Validator:
+    """The calendar spec's validator (`schema_name`: a holiday form's), made on first use:
+    importing jsonschema is ~0.1 s, and every command registers the Calendar kind."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(HOLIDAY_FORMS[schema_name] if schema_name
+                                else CALENDAR_SPEC_SCHEMA)
+
+
 _RULES = ("nth_weekday", "easter")
 
 
@@ -46,7 +58,7 @@ def _holiday_issues(error: ValidationError, where: Pointer) -> Iterator[Calendar
         yield CalendarIssue(where, "holiday object needs 'date', 'month' and 'day', "
                                    "'rule' or 'country'")
         return
-    for sub in Draft202012Validator(HOLIDAY_FORMS[form]).iter_errors(item):
+    for sub in _validator(form).iter_errors(item):
         yield from _explain(sub, (*where, *sub.absolute_path))
 
 
@@ -73,6 +85,6 @@ def _explain(error: ValidationError, where: Pointer) -> Iterator[CalendarIssue]:
 def schema_issues(spec: Any) -> list[CalendarIssue]:
     """Every structural problem in `spec`, sorted by pointer."""
     found: list[CalendarIssue] = []
-    for error in _VALIDATOR.iter_errors(spec):
+    for error in _validator().iter_errors(spec):
         found.extend(_explain(error, tuple(error.absolute_path)))
     return sorted(found, key=lambda i: (tuple(map(str, i.pointer)), i.message))

@@ -18,6 +18,7 @@ from csi_rules.conflicts.model import Severity, to_micros
 from csi_rules.conflicts.schema import CONFLICT_POLICY_SPEC_SCHEMA
 from csi_rules.errors import PolicyError
 from csi_rules.findings import Finding
+from csi_rules.policy.schema_verdict import SchemaVerdict
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MINUTE_US = 60_000_000
@@ -30,6 +31,13 @@ def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(CONFLICT_POLICY_SPEC_SCHEMA)
+
+
+@cache
+def _verdict() -> SchemaVerdict:
+    """Answers "valid?" without jsonschema (see SchemaVerdict): the validator is made only
+    for a spec it does not call valid, to say what is wrong."""
+    return SchemaVerdict(CONFLICT_POLICY_SPEC_SCHEMA, _validator)
 
 
 @dataclass(frozen=True)
@@ -145,8 +153,8 @@ class ConflictSettings:
 
 def spec_problems(spec: Any) -> list[tuple[Pointer, str]]:
     """Every schema and semantic problem of `spec`, each as (pointer under spec, message)."""
-    problems: list[tuple[Pointer, str]] = [(tuple(e.absolute_path), e.message)
-                                           for e in _validator().iter_errors(spec)]
+    problems: list[tuple[Pointer, str]] = [] if _verdict().certainly_valid(spec) else [
+        (tuple(e.absolute_path), e.message) for e in _validator().iter_errors(spec)]
     if problems:
         return sorted(problems, key=lambda p: tuple(map(str, p[0])))
     found: list[tuple[Pointer, str]] = []

@@ -22,6 +22,7 @@ from csi_rules.errors import PolicyError, UsageError
 from csi_rules.findings import Finding
 from csi_rules.ingest.mapping_schema import MAPPING_SCHEMA
 from csi_rules.policy.loader import Document, load_text
+from csi_rules.policy.schema_verdict import SchemaVerdict
 from csi_rules.records.fields import FIELDS
 from csi_rules.suggest import unknown_name
 
@@ -32,6 +33,13 @@ def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(MAPPING_SCHEMA)
+
+
+@cache
+def _verdict() -> SchemaVerdict:
+    """Answers "valid?" without jsonschema (see SchemaVerdict): the validator is made only
+    for a mapping it does not call valid, to say what is wrong."""
+    return SchemaVerdict(MAPPING_SCHEMA, _validator)
 
 
 _ORDERED_TYPES = ("datetime", "integer", "number")
@@ -127,8 +135,9 @@ def load_mapping(path: str | Path, kind: str = "ChangeCsvMapping") -> CsvMapping
     if findings:
         raise PolicyError(findings)
     doc = docs[0]
-    findings = [doc.finding(tuple(e.absolute_path), str(e.message))
-                for e in _validator().iter_errors(doc.data)]
+    findings = [] if _verdict().certainly_valid(doc.data) else [
+        doc.finding(tuple(e.absolute_path), str(e.message))
+        for e in _validator().iter_errors(doc.data)]
     if not findings and doc.data["kind"] != kind:
         findings = [doc.finding(("kind",), f"this is a {doc.data['kind']}; a {kind} is needed "
                                            f"here")]

@@ -9,10 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from csi_rules.errors import PolicyError
 from csi_rules.findings import Finding
@@ -24,6 +21,10 @@ from csi_rules.policy.model import PolicySet
 from csi_rules.policy.schema import API_VERSION, document_schema
 from csi_rules.policy.schema_verdict import SchemaVerdict
 from csi_rules.suggest import unknown_name
+
+if TYPE_CHECKING:  # imported when a document is not certainly valid (start-up time)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 
 @dataclass
@@ -69,16 +70,28 @@ def kind_schema(kind: str, plugins: Plugins) -> dict[str, Any]:
 
 
 def _validator(kind: str, plugins: Plugins) -> Draft202012Validator:
+    """jsonschema's validator of `kind`, which says what is wrong; made (and jsonschema
+    imported) only for a document the quick walk does not call valid."""
     key = ("validator", kind)
     if key not in plugins.cache:
-        plugins.cache[key] = Draft202012Validator(kind_schema(kind, plugins))
+        from jsonschema import Draft202012Validator
+
+        plugins.cache[key] = Draft202012Validator(_kind_schema(kind, plugins))
+    return plugins.cache[key]
+
+
+def _kind_schema(kind: str, plugins: Plugins) -> dict[str, Any]:
+    key = ("schema", kind)
+    if key not in plugins.cache:
+        plugins.cache[key] = kind_schema(kind, plugins)
     return plugins.cache[key]
 
 
 def _verdict(kind: str, plugins: Plugins) -> SchemaVerdict:
     key = ("schema verdict", kind)
     if key not in plugins.cache:
-        plugins.cache[key] = SchemaVerdict(_validator(kind, plugins))
+        plugins.cache[key] = SchemaVerdict(_kind_schema(kind, plugins),
+                                           lambda: _validator(kind, plugins))
     return plugins.cache[key]
 
 

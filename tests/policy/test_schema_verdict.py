@@ -1,13 +1,16 @@
 """The quick "is this document valid?" answers exactly as jsonschema's errors do.
 
-validate reports jsonschema's errors only for documents the quick walk does not call valid,
-so a walk that called an invalid document valid would hide its errors; these tests compare the
-two on every policy file in the repository and on many broken variants of them.
+validate (and the loaders of CSV mappings and conflict specs) report jsonschema's errors only
+for documents the quick walk does not call valid, so a walk that called an invalid document
+valid would hide its errors; these tests compare the two on every policy and mapping file in
+the repository and on many broken variants of them. The walk never imports jsonschema itself.
 """
 
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,28 +19,64 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from csi_rules.conflicts.schema import CONFLICT_POLICY_SPEC_SCHEMA
+from csi_rules.ingest.mapping_schema import MAPPING_SCHEMA
 from csi_rules.plugins import load_plugins
 from csi_rules.policy.loader import load_text
-from csi_rules.policy.schema_verdict import SchemaVerdict
-from csi_rules.policy.validate import _validator
+from csi_rules.policy.schema_verdict import KEYWORDS, SchemaVerdict
+from csi_rules.policy.validate import _kind_schema, _validator
 from tests.conftest import ROOT
 
 PLUGINS = load_plugins()
 FILES = sorted(p for d in ("policies", "tests") for p in (ROOT / d).rglob("*.y*ml"))
-DOCS = [doc.data for path in FILES for doc in load_text(path.read_text(), str(path))[0]
-        if isinstance(doc.data, dict) and doc.data.get("kind") in PLUGINS.kinds]
-VERDICTS = {kind: SchemaVerdict(_validator(kind, PLUGINS)) for kind in PLUGINS.kinds}
+ALL_DOCS = [doc.data for path in FILES for doc in load_text(path.read_text(), str(path))[0]
+            if isinstance(doc.data, dict)]
+DOCS = [d for d in ALL_DOCS if d.get("kind") in PLUGINS.kinds]
+MAPPINGS = [d for d in ALL_DOCS if str(d.get("kind")).endswith("CsvMapping")]
+SPECS = [{"kind": "ConflictPolicy spec", **d["spec"]} for d in DOCS
+         if d["kind"] == "ConflictPolicy" and isinstance(d.get("spec"), dict)]
+SCHEMAS = {**{kind: _kind_schema(kind, PLUGINS) for kind in PLUGINS.kinds},
+           "ChangeCsvMapping": MAPPING_SCHEMA, "SnapshotCsvMapping": MAPPING_SCHEMA,
+           "ConflictPolicy spec": CONFLICT_POLICY_SPEC_SCHEMA}
+VALIDATORS = {kind: _validator(kind, PLUGINS) if kind in PLUGINS.kinds
+              else Draft202012Validator(schema) for kind, schema in SCHEMAS.items()}
+VERDICTS = {kind: SchemaVerdict(schema) for kind, schema in SCHEMAS.items()}
 
 
 def _agrees(data: Any) -> bool:
     kind = data["kind"]
-    no_errors = not any(True for _ in _validator(kind, PLUGINS).iter_errors(data))
-    return VERDICTS[kind].certainly_valid(data) == no_errors
+    instance = {k: v for k, v in data.items() if k != "kind"} if kind.endswith(" spec") else data
+    no_errors = not any(True for _ in VALIDATORS[kind].iter_errors(instance))
+    return VERDICTS[kind].certainly_valid(instance) == no_errors
 
 
 def test_every_policy_document_in_the_repository_gets_jsonschemas_verdict():
     assert len(DOCS) > 30
     assert [d["metadata"]["name"] for d in DOCS if not _agrees(d)] == []
+
+
+def test_every_mapping_and_conflict_spec_in_the_repository_gets_jsonschemas_verdict():
+    assert len(MAPPINGS) >= 3 and len(SPECS) >= 1
+    assert [d for d in MAPPINGS + SPECS if not _agrees(d)] == []
+
+
+def test_the_walk_knows_the_keywords_jsonschema_validates_with():
+    assert set(Draft202012Validator.VALIDATORS) == KEYWORDS
+    assert Draft202012Validator({}).format_checker is None  # format: an annotation
+
+
+def test_loading_valid_conflict_policies_and_mappings_does_not_import_jsonschema():
+    """`csi-rules conflicts` start-up: jsonschema costs more than the rest of its imports."""
+    code = ("import sys; from csi_rules.plugins import load_plugins; "
+            "from csi_rules.policy.validate import load_policy_set; "
+            "from csi_rules.ingest.mapping import load_mapping; "
+            f"load_policy_set([{str(ROOT / 'policies/change/conflicts.yaml')!r}], "
+            "load_plugins()); "
+            f"load_mapping({str(ROOT / 'policies/mappings/rabobank-changes.yaml')!r}); "
+            "print('jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"
 
 
 def _paths(node: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -64,12 +103,14 @@ VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_broken_variants_of_the_policies_get_jsonschemas_verdict(data):
-    doc = copy.deepcopy(data.draw(st.sampled_from(DOCS)))
+    doc = copy.deepcopy(data.draw(st.sampled_from(DOCS + MAPPINGS + SPECS)))
     for _ in range(data.draw(st.integers(1, 3))):
         inner = [p for p in _paths(doc) if len(p) > 1]
         if not inner:
             break
         path = data.draw(st.sampled_from(inner))
+        if path[0] == "kind":
+            continue
         parent = doc
         for part in path[:-1]:
             parent = parent[part]
@@ -94,7 +135,7 @@ def test_broken_variants_of_the_policies_get_jsonschemas_verdict(data):
     {"properties": {"a": "not a schema"}},
 ])
 def test_a_schema_the_walk_does_not_spell_out_is_left_to_jsonschema(schema):
-    assert SchemaVerdict(Draft202012Validator(schema)).certainly_valid({"a": "x"}) is False
+    assert SchemaVerdict(schema).certainly_valid({"a": "x"}) is False
 
 
 def test_an_invalid_document_is_reported_as_before(tmp_path: Path):
