@@ -1,13 +1,13 @@
 """Conditions -> Python source, compiled once: the matcher's inner loop is generated code.
 
 A leaf of the index holds a few rules in order. It becomes one function `leaf(v)` over the
-record's field values `v` (see `fetch`) that returns the matching rule keys: the first one
-("first") or all of them ("collect"). Each comparison is written out with the reference's
-typing rule (`k0 == 'number' and x0 >= C3`), so nothing is coerced and nothing is looked up
-twice. Constants, patterns and keys are passed in a namespace, never written into the
-source. A sub-condition that occurs more than once in a leaf is evaluated once per record
-(a local set on first use). Tests the index already decided (`category eq "network"` in
-the "network" bucket) are constants.
+record's field values `v` (see `fetch`) that returns the matching rule keys as a tuple: the
+first one ("first": a constant tuple, nothing made per record) or all of them ("collect").
+Each comparison is written out with the reference's typing rule (`k0 == 'number' and
+x0 >= C3`), so nothing is coerced and nothing is looked up twice. Constants, patterns and
+keys are passed in a namespace, never written into the source. A sub-condition that occurs
+more than once in a leaf is evaluated once per record (a local set on first use). Tests the
+index already decided (`category eq "network"` in the "network" bucket) are constants.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from csi_rules.engine.compiled.typing_rules import (
 )
 from csi_rules.records.model import MISSING
 
-Leaf = Callable[[list[Any]], list[str]]
+Leaf = Callable[[list[Any]], tuple[str, ...]]
 Known = Mapping[int, tuple[str, Any]]  # slot -> the index key every record here has
 MAX_DEPTH = 40  # deeper trees are evaluated by the reference walker (Python's parser nests ~200)
 
@@ -220,12 +220,11 @@ def make_leaf(rules: Sequence[tuple[str, Condition]], first: bool, slots: Mappin
         test = src.fallback(cond) if depth(cond) > MAX_DEPTH else src.expr(cond)
         if test == "False":
             continue
-        name = src.const(key)
-        hit = f"return [{name}]" if first else f"out.append({name})"
+        hit = f"return {src.const((key,))}" if first else f"out.append({src.const(key)})"
         body.append(hit if test == "True" else f"if {test}: {hit}")
         if first and test == "True":
             break
-    body.append("return []" if first else "return out")
+    body.append("return ()" if first else "return tuple(out)")
     lines = ["def leaf(v):", *("    " + line for line in [*src.prelude(), *body])]
     namespace = dict(src.names)
     exec(compile("\n".join(lines), "<csi_rules compiled leaf>", "exec"), namespace)

@@ -2,7 +2,9 @@
 
 One function per compiled program reads each field once (top-level fields with one
 `dict.get`, dotted and derived ones through `fetch`'s getters), checks each group's record
-kinds and calls its index; no per-record loop in Python beyond that.
+kinds and calls its index (which gives a tuple of keys); no per-record loop in Python beyond
+that. The result is looked up by those tuples among the ones made before (`results`): records
+that match alike share one result object.
 """
 
 from __future__ import annotations
@@ -12,20 +14,23 @@ from datetime import datetime
 from typing import Any
 
 from csi_rules.engine.compiled.fetch import deep_get, getter
+from csi_rules.engine.compiled.results import Results
 from csi_rules.engine.lookup import DERIVED_FROM
 from csi_rules.records.model import MISSING
 
 Entry = Callable[[Any, datetime], dict[str, list[str]]]
 ValuesEntry = Callable[[Any, datetime], tuple[dict[str, list[str]], list[Any]]]
+Run = Callable[[list[Any]], tuple[str, ...]]
 
 
-def make_entry(paths: Sequence[str],
-               plan: Sequence[tuple[str, frozenset[str], Callable[[list[Any]], list[str]]]],
-               with_values: bool = False) -> Any:
-    """`plan`: (group id, kinds, run(values)) per group, in result order. `with_values`: the
-    function returns (result, the field values it read, in the order of `paths`) - what the
-    reasons of the matched rules are built from."""
-    names: dict[str, Any] = {"M": MISSING, "DEEP": deep_get}
+def make_entry(paths: Sequence[str], plan: Sequence[tuple[str, frozenset[str], Run]],
+               results: Results, with_values: bool = False) -> Any:
+    """`plan`: (group id, kinds, run(values)) per group, in result order; `results` the
+    matcher's shared results. `with_values`: the function returns (result, the field values
+    it read in the order of `paths`, then one more item: None, where the reasons of this
+    match keep what they made) - what the reasons of the matched rules are built from."""
+    names: dict[str, Any] = {"M": MISSING, "DEEP": deep_get, "KNOWN": results.known.get,
+                             "MAKE": results.make}
     lines = ["def match(data, now):",
              "    if data.__class__ is not dict: return SLOW(data, now)",
              "    get = data.get",
@@ -38,21 +43,33 @@ def make_entry(paths: Sequence[str],
             lines.append(f"    x{i} = g{i}(data, now)")
         else:
             lines += [f"    x{i} = get(p{i})", f"    if x{i} is None: x{i} = M"]
-    lines.append(f"    v = [{', '.join(f'x{i}' for i in range(len(paths)))}]")
+    items = [f"x{i}" for i in range(len(paths))] + (["None"] if with_values else [])
+    lines.append(f"    v = [{', '.join(items)}]")
     parts = []
-    for g, (group_id, kinds, _) in enumerate(plan):
-        names[f"id{g}"], names[f"kinds{g}"], names[f"run{g}"] = group_id, kinds, plan[g][2]
-        parts.append(f"id{g}: (run{g}(v) if kind in kinds{g} else [])")
-    result = f"{{{', '.join(parts)}}}"
-    lines.append(f"    return {result}, v" if with_values else f"    return {result}")
+    for g, (_, kinds, run) in enumerate(plan):
+        names[f"kinds{g}"], names[f"run{g}"] = kinds, run
+        parts.append(f"(run{g}(v) if kind in kinds{g} else ())")
+    key = parts[0] if len(parts) == 1 else f"({''.join(p + ', ' for p in parts)})"
+    lines += [f"    key = {key}",
+              "    result = KNOWN(key)",
+              "    if result is None: result = MAKE(key)",
+              "    return result, v" if with_values else "    return result"]
     getters = [getter(p) for p in paths]
+    known, make = results.known.get, results.make
 
     def slow(data: Any, now: datetime) -> Any:
         """Records whose data is some other mapping: the general path."""
         values = [g(data, now) for g in getters]
         kind = str(data["kind"])
-        result = {gid: run(values) if kind in kinds else [] for gid, kinds, run in plan}
-        return (result, values) if with_values else result
+        found = tuple(run(values) if kind in kinds else () for _, kinds, run in plan)
+        key = found[0] if len(found) == 1 else found
+        result = known(key)
+        if result is None:
+            result = make(key)
+        if with_values:
+            values.append(None)
+            return result, values
+        return result
 
     names["SLOW"] = slow
     exec(compile("\n".join(lines), "<csi_rules compiled entry>", "exec"), names)

@@ -118,7 +118,7 @@ def _best_path(ids: list[int], needs: list[Constraints], used: set[str]) -> str 
     return path if counts[path] >= max(2, len(ids) / 4) else None
 
 
-def dispatcher(root: Node) -> Callable[[list[Any]], list[str]]:
+def dispatcher(root: Node) -> Callable[[list[Any]], tuple[str, ...]]:
     """`values -> matching keys` walking the tree from `root`."""
     if not isinstance(root, Split):
         return root
@@ -126,7 +126,7 @@ def dispatcher(root: Node) -> Callable[[list[Any]], list[str]]:
 
     cls_of = CLASS_OF.get
 
-    def run(values: list[Any]) -> list[str]:
+    def run(values: list[Any]) -> tuple[str, ...]:
         node: Any = root
         while node.__class__ is Split:
             x = values[node.slot]
@@ -134,7 +134,7 @@ def dispatcher(root: Node) -> Callable[[list[Any]], list[str]]:
             k: str | None = klass(x) if found is UNKNOWN else found
             table = node.tables.get(k)
             node = node.other if table is None else table.get(x, node.other)
-        out: list[str] = node(values)
+        out: tuple[str, ...] = node(values)
         return out
 
     return run

@@ -3,12 +3,14 @@
 Per record: the fields every rule reads are fetched once (`entry`, `fetch`), each group whose kinds
 cover the record walks its discrimination index (`index`) to the one leaf of rules that can
 match, and the leaf's generated function (`codegen`) returns the matching keys - the first in
-rule order, or all of them. Results are identical to `reference.ReferenceMatcher`. Reasons
+rule order, or all of them. Results are identical to `reference.ReferenceMatcher`, and made once
+per distinct answer (`results`: records that match alike share one result, which cannot be
+changed; `dict(result)` and `list(keys)` give changeable copies). Reasons
 (`explain`, `match_explained`, `match_values` + `reasons_of`) are the reference's, made when a
 caller reads them (`explain`).
 
-After construction only caches change (the last `now` checked; the kept Reasons and reason
-tuples, each entry equal whichever thread makes it; every rule's reasons maker is made with the
+After construction only caches change (the last `now` checked; the shared results, the kept
+Reasons, each entry equal whichever thread makes it; every rule's reasons maker is made with the
 matcher), so one matcher serves any number of threads; there is no worker process and no
 native code, so nothing here can take the interpreter down.
 """
@@ -25,11 +27,12 @@ from csi_rules.engine.compiled.entry import make_entry
 from csi_rules.engine.compiled.explain import RuleReasons
 from csi_rules.engine.compiled.index import build_index, dispatcher
 from csi_rules.engine.compiled.reasons import LazyReasons
+from csi_rules.engine.compiled.results import Results
 from csi_rules.engine.groups import MatchResult, RuleGroup, check_unique_ids
 from csi_rules.engine.lookup import require_aware
 from csi_rules.records.model import Record
 
-Run = Callable[[list[Any]], list[str]]
+Run = Callable[[list[Any]], tuple[str, ...]]
 Explained = dict[str, list[tuple[str, Sequence[Reason]]]]
 
 
@@ -47,8 +50,9 @@ class CompiledMatcher:
             (g.group_id, g.kinds, dispatcher(build_index(
                 [(s.key, s.condition) for s in g.rules], g.hit_policy == "first", slots)))
             for g in self.groups)
-        self._entry = make_entry(paths, plan)
-        self._entry_values = make_entry(paths, plan, with_values=True)
+        results = Results([g.group_id for g in self.groups])
+        self._entry = make_entry(paths, plan, results)
+        self._entry_values = make_entry(paths, plan, results, with_values=True)
         self._reasons = RuleReasons(self.groups, slots)
         self._checked: Any = None  # the last `now` found timezone-aware
 
