@@ -27,6 +27,7 @@ from csi_rules.engine.lookup import record_lookup
 from csi_rules.engine.select import DEFAULT_ENGINE
 from csi_rules.engine.select import matcher_factory as engine_factory
 from csi_rules.escalation.evaluate import escalation_decisions
+from csi_rules.evaluation_trigger import OUTCOME_NOT_TRIGGERED, TriggerMemo
 from csi_rules.policy.kinds.routing import RoutingTrigger
 from csi_rules.policy.model import Policy, PolicySet, Rule
 from csi_rules.records import Record
@@ -37,8 +38,8 @@ from csi_rules.sla.timeline import snapshots
 RULE_KINDS = ("RoutingPolicy", "CabRoutingPolicy")
 """Policy kinds whose rules the matcher evaluates (later kinds add themselves here)."""
 
-OUTCOME_NOT_TRIGGERED = "not_triggered"
-"""A routing policy whose `spec.trigger` excludes the record: no actions, and the reason."""
+# OUTCOME_NOT_TRIGGERED (evaluation_trigger.py): a routing policy whose `spec.trigger`
+# excludes the record (no actions, and the reason)
 
 
 class Matcher(Protocol):
@@ -167,8 +168,9 @@ class SharedDecisions:
         self._match = matcher.match_values
         self._table: dict[str, tuple[Policy, Rule]] = {}
         self._facts: dict[str, RuleFacts] = {}
-        # per policy: (policy, group id, its trigger applies, decisions shared, default's key)
-        self._plan: list[tuple[Policy, str, bool, bool, str | None]] = []
+        # per policy: (policy, group id, its trigger's memo when it has a condition,
+        # decisions shared, default's key)
+        self._plan: list[tuple[Policy, str, TriggerMemo | None, bool, str | None]] = []
         triggers: list[RuleGroup] = []
         for p, policy in enumerate(policies):
             group, head = f"p{p}", (policy.name, policy.kind, policy.content_hash)
@@ -183,8 +185,9 @@ class SharedDecisions:
             if trigger is not None and trigger.when is not None:
                 triggers.append(RuleGroup(group, "first", frozenset(policy.applies_to),
                                           (RuleSpec(group, trigger.when),)))
-            self._plan.append((policy, group, trigger is not None and trigger.when is not None,
-                               policy.kind == "RoutingPolicy",
+            memo = (TriggerMemo(policy, not_triggered)
+                    if trigger is not None and trigger.when is not None else None)
+            self._plan.append((policy, group, memo, policy.kind == "RoutingPolicy",
                                group if policy.default_actions else None))
         # the triggers compiled too: one call says which hold (the reference's answer, as the
         # differential checks); where one does not, not_triggered decides and explains
@@ -206,14 +209,12 @@ class SharedDecisions:
         subject = Subject(record.id, record.label, now, values)
         kind, facts = record.kind, self._facts
         holds = self._triggers(record, now) if self._triggers is not None else None
-        lookup = None
         out: list[Decision] = []
-        for policy, group, triggered, shared, default in self._plan:
+        for policy, group, trigger, shared, default in self._plan:
             if kind not in policy.applies_to:
                 continue
-            if triggered and not holds[group]:  # type: ignore[index]
-                lookup = lookup or record_lookup(record, now)
-                skipped = not_triggered(policy, record, lookup, now)
+            if trigger is not None and not holds[group]:  # type: ignore[index]
+                skipped = trigger(record, now)
                 if skipped is not None:
                     out.append(skipped)
                     continue

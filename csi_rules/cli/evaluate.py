@@ -86,6 +86,8 @@ def _write_json(out: TextIO, pairs: Iterable[tuple[Record, list[Decision]]],
     """One JSON line per record: json.dumps' output from one encoder (no cycle check:
     decisions are trees; what repeats encoded once, cli/evaluate_json.py), written in batches
     (and what is done when an error stops it)."""
+    from json.encoder import encode_basestring_ascii as string
+
     from csi_rules.cli.evaluate_json import DecisionText
 
     encode = json.JSONEncoder(check_circular=False).encode
@@ -93,10 +95,10 @@ def _write_json(out: TextIO, pairs: Iterable[tuple[Record, list[Decision]]],
     stamp = encode(now.isoformat())
     lines: list[str] = []
     try:
-        for record, decisions in pairs:
-            head = encode({"id": record.id, "label": record.label, "kind": record.kind})
-            lines.append(f'{{"record": {head}, "now": {stamp}, "decisions": '
-                         f'[{", ".join([text(d) for d in decisions])}]}}')
+        for record, decisions in pairs:  # a record's id, label and kind are text
+            lines.append(f'{{"record": {{"id": {string(record.id)}, "label": '
+                         f'{string(record.label)}, "kind": {string(record.kind)}}}, "now": '
+                         f'{stamp}, "decisions": [{", ".join([text(d) for d in decisions])}]}}')
             if len(lines) >= WRITE_BATCH:
                 out.write("\n".join(lines) + "\n")
                 lines.clear()

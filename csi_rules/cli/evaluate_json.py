@@ -17,6 +17,7 @@ from typing import Any
 
 from csi_rules.conditions.evaluate import Reason
 from csi_rules.decisions import Decision, RuleDecision, RuleFacts
+from csi_rules.evaluation_trigger import TriggerDecision
 from csi_rules.records.model import MISSING
 from csi_rules.sla.decision import ThresholdDecision
 
@@ -46,6 +47,8 @@ class DecisionText:
             return self._threshold(decision)
         if type(decision) is Decision:
             return self._plain(decision)
+        if type(decision) is TriggerDecision:
+            return self._not_triggered(decision)
         if type(decision) is not RuleDecision:
             return self._encode(decision.to_json())
         facts = decision._facts
@@ -113,6 +116,27 @@ class DecisionText:
             self._now_of(facts.now), ', "details": ', details, ', "crossed_at": ',
             encode_basestring_ascii(crossing.at.isoformat()), '}, "key": ',
             encode_basestring_ascii(decision.key), "}"))
+
+    def _not_triggered(self, decision: TriggerDecision) -> str:
+        """A routing policy's not-triggered decision: what its combination of trigger values
+        shares encoded once for all of them."""
+        facts, encode = decision._facts, self._encode
+        text = facts.text
+        if text is None:
+            policy = encode({"name": facts.policy, "kind": facts.policy_kind,
+                             "version": facts.policy_version})
+            reasons = ", ".join([self._reason(r) for r in facts.reasons])
+            text = facts.text = (
+                f'"policy": {policy}, "rule": null, "source": {encode(facts.source)}, '
+                f'"outcome": {encode(decision.outcome)}, "actions": [], '
+                f'"reasons": [{reasons}], "now": ',
+                f', "details": {encode({"explain": facts.explain})}, "key": ')
+        record_id = decision._record_id
+        return "".join((
+            '{"record": {"id": ', encode_basestring_ascii(record_id),
+            ', "label": ', encode_basestring_ascii(decision._record_label), "}, ", text[0],
+            self._now_of(decision._now), text[1],
+            encode_basestring_ascii(f"{record_id}/{facts.policy}/-"), "}"))
 
     def _rule_text(self, facts: RuleFacts) -> str:
         """From `"policy"` to the actions' closing bracket, as to_json's dict encodes."""

@@ -73,12 +73,39 @@ class PolicySet:
     # changed, so an answer stays true)
     _calendars: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)
+    # of_kind's and get's answers, kept for the `policies` list they were found in (evaluate
+    # asks them several times per ticket); a new list, or one of another length, starts over
+    _kinds: dict[tuple[str, ...], tuple[Policy, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    _names: dict[str, Policy | None] = field(default_factory=dict, init=False, repr=False,
+                                             compare=False)
+    _found_in: tuple[Any, int] = field(default=(None, 0), init=False, repr=False,
+                                       compare=False)
 
-    def of_kind(self, *kinds: str) -> list[Policy]:
-        return [p for p in self.policies if p.kind in kinds]
+    def of_kind(self, *kinds: str) -> tuple[Policy, ...]:
+        """The policies of these kinds, in load order (a tuple: one object shared by every
+        caller, so nobody can change another's answer)."""
+        self._check_found()
+        found = self._kinds.get(kinds)
+        if found is None:
+            found = self._kinds[kinds] = tuple(p for p in self.policies if p.kind in kinds)
+        return found
 
     def get(self, name: str) -> Policy | None:
-        return next((p for p in self.policies if p.name == name), None)
+        """The first policy named `name`, None when there is none."""
+        self._check_found()
+        names = self._names
+        if name in names:
+            return names[name]
+        found = names[name] = next((p for p in self.policies if p.name == name), None)
+        return found
+
+    def _check_found(self) -> None:
+        policies, (seen, count) = self.policies, self._found_in
+        if policies is not seen or len(policies) != count:
+            self._kinds.clear()
+            self._names.clear()
+            self._found_in = (policies, len(policies))
 
     def calendar(self, name: str) -> Any:
         """A `kind: Calendar` policy by name, else a built-in calendar such as `24x7`."""
