@@ -28,6 +28,8 @@ def duration_text(micros: int) -> str:
 
 def names_text(names: Sequence[str], limit: int = 3) -> str:
     """'a', 'a and b', 'a, b and c', 'a, b, c and 4 more'."""
+    if len(names) == 1 and limit >= 1 and type(names[0]) is str:  # most conflicts: one CI
+        return names[0]
     shown = list(names[:limit])
     more = len(names) - len(shown)
     if more:
@@ -38,7 +40,19 @@ def names_text(names: Sequence[str], limit: int = 3) -> str:
 
 
 def _length(c: Conflict) -> str:
-    return duration_text(c.end_us - c.start_us)
+    """The conflict's duration in words, remembered per length (a schedule's windows repeat
+    the same lengths: 37,179 sameCi conflicts on the Rabobank table have 6,626)."""
+    micros = c.end_us - c.start_us
+    text = _LENGTHS.get(micros)
+    if text is None:
+        text = duration_text(micros)
+        if len(_LENGTHS) >= 1 << 14:
+            _LENGTHS.clear()
+        _LENGTHS[micros] = text
+    return text
+
+
+_LENGTHS: dict[int, str] = {}
 
 
 def _party(ref: ChangeRef) -> str:

@@ -15,6 +15,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from csi_rules.conflicts.describe import explain
 from csi_rules.conflicts.model import ChangeRef, Conflict, ConflictReport
 from csi_rules.conflicts.output import Times, report_document
 from csi_rules.ingest.problems import SkippedRow
@@ -67,9 +68,11 @@ class _ConflictText:
         start = instants.get(c.start_us) or self._instant(c.start_us)
         end = instants.get(c.end_us) or self._instant(c.end_us)
         details = "{}" if not c.details and type(c.details) is dict else dumps(c.details)
+        seconds = (c.end_us - c.start_us) // 1_000_000
         return (f'{head[0]}{changes}{head[1]}{subjects}], "start": {start}, "end": {end}, '
-                f'"duration_seconds": {_value((c.end_us - c.start_us) // 1_000_000)}, '
-                f'"explanation": {_value(c.explanation)}, "details": {details}}}')
+                f'"duration_seconds": '
+                f'{int.__repr__(seconds) if type(seconds) is int else dumps(seconds)}, '
+                f'"explanation": {encode_basestring_ascii(explain(c))}, "details": {details}}}')
 
     def _head(self, key: tuple[Any, ...]) -> tuple[str, str]:
         check, severity, policy, subject_kind = map(_value, key)
