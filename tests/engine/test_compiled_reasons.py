@@ -100,3 +100,73 @@ def test_equal_constants_of_other_classes_and_unhashable_values_keep_their_own_r
                 [x.format() for x in want]
             assert [(type(a.expected), repr(a.expected)) for a in got] == \
                 [(type(a.expected), repr(a.expected)) for a in want]
+
+
+def test_rules_sharing_matchers_each_get_the_reference_reasons_read_in_any_order() -> None:
+    rules = {f"r{i}": {"all": [{"field": "priority", "eq": 1 + i % 2},
+                               {"field": "category", "eq": "network"},
+                               {"field": "raw.n", "gte": i % 4}]} for i in range(12)}
+    g = group("g", "collect", rules)
+    m = CompiledMatcher([g])
+    recs = [record(priority=1 + n % 2, category="network", raw={"n": n % 5 + 0.5 * (n % 3)})
+            for n in range(30)]
+    made = [m.match_values(r, NOW) for r in recs]
+    conditions = {s.key: s.condition for s in g.rules}
+    read = 0
+    for (result, values), r in [*zip(made, recs, strict=True),
+                                *reversed(list(zip(made, recs, strict=True)))]:
+        for key in result["g"]:
+            got = m.reasons_of("g", key)(values)
+            want = tuple(explain(conditions[key], record_lookup(r, NOW)))
+            assert got == want and _json(got) == _json(want)
+            read += 1
+    assert read > 100
+
+
+def test_equal_constants_that_do_not_equal_themselves_keep_their_own_reasons() -> None:
+    a, b = float("nan"), float("nan")  # two NaN constants: equal reprs, never equal
+    g = group("g", "collect", {
+        "a": {"any": [{"field": "raw.x", "eq": a}, {"field": "raw.x", "exists": True}]},
+        "b": {"any": [{"field": "raw.x", "eq": b}, {"field": "raw.x", "exists": True}]}})
+    m = CompiledMatcher([g])
+    r = record(raw={"x": 1.5})
+    result, values = m.match_values(r, NOW)
+    assert result == {"g": ["a", "b"]}
+    for spec in g.rules:
+        got = m.reasons_of("g", spec.key)(values)
+        assert got == tuple(explain(spec.condition, record_lookup(r, NOW)))
+
+
+def test_threads_reading_reasons_of_one_matcher_at_once_get_the_reference_reasons() -> None:
+    import sys
+    import threading
+
+    rng = random.Random(21)
+    groups = random_groups(rng, count=4, max_rules=20)
+    recs = list(record_stream(rng, 600))
+    m = CompiledMatcher(groups)
+    rules = {(g.group_id, s.key): s.condition for g in groups for s in g.rules}
+    want = [{(gid, key): _json(explain(rules[(gid, key)], record_lookup(r, NOW)))
+             for gid, keys in m.match(r, NOW).items() for key in keys} for r in recs]
+    made = [m.match_values(r, NOW) for r in recs]
+    wrong: list[int] = []
+
+    def work(offset: int) -> None:
+        for i in [*range(offset, len(recs)), *range(offset)]:  # every record, other orders
+            result, values = made[i]
+            got = {(gid, key): _json(m.reasons_of(gid, key)(values))
+                   for gid, keys in result.items() for key in keys}
+            if got != want[i]:
+                wrong.append(i)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns inside one another's reads
+    try:
+        threads = [threading.Thread(target=work, args=(n * 150,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert not wrong and sum(map(len, want)) > 300

@@ -27,8 +27,8 @@ def make_entry(paths: Sequence[str], plan: Sequence[tuple[str, frozenset[str], R
                results: Results, with_values: bool = False) -> Any:
     """`plan`: (group id, kinds, run(values)) per group, in result order; `results` the
     matcher's shared results. `with_values`: the function returns (result, the field values
-    it read in the order of `paths`, then one more item: None, where the reasons of this
-    match keep what they made) - what the reasons of the matched rules are built from."""
+    it read, in the order of `paths`) - what the reasons of the matched rules are built
+    from."""
     names: dict[str, Any] = {"M": MISSING, "DEEP": deep_get, "KNOWN": results.known.get,
                              "MAKE": results.make}
     lines = ["def match(data, now):",
@@ -43,8 +43,7 @@ def make_entry(paths: Sequence[str], plan: Sequence[tuple[str, frozenset[str], R
             lines.append(f"    x{i} = g{i}(data, now)")
         else:
             lines += [f"    x{i} = get(p{i})", f"    if x{i} is None: x{i} = M"]
-    items = [f"x{i}" for i in range(len(paths))] + (["None"] if with_values else [])
-    lines.append(f"    v = [{', '.join(items)}]")
+    lines.append(f"    v = [{', '.join(f'x{i}' for i in range(len(paths)))}]")
     parts = []
     for g, (_, kinds, run) in enumerate(plan):
         names[f"kinds{g}"], names[f"run{g}"] = kinds, run
@@ -66,10 +65,7 @@ def make_entry(paths: Sequence[str], plan: Sequence[tuple[str, frozenset[str], R
         result = known(key)
         if result is None:
             result = make(key)
-        if with_values:
-            values.append(None)
-            return result, values
-        return result
+        return (result, values) if with_values else result
 
     names["SLOW"] = slow
     exec(compile("\n".join(lines), "<csi_rules compiled entry>", "exec"), names)

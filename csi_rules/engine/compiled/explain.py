@@ -4,13 +4,16 @@ that matched or that a caller asks about, and only when read.
 
 A rule's reasons are made from the field values its decision read, each matcher's truth by
 the reference's own `apply_operator`, so they cannot drift from the reference. A `Reason`
-depends only on its matcher and the value seen, so for values of a few exact classes the one
-made first is kept and given again (immutable, equal in every field; values like priority,
-category and state repeat from record to record), per matcher and per rule: reading a
-decision's reasons is then about one lookup per matched rule. Each rule's maker is made with
-the matcher (its matchers walked and numbered then: ~5 µs a rule at build), so no decision
-pays for a rule read for the first time. Nothing is generated (a generated builder cost
-~0.5 ms a rule in `compile()` and text).
+depends only on its matcher and the value seen. Matchers are numbered structurally (rules
+share `priority eq 1`), and the Reasons of the values read last are kept by matcher number
+(`_Seen`, a dict that makes what it lacks; a decision's rules are read together): a rule's
+reasons are then one `itemgetter` over it, in C, and a record's 25 matched rules over 3
+matchers each make each distinct matcher's Reason once (~9 at collect/1,000), not each rule's
+tuple (a tuple kept per rule and values missed on most first reads there: 4 us a rule). For
+values of a few exact classes the Reason made first is also kept across records (immutable,
+equal in every field; values like priority, category and state repeat). Each rule's maker
+is made with the matcher, so no decision pays for a rule read for the first time. Nothing is
+generated (a generated builder cost ~0.5 ms a rule in `compile()` and text).
 """
 
 from __future__ import annotations
@@ -28,8 +31,7 @@ from csi_rules.engine.compiled.reasons import LazyReasons, Values
 from csi_rules.engine.groups import RuleGroup
 from csi_rules.records.model import MISSING
 
-CACHE_SIZE = 4096  # kept Reasons (by matcher and value); beyond that new ones are not kept
-TUPLES_SIZE = 16384  # kept whole reason tuples (by rule and values): ~3.5 MB when full
+CACHE_SIZE = 4096  # Reasons kept across records (by matcher and value); beyond that not kept
 # exact classes whose equal values print the same (not float: -0.0 == 0.0; not datetime:
 # equal instants in different offsets), so a kept Reason shows what the record held
 _KEPT_CLASSES = frozenset({str, int, bool, type(MISSING)})
@@ -37,69 +39,111 @@ _KEPT_CLASSES = frozenset({str, int, bool, type(MISSING)})
 _PLAIN_CONSTANTS = frozenset({str, int, bool, type(None)})
 
 Make = Callable[[Values], tuple[Reason, ...]]
-Step = tuple[int, str, str, Any, int]  # matcher number, path, op, expected, slot
+Step = tuple[str, str, Any, int]  # a numbered matcher's path, op, expected, slot
+Known = dict[type, dict[Any, Reason]]  # a matcher's kept Reasons, by class and value seen
 
 
 class _Kept:
-    """One CompiledMatcher's kept Reasons (by matcher number, class and value seen) and kept
-    Reason tuples (by rule number, the values it saw and their classes). Dict reads and
-    writes are atomic; two threads making the same entry make equal ones."""
+    """One CompiledMatcher's numbered matchers (`steps[number]`), its Reasons kept across
+    records (by matcher number, class and value seen), and the `_Seen` of the values read
+    last. Dict reads and writes are atomic; two threads making the same entry make equal
+    ones."""
 
     def __init__(self) -> None:
-        self.reasons: dict[tuple[int, type, Any], Reason] = {}
-        self.tuples: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
+        self.steps: list[Step] = []
+        self.known: list[Known | None] = []  # by matcher number, made on first keep
+        self.kept = [0]  # Reasons kept so far (a count two threads may both raise: a bound)
+        self.last: tuple[Any, Any] = (None, None)  # (values, their _Seen)
         self._ids: dict[Any, int] = {}
+        # this matcher's own _Seen: its tables are class attributes, so a record's is made
+        # with one slot set (no __init__ in Python)
+        self._seen = type("Seen", (_Seen,), {"__slots__": (), "_steps": self.steps,
+                                              "_known": self.known, "_kept": self.kept})
 
-    def matcher_id(self, m: Matcher) -> int:
+    def matcher_id(self, m: Matcher, slot: int) -> int:
         """One number per distinct matcher (structurally: `1`, `1.0`, `True` and `"1"` are
-        four), never shared by two; called while the matcher is built (one thread)."""
+        four; a constant that may not equal itself, NaN, is its own), never shared by two;
+        called while the matcher is built (one thread)."""
         value = m.value
-        key = ((m.path, m.op, value.__class__, value) if value.__class__ in _PLAIN_CONSTANTS
-               else node_key(m))
+        if value.__class__ in _PLAIN_CONSTANTS:
+            key: Any = (m.path, m.op, value.__class__, value)
+        else:
+            key = node_key(m)
+            if "nan" in repr(key):
+                key = (key, id(value))
         found = self._ids.get(key)
         if found is None:
-            found = self._ids[key] = len(self._ids)
+            found = self._ids[key] = len(self.steps)
+            self.steps.append((m.path, m.op, value, slot))
+            self.known.append(None)
         return found
 
+    def seen(self, values: Values) -> _Seen:
+        """The Reasons of `values` by matcher number: the ones of the values read last (a
+        decision's rules are read together), else new ones."""
+        last = self.last
+        if last[0] is values:
+            return last[1]  # the _Seen of these values
+        made = self._seen()
+        _SET_VALUES(made, values)
+        self.last = (values, made)  # the values kept alive with it: their id is not reused
+        return made
 
-def _rule_maker(number: int, steps: list[Step], kept: _Kept) -> Make:
-    """`values -> reasons` for one rule: its kept tuple when the values it read were seen
-    before (one itemgetter, one dict lookup), else made step by step (and kept)."""
-    read = tuple(dict.fromkeys(step[4] for step in steps))
-    if not read:
+
+class _Seen(dict[int, Reason]):
+    """The Reason of each matcher for one decision's values, made when first asked for."""
+
+    __slots__ = ("_values",)
+    _values: Values
+    _steps: list[Step]  # class attributes of each matcher's own subclass
+    _known: list[Known | None]
+    _kept: list[int]
+
+    def __missing__(self, number: int) -> Reason:
+        path, op, expected, slot = self._steps[number]
+        actual = self._values[slot]
+        by_class = self._known[number]
+        if by_class is not None:
+            known = by_class.get(actual.__class__)
+            if known is not None:
+                reason = known.get(actual)
+                if reason is not None:
+                    self[number] = reason
+                    return reason
+        reason = Reason(path, op, expected, actual, apply_operator(op, actual, expected))
+        actual_class = actual.__class__
+        kept = self._kept
+        if actual_class in _KEPT_CLASSES and kept[0] < CACHE_SIZE:
+            if by_class is None:
+                by_class = self._known[number] = {}
+            by_class.setdefault(actual_class, {})[actual] = reason
+            kept[0] += 1
+        self[number] = reason
+        return reason
+
+
+_SET_VALUES = _Seen.__dict__["_values"].__set__
+
+
+def _rule_maker(numbers: list[int], kept: _Kept) -> Make:
+    """`values -> reasons` for one rule (its matchers' numbers in document order): one
+    itemgetter over the Reasons of those values (`_Kept.seen`, written out: a call less)."""
+    if not numbers:
         return _nothing
-    # itemgetter of one slot gives the value itself: read that slot twice to get a tuple
-    seen_of = itemgetter(*read, *read) if len(read) == 1 else itemgetter(*read)
-    tuples, reasons, kept_classes = kept.tuples, kept.reasons, _KEPT_CLASSES
+    seen = kept.seen
+    if len(numbers) == 1:
+        number = numbers[0]
+
+        def one(values: Values) -> tuple[Reason, ...]:
+            last = kept.last
+            return ((last[1] if last[0] is values else seen(values))[number],)
+
+        return one
+    pick = itemgetter(*numbers)
 
     def make(values: Values) -> tuple[Reason, ...]:
-        seen = seen_of(values)
-        whole = (number, *seen, *map(type, seen))
-        try:  # a hit holds only kept classes: the key's classes are the values' own
-            found = tuples.get(whole)
-        except TypeError:  # an unhashable value (a list): never kept
-            found = None
-        if found is not None:
-            return found
-        keep = kept_classes.issuperset(whole[len(whole) // 2 + 1:])
-        out = []
-        for matcher, path, op, expected, slot in steps:
-            actual = values[slot]
-            if actual.__class__ in kept_classes:
-                key = (matcher, actual.__class__, actual)
-                reason = reasons.get(key)
-                if reason is None:
-                    reason = Reason(path, op, expected, actual,
-                                    apply_operator(op, actual, expected))
-                    if len(reasons) < CACHE_SIZE:
-                        reasons[key] = reason
-            else:
-                reason = Reason(path, op, expected, actual, apply_operator(op, actual, expected))
-            out.append(reason)
-        result = tuple(out)
-        if keep and len(tuples) < TUPLES_SIZE:
-            tuples[whole] = result
-        return result
+        last = kept.last
+        return pick(last[1] if last[0] is values else seen(values))  # 2+ items: a tuple
 
     return make
 
@@ -120,10 +164,9 @@ class RuleReasons:
         kept = _Kept()
         number_of = kept.matcher_id
         self.deferred: dict[str, dict[str, Make]] = {g.group_id: {} for g in groups}
-        for number, ((group_id, key), cond) in enumerate(self._conditions.items()):
-            steps = [(number_of(m), m.path, m.op, m.value, slots[m.path])
-                     for m in matchers(cond)]
-            self.deferred[group_id][key] = _rule_maker(number, steps, kept)
+        for (group_id, key), cond in self._conditions.items():
+            numbers = [number_of(m, slots[m.path]) for m in matchers(cond)]
+            self.deferred[group_id][key] = _rule_maker(numbers, kept)
 
     def explain(self, group_id: str, key: str, data: Any, now: datetime) -> Sequence[Reason]:
         """One rule's reasons for `data` at `now`, reading only the rule's own fields."""

@@ -10,9 +10,10 @@ changed; `dict(result)` and `list(keys)` give changeable copies). Reasons
 caller reads them (`explain`).
 
 After construction only caches change (the last `now` checked; the shared results, the kept
-Reasons, each entry equal whichever thread makes it; every rule's reasons maker is made with the
-matcher), so one matcher serves any number of threads; there is no worker process and no
-native code, so nothing here can take the interpreter down.
+Reasons and the Reasons of the values read last, each entry equal whichever thread makes it;
+every rule's reasons maker is made with the matcher), so one matcher serves any number of
+threads; there is no worker process and no native code, so nothing here can take the
+interpreter down.
 """
 
 from __future__ import annotations
