@@ -62,23 +62,20 @@ class _CellValues(dict[str, Any]):
 
 
 class _DateCellValues(dict[str, Any]):
-    """`_CellValues` for a date-time column read by `DateCells.parse`, in one call a cell
-    (a date-time column has the most distinct cells of an export: ~130k on Rabobank's)."""
+    """`_CellValues` for every plain date-time column of a file at once, read by
+    `DateCells.parse`, in one call a cell: a date-time column has the most distinct cells of
+    an export (~130k on Rabobank's), and its columns share most of them (an actual start is
+    often a planned start), so each text is read once for all of them. A cell that is not a
+    date-time raises DateTimeError, which the reading field turns into its column's error."""
 
-    def __init__(self, parse: Callable[[str], Any], nulls: frozenset[str], column: str):
+    def __init__(self, parse: Callable[[str], Any], nulls: frozenset[str], columns: int):
         super().__init__()
-        self.parse, self.nulls, self.column = parse, nulls, column
+        self.parse, self.nulls, self.limit = parse, nulls, CACHE_LIMIT * columns
 
     def __missing__(self, cell: str) -> Any:
         text = cell.strip()
-        if text == "" or text in self.nulls:
-            value = None
-        else:
-            try:
-                value = self.parse(text)
-            except DateTimeError as exc:
-                raise CellError(self.column, str(exc)) from None
-        if len(self) >= CACHE_LIMIT:
+        value = None if text == "" or text in self.nulls else self.parse(text)
+        if len(self) >= self.limit:
             self.clear()
         self[cell] = value
         return value
@@ -139,11 +136,13 @@ class RowReader:
         return self._unrolled_values()
 
     def _unrolled_values(self) -> Callable[[Sequence[str]], tuple[Any, ...]]:
-        names: dict[str, Any] = {"MISS": _MISS, "CellError": CellError}
+        names: dict[str, Any] = {"MISS": _MISS, "CellError": CellError,
+                                 "DateTimeError": DateTimeError}
         lines = ["def values(row):"]
         # one column read by the very same converter (a module-level one: closures differ
-        # per rule) is remembered once
+        # per rule) is remembered once; plain date-time cells once for all their columns
         shared: dict[tuple[int, Any], dict[str, Any]] = {}
+        dates = _DateCellValues(self.dates.parse, self.null_values, len(self._date_columns))
         for i, (field, position, _cache, convert, missing) in enumerate(self._plan):
             names[f"missing{i}"] = missing
             if position == _FIXED:
@@ -152,14 +151,18 @@ class RowReader:
                     lines.append(f"    raise CellError(*missing{i})")
                 lines.append(f"    v{i} = fixed{i}")
                 continue
-            if position >= 0:  # a remembered cell is one subscript; a new one converted
-                column = self._date_columns.get(field)
+            column = self._date_columns.get(field)
+            if position >= 0 and column is not None:  # as datetime_or_none reads it
+                names[f"cells{i}"] = dates
+                lines += ["    try:",
+                          f"        v{i} = cells{i}[row[{position}]]",
+                          "    except DateTimeError as exc:",
+                          f"        raise CellError({column!r}, str(exc)) from None"]
+            elif position >= 0:  # a remembered cell is one subscript; a new one converted
                 convert = self._cell_converters[field]
                 cells = shared.get((position, convert))  # e.g. id and number from one column
                 if cells is None:
-                    cells = shared[(position, convert)] = \
-                        _CellValues(convert, self.null_values) if column is None \
-                        else _DateCellValues(self.dates.parse, self.null_values, column)
+                    cells = shared[(position, convert)] = _CellValues(convert, self.null_values)
                 names[f"cells{i}"] = cells
                 lines.append(f"    v{i} = cells{i}[row[{position}]]")
             else:  # firstOf: remembered by the texts of the cells it reads

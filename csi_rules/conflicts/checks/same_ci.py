@@ -39,7 +39,7 @@ def find_same_ci(bookings: Sequence[Booking], settings: OverlapSettings, policy:
     if shared is None:
         shared = same_ci_pairs(bookings, settings)
     severity = settings.severity
-    conflicts = []
+    conflicts: list[Conflict] = []
     append = conflicts.append
     for (a, b), cis in shared.items():
         one, two = bookings[a], bookings[b]

@@ -210,6 +210,11 @@ def _note_window(change: _Pending, values: Values, plan: _Plan) -> None:
 def separate_windows(rows: list[tuple[Any, Any, list[Any]]]) -> list[dict[str, Any]]:
     """The rows' windows merged where they overlap or touch, each with its rows' CIs; more
     than one means the change has separate windows (kept, instead of their hull)."""
+    if not rows:
+        return []
+    start, end = rows[0][0], rows[0][1]
+    if all(row[0] is start and row[1] is end for row in rows):
+        return []  # the usual change: every row has the very same window (remembered cells)
     merged: list[list[Any]] = []
     for start, end, cis in sorted(rows, key=lambda r: (r[0], r[1])):
         if not (isinstance(start, datetime) and isinstance(end, datetime)) or end <= start:
