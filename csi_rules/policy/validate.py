@@ -124,15 +124,18 @@ def _schema(doc: Document, plugins: Plugins) -> list[Finding]:
 
 def _reference_findings(report: Report) -> list[Finding]:
     """Names one document uses that another must define (calendars, for now)."""
+    named = [(doc, list(_calendar_references(doc.data["spec"], ("spec",))))
+             for doc in report.well_formed]
+    if not any(references for _, references in named):
+        return []  # without importing the calendars (start-up of commands that need none)
     from csi_rules.calendars import BUILTIN_CALENDARS
 
     calendars = set(BUILTIN_CALENDARS) | {d.name for d in report.documents
                                           if d.data["kind"] == "Calendar"}
     out: list[Finding] = []
-    for doc in report.well_formed:
+    for doc, references in named:
         found = [doc.finding(pointer, unknown_name("calendar", name, calendars))
-                 for pointer, name in _calendar_references(doc.data["spec"], ("spec",))
-                 if name not in calendars]
+                 for pointer, name in references if name not in calendars]
         if found and doc in report.documents:
             report.documents.remove(doc)
         out.extend(found)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from csi_rules.calendars import CALENDAR_SPEC_SCHEMA, parse_calendar
 from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
 from csi_rules.policy.kinds.rules import build_policy
@@ -21,9 +20,15 @@ class CalendarKind:
                    "(maintenance, blackout, freeze). `24x7` is built in.")
 
     def spec_schema(self) -> dict[str, Any]:
+        # csi_rules.calendars imported on use: every command registers this kind, few read
+        # a calendar (the package loads holiday rules and zone tables)
+        from csi_rules.calendars import CALENDAR_SPEC_SCHEMA
+
         return CALENDAR_SPEC_SCHEMA
 
     def check(self, doc: Document, ctx: CheckContext) -> list[Finding]:
+        from csi_rules.calendars import parse_calendar
+
         _, issues = parse_calendar(doc.data["spec"], name=doc.name, check_schema=False)
         return [doc.finding(("spec", *issue.pointer), issue.message) for issue in issues]
 
@@ -31,6 +36,8 @@ class CalendarKind:
         return ()
 
     def build(self, doc: Document) -> Policy:
+        from csi_rules.calendars import parse_calendar
+
         calendar, _ = parse_calendar(doc.data["spec"], name=doc.name, check_schema=False)
         policy = build_policy(doc, applies_to=self.applies_to(doc), hit_policy="none", rules=(),
                               default_actions=())

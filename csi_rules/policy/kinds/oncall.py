@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from csi_rules.calendars.issues import CalendarError
 from csi_rules.findings import Finding
 from csi_rules.policy.kinds.base import CheckContext
 from csi_rules.policy.kinds.rules import build_policy
@@ -57,6 +56,7 @@ class OnCallRotaKind:
         return SPEC_SCHEMA
 
     def check(self, doc: Document, ctx: CheckContext) -> list[Finding]:
+        from csi_rules.calendars.issues import CalendarError  # on use, as the rota itself
         from csi_rules.notify.rota import parse_rota
 
         try:
