@@ -92,13 +92,16 @@ class RuleFacts:
 
 class Subject:
     """The record and instant one evaluation is about, shared by that evaluation's decisions;
-    `values` are the field values the match read (the reasons are made from them)."""
+    `values` are the field values the match read (the reasons are made from them), `made`
+    the reasons its decisions have made so far, by their rule's facts (a rule decides once
+    per evaluation)."""
 
-    __slots__ = ("now", "record_id", "record_label", "values")
+    __slots__ = ("made", "now", "record_id", "record_label", "values")
 
     def __init__(self, record_id: str, record_label: str, now: datetime, values: Any):
         self.record_id, self.record_label, self.now, self.values = (
             record_id, record_label, now, values)
+        self.made: dict[RuleFacts, Sequence[Reason]] = {}
 
 
 class SharedDecision(Decision):
@@ -136,11 +139,10 @@ class SharedDecision(Decision):
 class RuleDecision(SharedDecision):
     """A `Decision` kept as its rule's shared facts plus its evaluation's subject: two
     references a decision instead of thirteen fields, and no `Reason` made until `reasons` is
-    first read (then kept in the decision, a plain tuple)."""
+    first read (then kept in the subject, a plain tuple)."""
 
-    __slots__ = ("_facts", "_made", "_subject")
+    __slots__ = ("_facts", "_subject")
     _facts: RuleFacts
-    _made: Sequence[Reason] | None
     _subject: Subject
     details = None
     key = ""
@@ -158,10 +160,10 @@ class RuleDecision(SharedDecision):
 
     @property
     def reasons(self) -> Sequence[Reason]:
-        made = self._made
+        facts, subject = self._facts, self._subject
+        made = subject.made.get(facts)
         if made is None:  # first read; two threads may both make them: equal either way
-            made = self._facts.explain(self._subject.values)
-            _SET_MADE(self, made)
+            made = subject.made.setdefault(facts, facts.explain(subject.values))
         return made
 
 
@@ -174,18 +176,16 @@ def _fields(d: Decision) -> tuple[Any, ...]:
 # RuleDecision's slots set directly (its __setattr__ refuses every name: it is frozen)
 _SET_FACTS = RuleDecision.__dict__["_facts"].__set__
 _SET_SUBJECT = RuleDecision.__dict__["_subject"].__set__
-_SET_MADE = RuleDecision.__dict__["_made"].__set__
 
 
 def add_decisions(out: list[Decision], table: Mapping[str, RuleFacts], keys: Iterable[str],
                   subject: Subject) -> None:
     """Append the decision of each rule in `keys` (`table[key]` its facts) for `subject`:
-    per decision one object with three slots set (no `__init__`, no per-field setattr)."""
-    new, set_facts, set_subject, set_made, append = (
-        object.__new__, _SET_FACTS, _SET_SUBJECT, _SET_MADE, out.append)
+    per decision one object with two slots set (no `__init__`, no per-field setattr)."""
+    new, set_facts, set_subject, append = (
+        object.__new__, _SET_FACTS, _SET_SUBJECT, out.append)
     for key in keys:
         decision = new(RuleDecision)
         set_facts(decision, table[key])
         set_subject(decision, subject)
-        set_made(decision, None)
         append(decision)

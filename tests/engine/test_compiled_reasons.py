@@ -170,3 +170,18 @@ def test_threads_reading_reasons_of_one_matcher_at_once_get_the_reference_reason
     finally:
         sys.setswitchinterval(switch)
     assert not wrong and sum(map(len, want)) > 300
+
+
+def test_a_reason_made_at_once_is_the_reason_the_dataclass_makes() -> None:
+    from csi_rules.conditions.evaluate import Reason
+    from csi_rules.engine.compiled.explain import new_reason
+    from csi_rules.records.model import MISSING
+
+    for expected, actual in [(1, 1), ("a", MISSING), ([1, "x"], 2.5), (True, None), (0.0, -0.0),
+                             (NOW, NOW)]:
+        for result in (True, False):
+            made = new_reason("raw.x", "eq", expected, actual, result)
+            want = Reason("raw.x", "eq", expected, actual, result)
+            assert type(made) is Reason and made == want and repr(made) == repr(want)
+            assert list(vars(made).items()) == list(vars(want).items())
+            assert pickle.dumps(made) == pickle.dumps(want) and _json([made]) == _json([want])
