@@ -29,6 +29,16 @@ def test_records_that_match_alike_share_one_result_equal_to_the_reference() -> N
     assert values.match_values(recs[0], NOW)[0] is values.match(recs[3], NOW)
 
 
+def test_results_that_differ_in_one_group_share_the_other_groups_keys() -> None:
+    groups = [group("g", "collect", RULES),
+              group("h", "first", {"x": {"field": "category", "eq": "x"},
+                                   "y": {"field": "category", "eq": "y"}})]
+    a, b = CompiledMatcher(groups).match_many(
+        [record(priority=1, category="x"), record(priority=1, category="y")], NOW)
+    assert a == {"g": ["a", "b"], "h": ["x"]} and b == {"g": ["a", "b"], "h": ["y"]}
+    assert a["g"] is b["g"] and a is not b
+
+
 def test_a_shared_result_cannot_be_changed_and_says_how_to_copy_it() -> None:
     result = CompiledMatcher([group("g", "collect", RULES)]).match(record(priority=1), NOW)
     keys = result["g"]

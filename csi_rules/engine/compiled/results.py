@@ -52,17 +52,28 @@ for _name in ("__setitem__", "__delitem__", "clear", "pop", "popitem", "setdefau
 
 class Results:
     """The results one matcher has made, by their keys: `known.get(key)`, else `make(key)`.
-    `key` is the one group's tuple of keys, or a tuple of one such tuple per group. Dict reads
-    and writes are atomic; two threads making one result make equal ones."""
+    `key` is the one group's tuple of keys, or a tuple of one such tuple per group. A new
+    result takes each group's `SharedKeys` made before for the same keys (a record matching
+    alike in some groups and not in others still shares those). Dict reads and writes are
+    atomic; two threads making one result make equal ones."""
 
     def __init__(self, group_ids: Sequence[str]):
         self._ids = tuple(group_ids)
         self._one = len(self._ids) == 1
         self.known: dict[tuple[Any, ...], SharedResult] = {}
+        self._lists: dict[tuple[str, ...], SharedKeys] = {}
 
     def make(self, key: tuple[Any, ...]) -> SharedResult:
-        parts = (key,) if self._one else key
-        result = SharedResult(zip(self._ids, map(SharedKeys, parts), strict=True))
+        lists = self._lists
+        made = []
+        for part in (key,) if self._one else key:
+            found = lists.get(part)
+            if found is None:
+                if len(lists) >= KEPT:
+                    lists.clear()  # start over; lists already given out stay as they are
+                found = lists[part] = SharedKeys(part)
+            made.append(found)
+        result = SharedResult(zip(self._ids, made, strict=True))
         known = self.known
         if len(known) >= KEPT:
             known.clear()  # start over; results already given out stay as they are
