@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.disable()  # start-up: modules load, and they are not garbage (see _started)
     parser = build_parser(_named_command(argv))
     args = parser.parse_args(argv)
+    args.owns_process = owns_process  # a command may then end the process itself when done
     if owns_process:
         _started()
     try:

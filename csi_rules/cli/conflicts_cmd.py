@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from csi_rules.cli.common import add_policies
+from csi_rules.cli.fast_exit import exit_now
 from csi_rules.cli.gc_pause import loaded_objects_frozen
 from csi_rules.cli.progress import loading_rows
 from csi_rules.conflicts import format_table, load_changes, load_cmdb, run_conflicts
@@ -49,9 +50,12 @@ def run(args: argparse.Namespace) -> int:
         loaded = load_changes(args.changes, args.mapping,
                               on_error="skip" if args.skip_bad_rows else "fail")
     try:
-        return _report(args, policies, loaded)
+        code = _report(args, policies, loaded)
     finally:
         gc.unfreeze()
+    if getattr(args, "owns_process", False):  # the console script's run: done, so leave
+        exit_now(code)  # without freeing the schedule and reports (returns if it cannot)
+    return code
 
 
 def _report(args: argparse.Namespace, policies: Sequence[Policy],
