@@ -10,13 +10,13 @@ by the goal in effect when it stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from csi_rules.calendars.instants import US_PER_SECOND, to_us
-from csi_rules.sla.clock_view import holds, target_for
+from csi_rules.sla.clock_view import ClockView, holds, target_for
 from csi_rules.sla.model import Metric, Target
 from csi_rules.sla.status import Crossing, SlaStatus, make_status
 from csi_rules.sla.timeline import Snapshot
@@ -64,17 +64,24 @@ def _crossing(cycle: _Cycle, amount: float, name: str, calendar: Any) -> datetim
 
 
 def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datetime,
-              calendars: CalendarLookup, estimate: str | None = None) -> SlaStatus | None:
+              calendars: CalendarLookup, estimate: str | None = None,
+              views: Sequence[ClockView] | None = None) -> SlaStatus | None:
     """The metric's status at `now`; None when no target applies to the ticket. `estimate`
-    names what the snapshots assume for lack of history; the status carries it."""
+    names what the snapshots assume for lack of history; the status carries it. `views`:
+    the metric's verdicts on each snapshot when the caller has them (else asked here)."""
     if not snapshots:
         return None
-    verdicts = metric.conditions.view
-    last_view = verdicts(snapshots[-1].record)  # asked once: also the loop's last snapshot
-    final_target = last_view.target
+    conditions = metric.conditions
+    if views is None:
+        verdicts = conditions.view
+        last_view = verdicts(snapshots[-1].record)  # first: no target, nothing more to ask
+        if last_view.target is None:
+            return None
+        views = [*[verdicts(s.record) for s in snapshots[:-1]], last_view]
+    final_target = views[-1].target
     if final_target is None:
         return None
-    names = {t.calendar for t in metric.targets}
+    names = conditions.calendars
     counting: dict[str, Any] | None = None  # the calendars of `names`, once the clock runs
     rules = metric.clock
     stop_target: Target | None = None  # the goal in effect when the clock last stopped
@@ -84,10 +91,8 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
     stopped_at: datetime | None = None
     last = len(snapshots) - 1
     for i, snap in enumerate(snapshots):
-        if i < last:
-            view, end = verdicts(snap.record), snapshots[i + 1].at
-        else:
-            view, end = last_view, now
+        view = views[i]
+        end = snapshots[i + 1].at if i < last else now
         if clock == "not_started" and view.start:
             cycle, cycles, clock = _Cycle(snap.at), 1, "running"
         elif clock == "stopped" and not view.stop:

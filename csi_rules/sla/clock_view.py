@@ -7,6 +7,7 @@ reference `conditions.evaluate`, and looked up after that (conditions/memo.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from csi_rules.conditions.ast import Condition
@@ -43,12 +44,24 @@ def view_of(metric: Metric, record: Record) -> ClockView:
                      target_for(metric, record))
 
 
+def _conditions(metric: Metric) -> list[Condition]:
+    rules = metric.clock
+    return [c for c in (rules.start, rules.stop, rules.pause, rules.cancel)
+            if c is not None] + [t.when for t in metric.targets]
+
+
 class MetricConditions:
-    """The memo of one metric's verdicts, keyed by the (type, value) of every path read."""
+    """The memo of one metric's verdicts, keyed by the (type, value) of every path read;
+    `calendars`: the names of the calendars its targets count in."""
 
     def __init__(self, metric: Metric):
         self.metric = metric
-        rules = metric.clock
-        conditions = [c for c in (rules.start, rules.stop, rules.pause, rules.cancel)
-                      if c is not None] + [t.when for t in metric.targets]
-        self.view = ValueMemo(conditions, lambda record: view_of(metric, record))
+        self.view = ValueMemo(_conditions(metric), lambda record: view_of(metric, record))
+        self.calendars = tuple(dict.fromkeys(t.calendar for t in metric.targets))
+
+
+def metrics_views(metrics: Sequence[Metric]) -> ValueMemo[tuple[ClockView, ...]]:
+    """Every metric's view of a snapshot at once (a policy's metrics ask the same snapshots),
+    remembered by the values all their conditions read; each view as `view_of` gives it."""
+    conditions = [c for m in metrics for c in _conditions(m)]
+    return ValueMemo(conditions, lambda record: tuple(view_of(m, record) for m in metrics))

@@ -23,8 +23,14 @@ def sla_statuses(policy_set: PolicySet, record: Record, now: datetime,
             continue
         if snaps is None:
             snaps = list(snapshots(record, now))
-        for metric in policy.compiled.metrics:
-            status = run_clock(policy.name, metric, snaps, now, policy_set.calendar, note)
+        if not snaps:
+            continue  # no clock runs before the ticket's start
+        definition = policy.compiled
+        seen = definition.views  # every metric's verdicts on a snapshot, asked once
+        views = [seen(snap.record) for snap in snaps]
+        for i, metric in enumerate(definition.metrics):
+            status = run_clock(policy.name, metric, snaps, now, policy_set.calendar, note,
+                               [v[i] for v in views])
             if status is not None:
                 out.append(status)
     return out
@@ -46,6 +52,6 @@ def sla_decisions(policy_set: PolicySet, record: Record, now: datetime,
         facts = StatusFacts(
             record.id, record.label, policy.name, policy.kind, policy.content_hash,
             str(policy.file), status.metric, status.cycle, now,
-            {**status.to_json(), "explain": status.explain()})
+            status.details())
         out += [threshold_decision(facts, crossing) for crossing in status.crossed]
     return out

@@ -69,3 +69,11 @@ class SlaDefinition:
     policy: str
     applies_to: tuple[str, ...]
     metrics: tuple[Metric, ...]
+
+    @cached_property
+    def views(self) -> Any:
+        """Every metric's clock verdicts on a snapshot at once, remembered by value
+        (sla/clock_view.metrics_views), made on first use and kept with the definition."""
+        from csi_rules.sla.clock_view import metrics_views
+
+        return metrics_views(self.metrics)

@@ -65,6 +65,61 @@ class SlaStatus:
             **({"estimate": self.estimate} if self.estimate else {}),
         }
 
+    def details(self) -> dict[str, Any]:
+        """`{**self.to_json(), "explain": self.explain()}` (an SLA decision's details), made
+        in one pass: each instant written once, the target's words once per target."""
+        target, elapsed, crossed = self.target, self.elapsed, self.crossed
+        seconds = target.seconds
+        remaining = max(0.0, seconds - elapsed)
+        percent = 100.0 * elapsed / seconds if seconds else 100.0
+        started, stopped = self.started_at, self.stopped_at
+        breached, predicted, next_change = self.breached_at, self.predicted_breach, self.next_change
+        breached_text = breached.isoformat() if breached else None
+        predicted_text = predicted.isoformat() if predicted else None
+        next_text = next_change.isoformat() if next_change else None
+        crossed_at = [c.at.isoformat() for c in crossed]
+        estimate = self.estimate
+        out = {
+            "policy": self.policy, "metric": self.metric, "stage": self.stage,
+            "clock": self.clock, "cycle": self.cycle,
+            "target_seconds": seconds, "calendar": target.calendar,
+            "elapsed_seconds": round(elapsed, 3),
+            "remaining_seconds": round(remaining, 3),
+            "percent_used": round(percent, 2),
+            "started_at": started.isoformat() if started else None,
+            "stopped_at": stopped.isoformat() if stopped else None,
+            "breached_at": breached_text, "predicted_breach": predicted_text,
+            "thresholds_crossed": [{"id": c.threshold.id, "percent": c.threshold.percent,
+                                    "at": at} for c, at in zip(crossed, crossed_at, strict=True)],
+            "next_change": next_text,
+            "now": _now_text(self.now),
+        }
+        if estimate:
+            out["estimate"] = estimate
+        # explain(), from the texts above
+        words = _target_words(seconds, target.calendar)
+        tail = f" (estimate: {estimate})" if estimate else ""
+        if self.stage == "not_started":
+            out["explain"] = f"{self.metric}: not started; {words}{tail}"
+            return out
+        text = (f"{self.metric}: {self.stage.replace('_', ' ')}; {words}; "
+                f"{format_duration(elapsed)} used, {format_duration(remaining)} left "
+                f"({_share(percent)})")
+        if breached_text:
+            text += f"; breached at {breached_text}"
+        elif predicted_text:
+            text += f"; breaches at {predicted_text} if nothing changes"
+        if self.clock == "paused":
+            text += "; clock paused"
+        if crossed:
+            text += "; crossed " + ", ".join(
+                f"{c.threshold.id} ({c.threshold.percent:g}%) at {at}"
+                for c, at in zip(crossed, crossed_at, strict=True))
+        if next_text:
+            text += f"; next change at {next_text}"
+        out["explain"] = text + tail
+        return out
+
     def explain(self) -> str:
         """One paragraph a service desk agent can read."""
         target = f"target {format_duration(self.target.seconds)} ({self.target.calendar})"
@@ -118,3 +173,29 @@ def _share(percent: float) -> str:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+_target_texts: dict[tuple[type, float, str], str] = {}
+_last_now: list[tuple[datetime, str] | None] = [None]  # the instant written last, its text
+
+
+def _target_words(seconds: float, calendar: str) -> str:
+    """`target 4h (eu-office-hours)`, kept per target (a policy has a handful)."""
+    key = (type(seconds), seconds, calendar)
+    words = _target_texts.get(key)
+    if words is None:
+        if len(_target_texts) >= 1024:
+            _target_texts.clear()
+        words = _target_texts[key] = f"target {format_duration(seconds)} ({calendar})"
+    return words
+
+
+def _now_text(now: datetime) -> str:
+    """`now.isoformat()`, kept for the instant asked last (an evaluation asks one instant
+    for every ticket); the pair replaced at once, so threads never see a mismatched one."""
+    pair = _last_now[0]
+    if pair is not None and pair[0] is now:
+        return pair[1]
+    text = now.isoformat()
+    _last_now[0] = (now, text)
+    return text
