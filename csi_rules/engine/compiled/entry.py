@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from csi_rules.engine.compiled.explain import SET_READ
 from csi_rules.engine.compiled.fetch import deep_get, getter
 from csi_rules.engine.compiled.results import Results
 from csi_rules.engine.lookup import DERIVED_FROM
@@ -24,13 +25,14 @@ Run = Callable[[list[Any]], tuple[str, ...]]
 
 
 def make_entry(paths: Sequence[str], plan: Sequence[tuple[str, frozenset[str], Run]],
-               results: Results, with_values: bool = False) -> Any:
+               results: Results, values_class: type | None = None) -> Any:
     """`plan`: (group id, kinds, run(values)) per group, in result order; `results` the
-    matcher's shared results. `with_values`: the function returns (result, the field values
-    it read, in the order of `paths`) - what the reasons of the matched rules are built
-    from."""
+    matcher's shared results. With `values_class` (a `FieldValues` class) the function
+    returns (result, the field values it read in the order of `paths`, wrapped in one) -
+    what the reasons of the matched rules are made from."""
+    with_values = values_class is not None
     names: dict[str, Any] = {"M": MISSING, "DEEP": deep_get, "KNOWN": results.known.get,
-                             "MAKE": results.make}
+                             "MAKE": results.make, "FV": values_class, "SET_READ": SET_READ}
     lines = ["def match(data, now):",
              "    if data.__class__ is not dict: return SLOW(data, now)",
              "    get = data.get",
@@ -51,8 +53,11 @@ def make_entry(paths: Sequence[str], plan: Sequence[tuple[str, frozenset[str], R
     key = parts[0] if len(parts) == 1 else f"({''.join(p + ', ' for p in parts)})"
     lines += [f"    key = {key}",
               "    result = KNOWN(key)",
-              "    if result is None: result = MAKE(key)",
-              "    return result, v" if with_values else "    return result"]
+              "    if result is None: result = MAKE(key)"]
+    if with_values:
+        lines += ["    read = FV()", "    SET_READ(read, v)", "    return result, read"]
+    else:
+        lines.append("    return result")
     getters = [getter(p) for p in paths]
     known, make = results.known.get, results.make
 
@@ -65,7 +70,11 @@ def make_entry(paths: Sequence[str], plan: Sequence[tuple[str, frozenset[str], R
         result = known(key)
         if result is None:
             result = make(key)
-        return (result, values) if with_values else result
+        if values_class is None:
+            return result
+        read = values_class()
+        SET_READ(read, values)
+        return result, read
 
     names["SLOW"] = slow
     exec(compile("\n".join(lines), "<csi_rules compiled entry>", "exec"), names)

@@ -5,15 +5,15 @@ that matched or that a caller asks about, and only when read.
 A rule's reasons are made from the field values its decision read, each matcher's truth by
 the reference's own `apply_operator`, so they cannot drift from the reference. A `Reason`
 depends only on its matcher and the value seen. Matchers are numbered structurally (rules
-share `priority eq 1`), and the Reasons of the values read last are kept by matcher number
-(`_Seen`, a dict that makes what it lacks; a decision's rules are read together): a rule's
-reasons are then one `itemgetter` over it, in C, and a record's 25 matched rules over 3
-matchers each make each distinct matcher's Reason once (~9 at collect/1,000), not each rule's
-tuple (a tuple kept per rule and values missed on most first reads there: 4 us a rule). For
-values of a few exact classes the Reason made first is also kept across records (immutable,
-equal in every field; values like priority, category and state repeat). Each rule's maker
-is made with the matcher, so no decision pays for a rule read for the first time. Nothing is
-generated (a generated builder cost ~0.5 ms a rule in `compile()` and text).
+share `priority eq 1`), and a decision's values come wrapped in `FieldValues`: a dict of the
+Reasons of those values by matcher number, each made when first asked for. A rule's reasons
+maker is then an `itemgetter` of its matchers' numbers (all in C: no Python call per rule
+read), and a record's 25 matched rules over 3 matchers each make each distinct matcher's
+Reason once (~9 at collect/1,000), not each rule's tuple (a tuple kept per rule and values
+missed on most first reads there: ~4 us a rule). For values of a few exact classes the
+Reason made first is also kept across records (immutable, equal in every field; values like
+priority, category and state repeat). Nothing is generated (a generated builder cost ~0.5 ms
+a rule in `compile()` and text).
 """
 
 from __future__ import annotations
@@ -44,21 +44,20 @@ Known = dict[type, dict[Any, Reason]]  # a matcher's kept Reasons, by class and 
 
 
 class _Kept:
-    """One CompiledMatcher's numbered matchers (`steps[number]`), its Reasons kept across
-    records (by matcher number, class and value seen), and the `_Seen` of the values read
-    last. Dict reads and writes are atomic; two threads making the same entry make equal
+    """One CompiledMatcher's numbered matchers (`steps[number]`) and its Reasons kept across
+    records (by matcher number, class and value seen); `values` wraps one decision's field
+    values. Dict reads and writes are atomic; two threads making the same entry make equal
     ones."""
 
     def __init__(self) -> None:
         self.steps: list[Step] = []
         self.known: list[Known | None] = []  # by matcher number, made on first keep
         self.kept = [0]  # Reasons kept so far (a count two threads may both raise: a bound)
-        self.last: tuple[Any, Any] = (None, None)  # (values, their _Seen)
         self._ids: dict[Any, int] = {}
-        # this matcher's own _Seen: its tables are class attributes, so a record's is made
-        # with one slot set (no __init__ in Python)
-        self._seen = type("Seen", (_Seen,), {"__slots__": (), "_steps": self.steps,
-                                              "_known": self.known, "_kept": self.kept})
+        # this matcher's own FieldValues: its tables are class attributes, so a decision's is
+        # made with one slot set (no __init__ in Python)
+        self.values_class = type("FieldValues", (FieldValues,), {
+            "__slots__": (), "_steps": self.steps, "_known": self.known, "_kept": self.kept})
 
     def matcher_id(self, m: Matcher, slot: int) -> int:
         """One number per distinct matcher (structurally: `1`, `1.0`, `True` and `"1"` are
@@ -78,30 +77,30 @@ class _Kept:
             self.known.append(None)
         return found
 
-    def seen(self, values: Values) -> _Seen:
-        """The Reasons of `values` by matcher number: the ones of the values read last (a
-        decision's rules are read together), else new ones."""
-        last = self.last
-        if last[0] is values:
-            return last[1]  # the _Seen of these values
-        made = self._seen()
-        _SET_VALUES(made, values)
-        self.last = (values, made)  # the values kept alive with it: their id is not reused
-        return made
+    def values(self, read: Sequence[Any] | Mapping[int, Any]) -> FieldValues:
+        """`read` (field values by slot) wrapped for its reasons."""
+        wrapped = self.values_class()
+        SET_READ(wrapped, read)
+        return wrapped
 
 
-class _Seen(dict[int, Reason]):
-    """The Reason of each matcher for one decision's values, made when first asked for."""
+class FieldValues(dict[int, Any]):
+    """The field values one decision read (`read[slot]`, never changed), and the Reason of
+    each matcher for them by matcher number (`self[number]`; a rule of one matcher asks for
+    `-1 - number`, its reasons tuple), each made when first asked for and then kept."""
 
-    __slots__ = ("_values",)
-    _values: Values
+    __slots__ = ("read",)
+    read: Sequence[Any] | Mapping[int, Any]
     _steps: list[Step]  # class attributes of each matcher's own subclass
     _known: list[Known | None]
     _kept: list[int]
 
-    def __missing__(self, number: int) -> Reason:
+    def __missing__(self, number: int) -> Any:
+        if number < 0:  # a rule of one matcher: its reasons as a tuple
+            made = self[number] = (self[-1 - number],)
+            return made
         path, op, expected, slot = self._steps[number]
-        actual = self._values[slot]
+        actual = self.read[slot]
         by_class = self._known[number]
         if by_class is not None:
             known = by_class.get(actual.__class__)
@@ -122,7 +121,7 @@ class _Seen(dict[int, Reason]):
         return reason
 
 
-_SET_VALUES = _Seen.__dict__["_values"].__set__
+SET_READ = FieldValues.__dict__["read"].__set__
 _new = object.__new__
 
 
@@ -139,27 +138,14 @@ def new_reason(path: str, op: str, expected: Any, actual: Any, result: bool) -> 
     return reason
 
 
-def _rule_maker(numbers: list[int], kept: _Kept) -> Make:
-    """`values -> reasons` for one rule (its matchers' numbers in document order): one
-    itemgetter over the Reasons of those values (`_Kept.seen`, written out: a call less)."""
+def _rule_maker(numbers: list[int]) -> Make:
+    """`values -> reasons` for one rule (its matchers' numbers in document order): an
+    itemgetter over the decision's `FieldValues` (a C call: nothing in Python per read)."""
     if not numbers:
         return _nothing
-    seen = kept.seen
     if len(numbers) == 1:
-        number = numbers[0]
-
-        def one(values: Values) -> tuple[Reason, ...]:
-            last = kept.last
-            return ((last[1] if last[0] is values else seen(values))[number],)
-
-        return one
-    pick = itemgetter(*numbers)
-
-    def make(values: Values) -> tuple[Reason, ...]:
-        last = kept.last
-        return pick(last[1] if last[0] is values else seen(values))  # 2+ items: a tuple
-
-    return make
+        return itemgetter(-1 - numbers[0])  # the one-matcher rule's tuple, kept by that key
+    return itemgetter(*numbers)  # 2+ items: a tuple
 
 
 def _nothing(values: Values) -> tuple[Reason, ...]:
@@ -167,20 +153,21 @@ def _nothing(values: Values) -> tuple[Reason, ...]:
 
 
 class RuleReasons:
-    """Every rule's reasons maker (`deferred[group][key]`: `values -> reasons`), made with the
-    matcher."""
+    """Every rule's reasons maker (`deferred[group][key]`: `values -> reasons`, `values` a
+    `FieldValues` of `values_class`), made with the matcher."""
 
     def __init__(self, groups: Sequence[RuleGroup], slots: Mapping[str, int]):
         self._slots = slots
         self._conditions: dict[tuple[str, str], Condition] = {
             (g.group_id, s.key): s.condition for g in groups for s in g.rules}
         self._own: dict[tuple[str, str], list[tuple[int, Callable[[Any, datetime], Any]]]] = {}
-        kept = _Kept()
+        self._kept = kept = _Kept()
         number_of = kept.matcher_id
+        self.values_class = kept.values_class
         self.deferred: dict[str, dict[str, Make]] = {g.group_id: {} for g in groups}
         for (group_id, key), cond in self._conditions.items():
             numbers = [number_of(m, slots[m.path]) for m in matchers(cond)]
-            self.deferred[group_id][key] = _rule_maker(numbers, kept)
+            self.deferred[group_id][key] = _rule_maker(numbers)
 
     def explain(self, group_id: str, key: str, data: Any, now: datetime) -> Sequence[Reason]:
         """One rule's reasons for `data` at `now`, reading only the rule's own fields."""
@@ -190,4 +177,4 @@ class RuleReasons:
             paths = dict.fromkeys(m.path for m in matchers(self._conditions[rule]))
             own = self._own[rule] = [(self._slots[p], getter(p)) for p in paths]
         return LazyReasons(self.deferred[group_id][key],
-                           {slot: get(data, now) for slot, get in own})
+                           self._kept.values({slot: get(data, now) for slot, get in own}))

@@ -25,7 +25,7 @@ from typing import Any
 from csi_rules.conditions.ast import matchers
 from csi_rules.conditions.evaluate import Reason
 from csi_rules.engine.compiled.entry import make_entry
-from csi_rules.engine.compiled.explain import RuleReasons
+from csi_rules.engine.compiled.explain import FieldValues, RuleReasons
 from csi_rules.engine.compiled.index import build_index, dispatcher
 from csi_rules.engine.compiled.reasons import LazyReasons
 from csi_rules.engine.compiled.results import Results
@@ -52,9 +52,9 @@ class CompiledMatcher:
                 [(s.key, s.condition) for s in g.rules], g.hit_policy == "first", slots)))
             for g in self.groups)
         results = Results([g.group_id for g in self.groups])
-        self._entry = make_entry(paths, plan, results)
-        self._entry_values = make_entry(paths, plan, results, with_values=True)
         self._reasons = RuleReasons(self.groups, slots)
+        self._entry = make_entry(paths, plan, results)
+        self._entry_values = make_entry(paths, plan, results, self._reasons.values_class)
         self._checked: Any = None  # the last `now` found timezone-aware
 
     def _aware(self, now: datetime) -> None:
@@ -76,13 +76,15 @@ class CompiledMatcher:
     def _match(self, record: Record, now: datetime) -> MatchResult:
         return self._entry(record.data, now)
 
-    def match_values(self, record: Record, now: datetime) -> tuple[MatchResult, list[Any]]:
-        """`match`, and the field values the match read: a list made for this call and never
-        changed, from which `reasons_of(group, key)` makes a matched rule's reasons."""
+    def match_values(self, record: Record, now: datetime) -> tuple[MatchResult, FieldValues]:
+        """`match`, and the field values the match read (`values.read`: a list made for this
+        call and never changed), from which `reasons_of(group, key)` makes a matched rule's
+        reasons (`values` keeps the Reasons it made, shared by the record's rules)."""
         self._aware(now)
-        return self._entry_values(record.data, now)
+        out: tuple[MatchResult, FieldValues] = self._entry_values(record.data, now)
+        return out
 
-    def reasons_of(self, group_id: str, key: str) -> Callable[[list[Any]], tuple[Reason, ...]]:
+    def reasons_of(self, group_id: str, key: str) -> Callable[[Any], tuple[Reason, ...]]:
         """`values -> reasons` for one rule, from the values `match_values` gave: the tuple
         `explain` gives, made when called (a caller that defers the call defers the work)."""
         return self._reasons.deferred[group_id][key]
@@ -91,7 +93,7 @@ class CompiledMatcher:
         """One decision with its reasons: `{group id: [(key, reasons), ...]}`, the keys exactly
         as `match` gives them, each with `explain`'s reasons (lazy: the field values are read
         once for the match and copied; the `Reason`s are made when first read)."""
-        result, values = self.match_values(record, now)  # values: this call's own list
+        result, values = self.match_values(record, now)  # values: this call's own
         builders = self._reasons.deferred
         lazy = LazyReasons
         out: Explained = {}

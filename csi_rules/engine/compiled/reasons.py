@@ -3,20 +3,20 @@
 A collect decision at 1,000 rules can match 25 rules whose conditions hold 75 matchers; making
 75 `Reason` objects costs more than the match itself, and most callers (routing, counting,
 the runner deciding which actions to apply) never read them. `LazyReasons` keeps the rule's
-compiled builder and the field values the decision read (the matcher's own list of them, made
+compiled builder and the field values the decision read (the matcher's own copy of them, made
 for this decision and never changed, so a record changed afterwards does not change its
-reasons) and builds the exact tuple the reference's `explain`
-gives on first read. It reads, compares, hashes, pickles and prints as that tuple.
+reasons) and builds the exact tuple the reference's `explain` gives on first read. It reads,
+compares, hashes, pickles and prints as that tuple.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
 from csi_rules.conditions.evaluate import Reason
 
-Values = Sequence[Any] | Mapping[int, Any]  # field values by slot, as read for the decision
+Values = Any  # what the matcher gives a decision's reasons are made from (`FieldValues`)
 Build = Callable[[Values], tuple[Reason, ...]]
 
 
