@@ -39,6 +39,7 @@ class DecisionText:
         self._rules: dict[RuleFacts, str] = {}
         self._reasons: dict[tuple[Any, ...], str] = {}
         self._actions: dict[int, tuple[Any, str]] = {}  # by identity, the tuple kept alive
+        self._policies: dict[tuple[str, str, str], str] = {}
         self._now: datetime | None = None
         self._now_text = ""
 
@@ -70,7 +71,7 @@ class DecisionText:
         encode, details = self._encode, d.details
         if type(details) is not dict and details is not None:
             return encode(d.to_json())
-        policy = encode({"name": d.policy, "kind": d.policy_kind, "version": d.policy_version})
+        policy = self._policy_text(d.policy, d.policy_kind, d.policy_version)
         reasons = ", ".join([self._reason(r) if type(r) is Reason else encode(r.to_json())
                              for r in d.reasons])
         return "".join((
@@ -104,8 +105,7 @@ class DecisionText:
             if not facts.details:
                 return self._encode(decision.to_json())
             details = facts.text = self._encode(facts.details)[:-1]  # without its "}"
-        policy = self._encode({"name": facts.policy, "kind": facts.policy_kind,
-                               "version": facts.policy_version})
+        policy = self._policy_text(facts.policy, facts.policy_kind, facts.policy_version)
         return "".join((
             '{"record": {"id": ', encode_basestring_ascii(facts.record_id),
             ', "label": ', encode_basestring_ascii(facts.record_label), '}, "policy": ',
@@ -116,6 +116,17 @@ class DecisionText:
             self._now_of(facts.now), ', "details": ', details, ', "crossed_at": ',
             encode_basestring_ascii(crossing.at.isoformat()), '}, "key": ',
             encode_basestring_ascii(decision.key), "}"))
+
+    def _policy_text(self, name: str, kind: str, version: str) -> str:
+        """A decision's `policy` object, encoded once per policy (named by text)."""
+        if not (type(name) is str and type(kind) is str and type(version) is str):
+            return self._encode({"name": name, "kind": kind, "version": version})
+        key = (name, kind, version)
+        text = self._policies.get(key)
+        if text is None:
+            text = self._policies[key] = self._encode(
+                {"name": name, "kind": kind, "version": version})
+        return text
 
     def _not_triggered(self, decision: TriggerDecision) -> str:
         """A routing policy's not-triggered decision: what its combination of trigger values

@@ -11,27 +11,50 @@ by the goal in effect when it stopped.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from operator import attrgetter
 from typing import Any
 
 from csi_rules.calendars.instants import US_PER_SECOND, to_us
 from csi_rules.sla.clock_view import ClockView, holds, target_for
 from csi_rules.sla.model import Metric, Target
-from csi_rules.sla.status import Crossing, SlaStatus, make_status
+from csi_rules.sla.status import SlaStatus, make_crossing, make_status
 from csi_rules.sla.timeline import Snapshot
 
 CalendarLookup = Callable[[str], Any]
 __all__ = ["holds", "run_clock", "target_for"]
 
 
-@dataclass
 class _Cycle:
-    started_at: datetime
-    # (start, end, business seconds per calendar name) of each running stretch
-    segments: list[tuple[datetime, datetime, dict[str, float]]] = field(default_factory=list)
-    used: dict[str, float] = field(default_factory=dict)  # business seconds per calendar name
-    breached_at: datetime | None = None
+    """One cycle of the clock: when it started, its running stretches and what they used."""
+
+    __slots__ = ("breached_at", "segments", "started_at", "used")
+
+    def __init__(self, started_at: datetime):
+        self.started_at = started_at
+        # (start, end, business seconds per calendar name) of each running stretch
+        self.segments: list[tuple[datetime, datetime, dict[str, float]]] = []
+        self.used: dict[str, float] = {}  # business seconds per calendar name
+        self.breached_at: datetime | None = None
+
+
+_INSTANTS_KEPT = 1 << 16
+_instants_us: dict[datetime, int] = {}
+
+
+def _us(at: datetime) -> int:
+    """`to_us(at)`, kept per instant (a ticket's snapshot instants are counted by each of its
+    metrics, and `now` by every ticket). Only for fixed offsets: two such datetimes are equal
+    exactly when they are one instant (in a zone with DST, two times a fold apart compare
+    equal and are not)."""
+    if type(at.tzinfo) is not timezone:
+        return to_us(at)
+    found = _instants_us.get(at)
+    if found is None:
+        if len(_instants_us) >= _INSTANTS_KEPT:
+            _instants_us.clear()
+        found = _instants_us[at] = to_us(at)
+    return found
 
 
 def _add_segment(cycle: _Cycle, start: datetime, end: datetime, start_us: int, end_us: int,
@@ -110,8 +133,7 @@ def run_clock(policy: str, metric: Metric, snapshots: list[Snapshot], now: datet
         if clock == "running" and cycle is not None and end > snap.at:
             if counting is None:
                 counting = {name: calendars(name) for name in names}
-            _add_segment(cycle, snap.at, end, to_us(snap.at), to_us(end), view.target,
-                         counting)
+            _add_segment(cycle, snap.at, end, _us(snap.at), _us(end), view.target, counting)
     if clock == "stopped" and stop_target is not None:
         final_target = stop_target  # a finished SLA is judged by the goal it finished under
     return _status(policy, metric, final_target, clock, cycle, cycles, stopped_at, now,
@@ -132,7 +154,7 @@ def _status(policy: str, metric: Metric, target: Target, clock: str, cycle: _Cyc
         if at is None and threshold.percent >= 100 and breached_at is not None:
             at = breached_at
         if at is not None:
-            crossed.append(Crossing(threshold, at))
+            crossed.append(make_crossing(threshold, at))
         elif clock == "running":
             upcoming.append(calendar.add_business_seconds(now, amount - elapsed))
     running = clock == "running"
@@ -140,16 +162,18 @@ def _status(policy: str, metric: Metric, target: Target, clock: str, cycle: _Cyc
     if running and breached_at is None:
         predicted = calendar.add_business_seconds(now, max(0.0, target.seconds - elapsed))
         upcoming.append(predicted)
-    stage = {"not_started": "not_started", "cancelled": "cancelled"}.get(clock)
+    stage = _FIXED_STAGES.get(clock)
     if stage is None:
-        if breached_at is not None:
-            stage = "breached"
-        else:
-            stage = {"running": "in_progress", "paused": "paused", "stopped": "achieved"}[clock]
+        stage = "breached" if breached_at is not None else _STAGES[clock]
     return make_status(
         policy=policy, metric=metric.name, stage=stage, clock=clock, target=target,
         cycle=cycles, elapsed=elapsed, started_at=cycle.started_at if cycle else None,
         stopped_at=stopped_at, breached_at=breached_at, predicted_breach=predicted,
-        crossed=tuple(sorted(crossed, key=lambda c: c.at)),
+        crossed=tuple(sorted(crossed, key=_AT)) if len(crossed) > 1 else tuple(crossed),
         next_change=min(upcoming) if upcoming else None, now=now, estimate=estimate or None,
     )
+
+
+_FIXED_STAGES = {"not_started": "not_started", "cancelled": "cancelled"}
+_STAGES = {"running": "in_progress", "paused": "paused", "stopped": "achieved"}
+_AT = attrgetter("at")

@@ -165,6 +165,14 @@ def make_status(policy: str, metric: str, stage: str, clock: str, target: Target
 _new = object.__new__
 
 
+def make_crossing(threshold: Threshold, at: datetime) -> Crossing:
+    """`Crossing(threshold, at)` without the frozen dataclass's per-field setattr (as
+    make_status): the same object."""
+    crossing = _new(Crossing)
+    crossing.__dict__.update({"threshold": threshold, "at": at})
+    return crossing
+
+
 def _share(percent: float) -> str:
     """Share of the target used: `75%`, and past 1000% a multiple (`4,211× the target`) that a
     reader can take in, for tickets left open for months."""

@@ -29,3 +29,15 @@ def test_make_status_is_the_dataclass_made_by_its_init():
         assert pickle.loads(pickle.dumps(made)) == built
         with pytest.raises(FrozenInstanceError):
             made.stage = "achieved"  # type: ignore[misc]
+
+
+def test_make_crossing_is_the_dataclass_made_by_its_init():
+    from csi_rules.sla.status import make_crossing
+
+    at = datetime(2016, 3, 1, 9, tzinfo=UTC)
+    threshold = Threshold("warn", 50.0, (), 4)
+    made, built = make_crossing(threshold, at), Crossing(threshold, at)
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert pickle.loads(pickle.dumps(made)) == built and replace(made, at=at) == built
+    with pytest.raises(FrozenInstanceError):
+        made.at = at  # type: ignore[misc]
