@@ -95,8 +95,11 @@ def make_bookings(records: Iterable[Record], max_window_us: int | None = None,
     for record in records:
         data = record.data
         ref_id, number = data["id"], data.get("number") or ""
-        ref = make_ref(ChangeRef, (ref_id if type(ref_id) is str else str(ref_id),
-                                   number if type(number) is str else str(number), "change"))
+        if type(ref_id) is not str:
+            ref_id = str(ref_id)
+        if type(number) is not str:
+            number = str(number)
+        ref = make_ref(ChangeRef, (ref_id, number, "change"))
         window: tuple[int, int] | str | None = None
         start, end = data.get("planned_start"), data.get("planned_end")
         if type(start) is datetime and type(end) is datetime and data.get("kind") == "change":
@@ -108,6 +111,13 @@ def make_bookings(records: Iterable[Record], max_window_us: int | None = None,
             if end_us is None:
                 end_us = micros[end] = to_micros(end)
             if end_us > start_us:
+                raw = data.get("raw")
+                if ref_id not in seen and max_window_us is None and (
+                        raw is None or (type(raw) is dict and "planned_windows" not in raw)):
+                    # one window, nothing to leave out: the booking the steps below make
+                    seen[ref_id] = number or ref_id
+                    bookings.append(Booking(len(bookings), record, ref, start_us, end_us))
+                    continue
                 window = (start_us, end_us)
         if window is None:
             window = _window(data, micros)
