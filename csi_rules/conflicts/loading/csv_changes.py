@@ -122,6 +122,14 @@ def _merge(change: _Pending, row: list[str], values: Values, line: int, plan: _P
     not a float, since NaN differs from itself."""
     merged = change.merged
     assert merged is not None
+    if not merged:  # the change's first row: every value is new, nothing can differ
+        came_from = (line, row)
+        for i, name, _, is_list in plan.steps:
+            value = values[i]
+            if value is not None:
+                merged[name] = _as_list(value) if is_list else value
+                change.origin[name] = came_from
+        return
     last = change.last
     updates: dict[str, Any] = {}
     added: dict[str, list[Any]] = {}  # list field -> the items it gains
