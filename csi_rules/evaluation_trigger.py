@@ -18,8 +18,9 @@ from typing import Any
 
 from csi_rules.conditions.ast import matchers
 from csi_rules.conditions.evaluate import Reason
+from csi_rules.conditions.memo import key_maker
 from csi_rules.decisions import Decision, SharedDecision
-from csi_rules.engine.lookup import record_lookup
+from csi_rules.engine.lookup import DERIVED_FROM, record_lookup
 from csi_rules.policy.model import Policy
 from csi_rules.records.model import MISSING, Record
 
@@ -99,17 +100,32 @@ class TriggerMemo:
         self._paths = tuple(sorted(paths))
         self._policy, self._explain = policy, explain
         self._memo: dict[tuple[Any, ...], TriggerFacts | None] = {}
+        # the record's own fields read by a function generated for them (conditions/memo.py);
+        # a time-derived field (age_seconds) only through the lookup
+        self._fields = (None if any(p in DERIVED_FROM for p in self._paths)
+                        else key_maker([tuple(p.split(".")) for p in self._paths]))
 
-    def __call__(self, record: Record, now: datetime) -> Decision | None:
+    def _key(self, record: Record, now: datetime) -> tuple[Any, ...] | None:
+        """(type, value, type, value, ...) of the paths read; None when one is not keyed."""
+        if self._fields is not None:
+            key = self._fields(record.data)  # keys text, numbers, booleans and missing
+            if key is None or float in key[::2]:
+                return None
+            return key
         lookup = record_lookup(record, now)
         values = tuple(lookup(path) for path in self._paths)
         types = tuple(type(v) for v in values)
-        key = (*types, *values) if _KEYED.issuperset(types) else None
+        if not _KEYED.issuperset(types):
+            return None
+        return tuple(x for pair in zip(types, values, strict=True) for x in pair)
+
+    def __call__(self, record: Record, now: datetime) -> Decision | None:
+        key = self._key(record, now)
         if key is not None:
             facts = self._memo.get(key, _UNKNOWN)
             if facts is not _UNKNOWN:
                 return None if facts is None else _decision(facts, record, now)
-        made = self._explain(self._policy, record, lookup, now)
+        made = self._explain(self._policy, record, record_lookup(record, now), now)
         facts = None if made is None else TriggerFacts(made)
         if key is not None:
             if len(self._memo) >= MEMO_LIMIT:

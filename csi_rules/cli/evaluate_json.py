@@ -38,6 +38,7 @@ class DecisionText:
         self._encode = encode
         self._rules: dict[RuleFacts, str] = {}
         self._reasons: dict[tuple[Any, ...], str] = {}
+        self._reason_ids: dict[int, tuple[Reason, str]] = {}  # by identity, the reason kept
         self._actions: dict[int, tuple[Any, str]] = {}  # by identity, the tuple kept alive
         self._policies: dict[tuple[str, str, str], str] = {}
         self._now: datetime | None = None
@@ -160,11 +161,27 @@ class DecisionText:
                 f'"actions": {encode([a.to_json() for a in facts.actions])}')
 
     def _reason(self, reason: Reason) -> str:
+        """A reason's text: by identity for a reason met before (the compiled engine hands
+        out one Reason per rule and combination of plain values), else by its values."""
+        known = self._reason_ids.get(id(reason))
+        if known is not None and known[0] is reason:
+            return known[1]
+        text = self._reason_text(reason)
+        if text is not None:
+            if len(self._reason_ids) >= REASONS_KEPT:
+                self._reason_ids.clear()
+            self._reason_ids[id(reason)] = (reason, text)  # the reason kept: its id stays its
+            return text
+        return self._encode(reason.to_json())
+
+    def _reason_text(self, reason: Reason) -> str | None:
+        """The text of a reason with plain values of exact types, kept by those values (None
+        for any other reason: its values may change, or read alike and print differently)."""
         expected, actual = reason.expected, reason.actual
         kind = type(expected)
         if type(actual) not in _PLAIN or not (
                 kind in _PLAIN or (kind is tuple and all(type(e) is str for e in expected))):
-            return self._encode(reason.to_json())
+            return None
         key = (reason.path, reason.op, kind, expected, type(actual), actual, reason.result)
         text = self._reasons.get(key)
         if text is None:

@@ -129,7 +129,8 @@ def snapshots(record: Record, until: datetime) -> Iterator[Snapshot]:
     while i < count and changes[i][0] <= begin:  # changes at (or recorded before) the start
         _put(data, changes[i][1], changes[i][3])
         i += 1
-    yield Snapshot(begin, Record(dict(data)))  # nested dicts shared until _set copies them
+    snapshot = tuple.__new__  # Snapshot(at, record) without the named tuple's Python __new__
+    yield snapshot(Snapshot, (begin, Record(dict(data))))  # nested dicts shared until copied
     while count > i and changes[count - 1][0] > until:  # in time order: those up to `until`
         count -= 1
     while i < count:
@@ -137,7 +138,7 @@ def snapshots(record: Record, until: datetime) -> Iterator[Snapshot]:
         while i < count and changes[i][0] == at:
             _put(data, changes[i][1], changes[i][3])
             i += 1
-        yield Snapshot(at, Record(dict(data)))
+        yield snapshot(Snapshot, (at, Record(dict(data))))
 
 
 def _put(data: dict[str, Any], field: str, value: Any) -> None:
