@@ -77,7 +77,8 @@ class _Pending:
                 self.merged["raw.planned_windows"] = windows
             return self.merged
         lists = plan.lists
-        return {name: _as_list(value) if name in lists else value
+        return {name: ((list(value) if isinstance(value, list) else [value])  # _as_list
+                       if name in lists else value)
                 for name, value in zip(plan.fields, self.first[1], strict=True)
                 if value is not None}
 
