@@ -83,13 +83,14 @@ validation; plugin loading imports every built-in kind) and policies 0.03 s; loa
 date-times; grouping and merging 0.14 s; a change's values 0.09 s; records 0.31 s, ~1 us a
 field in Python); the search 0.26 s (bookings 0.1 s); the JSON report 0.25 s (explanations
 0.06 s).
-On 2026-12-05, after the round 38fe6ae..ef3a31f (bytecode compiled first, run with bytecode
-written; `--cli-only --cli-reps 5`, two runs at 01:19, load average 3.3-3.6): csi-rules
-conflicts 1.54 / 1.52 s CPU, 1.61 / 2.36 s wall, bare 0.85 / 0.86 s CPU, 0.87 / 1.30 s wall:
-**1.81x / 1.75x CPU, 1.85x / 1.81x wall; target <= 2x met**. The code before the round
-(456f3ac), the new code and the bare script interleaved in one run (7 reps, medians, load
-3.0-3.5): 1.89 -> 1.54 s CPU (2.14x -> 1.75x), 3.02 -> 2.32 s wall (2.21x -> 1.69x) against
-0.88 s CPU / 1.37 s wall. What the round did: valid policies, the mapping and the conflict
+On 2026-12-05, after the round 38fe6ae..be66c79 (bytecode compiled first, run with bytecode
+written; `--cli-only --cli-reps 5`, two runs at 01:26, load average 2.3-2.6): csi-rules
+conflicts 1.54 / 1.54 s CPU, 2.30 / 2.39 s wall, bare 0.86 / 0.88 s CPU, 1.31 / 1.30 s wall:
+**1.79x / 1.75x CPU, 1.76x / 1.83x wall; target <= 2x met** (at 01:19, before the last two
+small commits, load 3.3-3.6: 1.81x / 1.75x CPU, 1.85x / 1.81x wall). The code before the
+round (456f3ac), the new code and the bare script interleaved in one run (7 reps, medians,
+load 2.6-2.8): 1.83 -> 1.50 s CPU (2.19x -> 1.80x), 1.91 -> 1.54 s wall (2.26x -> 1.81x)
+against 0.84 s CPU / 0.85 s wall. What the round did: valid policies, the mapping and the conflict
 spec are judged by a walk of their schemas (policy/schema_verdict.py, now without jsonschema)
 and jsonschema is imported only to report what is wrong (~0.1 s of start-up); the calendars
 package imported only when a calendar or rota is read; the change records' one-field probes
@@ -99,7 +100,8 @@ planned start: cell values 0.35 -> 0.26 s); a change whose rows share one window
 separate-window sort, its first row folds in without the merge's bookkeeping; bookings of
 the usual change made at once (0.09 -> 0.07 s), sameCi pairs on a CI with two changes
 compared directly and their conflicts built positionally; the JSON writer calls explain()
-directly with duration words remembered per length; and the console script's run ends with
+directly with duration words remembered per length and writes change references without
+dumps; and the console script's run ends with
 os._exit once its output is flushed (cli/fast_exit.py: not with an exit handler, another
 thread, a tracer, profiler or warning option; ~0.04 s of teardown). Output byte-identical to
 456f3ac's (sameCi and all-checks policies with a CMDB, JSON and table, broken rows failing
@@ -109,7 +111,7 @@ paused as the command pauses it): interpreter start 0.03 s, imports and parser 0
 policies 0.02 s; loading 0.90 s (csv rows 0.10; cell values 0.26, of which 0.11 parsing 50k
 distinct date-times; grouping and merging ~0.13; records 0.24, of which 0.085 writing 52k raw
 date-times as ISO text); the search 0.21 s (bookings 0.07, sameCi pairs 0.04, conflicts 0.05);
-the JSON report 0.20 s (~5 us a conflict, explanations 0.04 s).
+the JSON report 0.18 s (~5 us a conflict, explanations 0.05 s).
 """
 
 from __future__ import annotations
