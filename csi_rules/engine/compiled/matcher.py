@@ -65,22 +65,22 @@ class CompiledMatcher:
             self._checked = now
 
     def match(self, record: Record, now: datetime) -> MatchResult:
-        self._aware(now)
-        return self._match(record, now)
+        if now is not self._checked:  # `_aware`, written out: a call less per record
+            self._aware(now)
+        out: MatchResult = self._entry(record.data, now)
+        return out
 
     def match_many(self, records: Iterable[Record], now: datetime) -> list[MatchResult]:
         self._aware(now)
         entry = self._entry
         return [entry(r.data, now) for r in records]
 
-    def _match(self, record: Record, now: datetime) -> MatchResult:
-        return self._entry(record.data, now)
-
     def match_values(self, record: Record, now: datetime) -> tuple[MatchResult, FieldValues]:
         """`match`, and the field values the match read (`values.read`: a list made for this
         call and never changed), from which `reasons_of(group, key)` makes a matched rule's
         reasons (`values` keeps the Reasons it made, shared by the record's rules)."""
-        self._aware(now)
+        if now is not self._checked:
+            self._aware(now)
         out: tuple[MatchResult, FieldValues] = self._entry_values(record.data, now)
         return out
 
