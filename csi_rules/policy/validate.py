@@ -99,7 +99,7 @@ def _schema_message(error: ValidationError) -> tuple[tuple[Any, ...], str]:
     pointer = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.schema, dict):
         allowed = list(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))  # type: ignore[arg-type]  # a dict here
+        extra = sorted(set(error.instance) - set(allowed), key=str)  # type: ignore[arg-type]  # a dict; YAML keys may be numbers
         in_actions = len(pointer) >= 2 and pointer[-2] == "actions"
         what = "action type" if in_actions else "key"
         return (*pointer, extra[0]), unknown_name(what, str(extra[0]), allowed)
