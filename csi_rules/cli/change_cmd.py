@@ -114,7 +114,7 @@ def _template(path: str | None) -> dict[str, Any]:
     if not path:
         return {}
     data = read_yaml_mapping(path, "--template", "a change template is a mapping of fields")
-    unknown = sorted(set(data) - set(REQUEST_FIELDS))
+    unknown = sorted(map(str, set(data) - set(REQUEST_FIELDS)))  # YAML keys may be numbers
     if unknown:
         raise UsageError(f"{path}: unknown field(s) {', '.join(unknown)} "
                          f"(known: {', '.join(REQUEST_FIELDS)})")

@@ -103,7 +103,7 @@ def _schema_findings(doc: Document) -> list[Finding]:
         pointer = tuple(error.absolute_path)
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
-            extra = sorted(set(error.instance) - set(allowed))[0]
+            extra = sorted(set(error.instance) - set(allowed), key=str)[0]  # YAML keys may be numbers
             out.append(doc.finding((*pointer, extra), unknown_name("key", str(extra), allowed)))
         elif error.validator == "required":
             out.append(doc.finding(pointer, str(error.message).replace(

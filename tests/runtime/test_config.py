@@ -85,3 +85,8 @@ def test_backlog_defaults_to_adopt_and_takes_act_only_by_name(tmp_path):
         parse_config(GOOD + "backlog: ignore\n", "runner.yaml")
     assert [f.format() for f in err.value.findings] == [
         "runner.yaml:16:1: backlog: 'ignore' is not one of ['adopt', 'act']"]
+
+
+def test_a_number_key_beside_an_unknown_key_is_a_finding_not_a_traceback():
+    found = findings(GOOD.replace("pollInterval: 30s", "pollInterval: 30s\n1: x\nextra: y"))
+    assert any("unknown key '1'" in f for f in found), found
