@@ -5,6 +5,7 @@ reference engine's field-by-field `Decision`: across types of a value (1 and Tru
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 from datetime import UTC, datetime, timedelta
@@ -77,6 +78,8 @@ def test_not_triggered_decisions_equal_the_reference_ones_and_read_as_their_json
             assert [d.format_text() for d in got] == [d.format_text() for d in want]
             assert [text(d) for d in got] == [ENCODE(d.to_json()) for d in want]
             assert [pickle.loads(pickle.dumps(d)) for d in got] == want
+            assert [dataclasses.replace(d) for d in got] == want
+            assert [dataclasses.asdict(d) for d in got] == [dataclasses.asdict(d) for d in want]
             shared += sum(type(d) is TriggerDecision for d in got)
     assert shared > 100
 
