@@ -3,7 +3,12 @@ reference on up to 1M generated records, new generated rule groups every 100,000
 Prints disagreements (must be 0: all three equal on every record) and each side's
 throughput. On every `REASONS_EVERY`-th record the compiled matcher's reasons for each rule
 it matched (`match_values` + `reasons_of`, what `Evaluator.evaluate` reads) are compared with
-the reference's `explain` too."""
+the reference's `explain` too (equal, and the same text).
+
+Latest (2026-12-05 01:31 UTC, load ~2.2, results shared and reasons made by matcher):
+`--records 50000`: 0 disagreements, 21.2 s wall; compiled 47,284 records/s alone, durable
+2,730 and the reference 3,823 run concurrently (0 as well at 00:54 and 01:06 on this work's
+intermediate trees)."""
 
 from __future__ import annotations
 

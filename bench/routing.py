@@ -30,21 +30,24 @@ Memory (issue 14's "peak RSS <= 1.3x the data alone"): "data" is the RSS once th
 loaded as `Record`s, before any engine is imported; "streamed" the peak after a pass over
 every record in batches of 1,000 whose results are dropped as they are read (what a streaming
 consumer such as `csi-rules evaluate` or the runner keeps: the target's measure); "all kept"
-the peak after the timed pass, which keeps all 100,000 results (a dict and a list each) for
-the digest. Both are reported; the one-call-at-a-time part comes after both.
+the peak after the timed pass, which keeps the list of all 100,000 results as each engine
+gives them, for the digest (the compiled matcher gives records that match alike one shared,
+unchangeable result; zen's answers are turned into a dict and a list each). Both are
+reported; the one-call-at-a-time part comes after both.
 
-Latest (2026-12-04, 23:25-23:32 UTC, every rule's reasons maker made with the matcher):
-`--quick`, all eight configurations in one run (load ~3): evaluate p50 5.3-10.3 / p99
-8.1-34.6 µs CPU (wall p99 11.8-37.0; 500 records timed, the 5th slowest); evaluate + every
-reason read p99 20.7-51.2 at up to 200 rules, 161.6 at collect/1,000 (26 matches at most;
-first sight of rules and values), read again 52.7 there; streamed 1.09-1.22x the data (zen
-1.34-1.41x), all kept 1.22-1.38x (zen 1.47-1.85x); compiled build 117-183 ms at 1,000 rules.
-`--only collect:1000` (100,000 incidents, 3 runs, 2,000 timed): evaluate p50 8.9 / p99 25.6
-µs CPU, evaluate + every reason read p99 123.8 (was 230-313 with makers prepared on first
-read), read again 48.8, streamed 1.10x (zen 1.19x), all kept 1.53x (zen 2.37x), compiled
-8.3x zen's records/s. `--only first:1000`: evaluate p99 10.1, evaluate + read 24.0, streamed
-1.08x (zen 1.18x), all kept 1.43x (zen 1.61x). ("data" measured 73.9 MiB in these runs, 80.7
-an hour earlier; the kept results add the same ~39 MiB.)
+Latest (2026-12-05, 01:27-01:31 UTC, load average 2.1-2.5; records that match alike share
+one result, reasons made per decision's values by matcher; "before" is the tree before that
+work, run between them): `--only collect:1000` (100,000 incidents, 3 runs, 2,000 timed), two
+runs: evaluate p50 9.2 / p99 23.6-24.7 µs CPU (before 20.5), evaluate + every reason read
+p99 38.7-38.8 (before 114.5), read again 32.6-36.5 (43.3), all kept 1.09x the data (1.53x;
+zen 2.36x), streamed 1.08x (1.10x), compiled 11-12x zen's records/s (8x). `--only
+first:1000`: evaluate p99 9.7 (9.4), evaluate + read 15.7 (19.6), all kept 1.08x (1.43x; zen
+1.61x), streamed 1.07x, 10x zen (5x). `--quick`, all eight configurations in one run (500
+timed: the 5th slowest): evaluate + every reason read p99 16.5-25.7 µs CPU up to 200 rules,
+20.5 at first/1,000, 46.1 at collect/1,000 (before, 01:20 UTC: 17.3-39.1, 26.0, 131.6);
+evaluate 7.6-29.8; all kept 1.09-1.22x (before 1.25-1.40x; zen 1.56-1.99x), streamed
+1.09-1.22x (zen 1.40-1.48x; at 20,000 records the 1,000-rule matcher's ~5 MiB weighs more);
+compiled 8x-11x zen's records/s.
 """
 
 from __future__ import annotations
