@@ -67,8 +67,8 @@ class _Kept:
         if value.__class__ in _PLAIN_CONSTANTS:
             key: Any = (m.path, m.op, value.__class__, value)
         else:
-            key = node_key(m)
-            if "nan" in repr(key):
+            key = node_key(m)  # ("m", path, op, the value by type and repr)
+            if "nan" in repr(key[3]):
                 key = (key, id(value))
         found = self._ids.get(key)
         if found is None:
