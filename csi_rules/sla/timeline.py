@@ -120,11 +120,16 @@ def snapshots(record: Record, until: datetime) -> Iterator[Snapshot]:
     data = dict(record.data)
     data.pop("history", None)
     data["raw"] = dict(data.get("raw") or {})
+    # a plain field's history value is set as it is; a date-time or a dotted path via _put
+    special = _DATETIME_FIELDS
     first_seen: set[str] = set()
     for _, field, before, _ in changes:
         if field not in first_seen:
             first_seen.add(field)
-            _put(data, field, before)
+            if field in special or "." in field:
+                _put(data, field, before)
+            else:
+                data[field] = before
     i, count = 0, len(changes)
     while i < count and changes[i][0] <= begin:  # changes at (or recorded before) the start
         _put(data, changes[i][1], changes[i][3])
@@ -135,8 +140,15 @@ def snapshots(record: Record, until: datetime) -> Iterator[Snapshot]:
         count -= 1
     while i < count:
         at = changes[i][0]
-        while i < count and changes[i][0] == at:
-            _put(data, changes[i][1], changes[i][3])
+        while i < count:
+            change = changes[i]
+            if change[0] != at:
+                break
+            field = change[1]
+            if field in special or "." in field:
+                _put(data, field, change[3])
+            else:
+                data[field] = change[3]
             i += 1
         yield snapshot(Snapshot, (at, Record(dict(data))))
 
