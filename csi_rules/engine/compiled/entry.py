@@ -20,7 +20,7 @@ from csi_rules.engine.lookup import DERIVED_FROM
 from csi_rules.records.model import MISSING
 
 Entry = Callable[[Any, datetime], dict[str, list[str]]]
-ValuesEntry = Callable[[Any, datetime], tuple[dict[str, list[str]], list[Any]]]
+ValuesEntry = Callable[[Any, datetime], tuple[dict[str, list[str]], Any]]  # Any: FieldValues
 Run = Callable[[list[Any]], tuple[str, ...]]
 
 

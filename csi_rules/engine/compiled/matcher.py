@@ -9,11 +9,11 @@ changed; `dict(result)` and `list(keys)` give changeable copies). Reasons
 (`explain`, `match_explained`, `match_values` + `reasons_of`) are the reference's, made when a
 caller reads them (`explain`).
 
-After construction only caches change (the last `now` checked; the shared results, the kept
-Reasons and the Reasons of the values read last, each entry equal whichever thread makes it;
-every rule's reasons maker is made with the matcher), so one matcher serves any number of
-threads; there is no worker process and no native code, so nothing here can take the
-interpreter down.
+After construction only caches change (the last `now` checked; the shared results and the
+Reasons kept across records, each entry equal whichever thread makes it; a decision's own
+Reasons live in its `FieldValues`; every rule's reasons maker is made with the matcher), so
+one matcher serves any number of threads; there is no worker process and no native code, so
+nothing here can take the interpreter down.
 """
 
 from __future__ import annotations
