@@ -79,3 +79,17 @@ def test_results_stay_right_when_the_table_of_kept_ones_starts_over(
     assert len({id(r) for r in first}) > 3 * results.KEPT
     assert first == ReferenceMatcher(groups).match_many(recs, NOW)
     assert m.match_many(recs, NOW) == first
+
+
+def test_results_with_many_keys_are_kept_by_size_not_only_by_count(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results, "KEPT_KEYS", 50)  # a few big collect results fill it
+    table = results.Results(["g"])
+    for n in range(1, 200):
+        made = table.make(tuple(f"r{i}" for i in range(n)))
+        assert made == {"g": [f"r{i}" for i in range(n)]}
+        assert sum(len(keys) for keys in table.known.values() for keys in keys.values()) <= 50 + n
+    rules = {f"r{i}": {"field": "reassignment_count", "gte": i} for i in range(40)}
+    recs = [record(reassignment_count=n) for n in range(40)] * 2
+    got = CompiledMatcher([group("g", "collect", rules)]).match_many(recs, NOW)
+    assert got == ReferenceMatcher([group("g", "collect", rules)]).match_many(recs, NOW)

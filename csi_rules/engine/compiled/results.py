@@ -7,7 +7,8 @@ result up by its keys and gives the one made first, so a kept result costs the c
 reference. Shared results cannot be changed: `SharedResult` (a dict) and `SharedKeys` (a list)
 refuse every in-place change with a TypeError naming the way out (`dict(r)`, `list(keys)`);
 they compare, print, iterate, JSON-encode, copy and pickle as the plain dict and list (a copy
-or an unpickled one is plain, and can be changed).
+or an unpickled one is plain, and can be changed). The table is bounded by count and by the
+keys its results hold, so a long-running matcher of big collect results stays small.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 KEPT = 4096  # distinct results kept; when full the table starts over (made ones stay valid)
+KEPT_KEYS = 1 << 18  # matching keys held by the kept results (~4 MiB): a bound on size, not count
 
 
 def _refuse(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
@@ -62,6 +64,7 @@ class Results:
         self._one = len(self._ids) == 1
         self.known: dict[tuple[Any, ...], SharedResult] = {}
         self._lists: dict[tuple[str, ...], SharedKeys] = {}
+        self._keys_held = 0  # approximate under threads: a lost count only delays a start-over
 
     def make(self, key: tuple[Any, ...]) -> SharedResult:
         lists = self._lists
@@ -69,9 +72,12 @@ class Results:
         for part in (key,) if self._one else key:
             found = lists.get(part)
             if found is None:
-                if len(lists) >= KEPT:
+                if len(lists) >= KEPT or self._keys_held >= KEPT_KEYS:
                     lists.clear()  # start over; lists already given out stay as they are
+                    self.known.clear()  # (a long-running matcher of big collect results
+                    self._keys_held = 0  # would otherwise hold 4,096 of them for good)
                 found = lists[part] = SharedKeys(part)
+                self._keys_held += len(part)
             made.append(found)
         result = SharedResult(zip(self._ids, made, strict=True))
         known = self.known
