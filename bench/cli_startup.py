@@ -22,7 +22,10 @@ lazy-loading work (b5d16dc) validate was 6.1-6.4x and `--version` 4.1-4.4x; afte
 and 0.3-0.4x. After the start-up work of 2026-12-04 evening (3bd4ab2 -> 37050aa): instructions
 2.40x -> 2.00x (1,204 M -> 1,003 M against 502 M; callgrind, one run each); CPU 2.46x -> 2.07x
 in one interleaved run of 15 (old tree on sys.path); wall 1.9x in this bench at load ~4.5.
-Target <= 2x: met on wall time and CPU, on the line in instructions. Done that evening:
+Target <= 2x: met on wall time and CPU, on the line in instructions. 2026-12-05 01:40 UTC
+(load ~1.5), after valid documents stopped importing jsonschema (38fe6ae) and the calendar kinds
+imported the calendars on use (fb40b39): instructions 800 M against 502 M = **1.59x**, wall 0.202
+against 0.142 s = **1.4x**, `--version` 0.32x. Done the evening of 2026-12-04:
 validation reads each policy's record kinds from its spec instead of building every policy
 (PolicyKind.applies_to), so the SLA/escalation runtime models and hashlib are not imported;
 the adapter checks (csi_rules.capabilities) load only with --adapter/--config; a usual zone
