@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from csi_rules.conditions.evaluate import evaluate
 from csi_rules.escalation.ladder import walk
 from csi_rules.policy.model import Action, Policy, PolicySet
 from csi_rules.records import Record
@@ -133,7 +132,8 @@ def _replay_ladder(policy_set: PolicySet, policy: Policy, record: Record,
                                 f"{policy.file}:{level.line}", f"{record.id}/{policy.name}/{rule}"))
     major = ladder.major_incident
     if major is not None:
-        first = next((s for s in snaps if evaluate(major.when, s.record.get)), None)
+        holds = major.holds  # remembered by the values `when` reads: asked of every snapshot
+        first = next((s for s in snaps if holds(s.record)), None)
         if first is not None:
             out.add(ReplayEvent(
                 first.at, record.id, record.label, policy, None, "major-incident",
