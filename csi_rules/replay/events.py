@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from csi_rules.calendars.instants import to_us
 from csi_rules.policy.model import Action, Policy
 
 OUTCOME_THRESHOLD = "threshold"  # an SLA threshold crossed (its actions are due)
@@ -38,7 +39,9 @@ class ReplayEvent:
     seq: int = 0  # order in which the ticket's replay found it: level order, breach after 100%
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (self.at, self.record_label, self.policy.name, self.seq, self.key)
+        # the instant as epoch µs: the same order as the datetimes, whose comparisons ask both
+        # sides for their offset when their tzinfo objects differ (most of a replay's sort)
+        return (to_us(self.at), self.record_label, self.policy.name, self.seq, self.key)
 
     def to_json(self) -> dict[str, Any]:
         return {

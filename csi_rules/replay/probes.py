@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from csi_rules.escalation.model import Ladder
+from csi_rules.sla.clock_view import ClockView
 from csi_rules.sla.model import Metric, Target
 from csi_rules.sla.timeline import Snapshot
 
@@ -34,15 +35,19 @@ class Probe:
     since: datetime | None = None  # when the SLA goal (or the ladder) in effect took effect
 
 
-def sla_probes(metric: Metric, snaps: Sequence[Snapshot], end: datetime) -> list[Probe]:
-    """Probes for one SLA metric, in time order, ending with the end of the replay."""
-    verdicts = metric.conditions  # the clock's own remembered verdicts
+def sla_probes(metric: Metric, snaps: Sequence[Snapshot], end: datetime,
+               views: Sequence[ClockView] | None = None) -> list[Probe]:
+    """Probes for one SLA metric, in time order, ending with the end of the replay. `views`:
+    the metric's verdicts on each snapshot when the caller has them (else asked here)."""
+    if views is None:
+        view_of = metric.conditions.view  # the clock's own remembered verdicts
+        views = [view_of(snap.record) for snap in snaps]
     out: list[Probe] = []
     previous: Target | None = None
     since: datetime | None = None
     ending: Probe | None = None  # the clock stopped here; worth a look if it starts again
     for k, snap in enumerate(snaps):
-        view = verdicts.view(snap.record)
+        view = views[k]
         target = view.target
         if target is not previous:
             if k and previous is not None:

@@ -100,14 +100,21 @@ class ReplaySummary:
         self.records += 1
         if not ticket.started:
             return
-        groups = (self.all, self.by_priority.setdefault(verdict.priority, _Group()))
+        # (defaults made only when missing: setdefault(k, _Group()) built one per ticket)
+        by_priority = self.by_priority.get(verdict.priority)
+        if by_priority is None:
+            by_priority = self.by_priority[verdict.priority] = _Group()
+        groups = (self.all, by_priority)
         for group in groups:
             group.tickets += 1
         for (policy, metric, _), status in sorted(ticket.slas.items()):
             column = _column(status)
             if column == "open" or self.in_window(_decided_at(status)):
                 for group in groups:
-                    group.slas.setdefault((policy, metric), Counter())[column] += 1
+                    counts = group.slas.get((policy, metric))
+                    if counts is None:
+                        counts = group.slas[(policy, metric)] = Counter()
+                    counts[column] += 1
         if verdict.platform is None:
             return
         platform_met = verdict.platform != MISSED
@@ -116,8 +123,10 @@ class ReplaySummary:
                 group.any_sla.add(platform_met, verdict.policy == MISSED)
         for judged in verdict.metrics:
             if judged.outcome in ("breached", "achieved"):
-                self.agreement.setdefault((judged.policy, judged.metric), _Agreement()).add(
-                    platform_met, judged.outcome == "breached")
+                agreement = self.agreement.get((judged.policy, judged.metric))
+                if agreement is None:
+                    agreement = self.agreement[(judged.policy, judged.metric)] = _Agreement()
+                agreement.add(platform_met, judged.outcome == "breached")
 
     def add_events(self, events: list[ReplayEvent]) -> None:
         self.events.update(e.outcome for e in events)

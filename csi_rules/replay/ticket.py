@@ -60,10 +60,14 @@ def replay_ticket(policy_set: PolicySet, record: Record, end: datetime) -> Ticke
 
 def _replay_sla(policy_set: PolicySet, policy: Policy, record: Record, snaps: list[Snapshot],
                 end: datetime, out: TicketReplay) -> None:
-    for metric in policy.compiled.metrics:
-        for probe in sla_probes(metric, snaps, end):
+    definition = policy.compiled
+    seen = definition.views  # every metric's verdicts on a snapshot, asked once per snapshot
+    views = [seen(snap.record) for snap in snaps]
+    for i, metric in enumerate(definition.metrics):
+        mine = [v[i] for v in views]
+        for probe in sla_probes(metric, snaps, end, mine):
             status = run_clock(policy.name, metric, snaps[:probe.count], probe.at,
-                               policy_set.calendar)
+                               policy_set.calendar, views=mine[:probe.count])
             if status is None:
                 continue
             out.slas[(policy.name, metric.name, status.cycle)] = status
