@@ -58,9 +58,16 @@ def _started() -> None:
     gc.enable()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the process exit code."""
-    owns_process = argv is None  # the console script, not a caller in the same process
+def console_script() -> int:
+    """The `csi-rules` console script: the process is the command's own, so the objects of
+    start-up are frozen and a command may end the process once its output is out."""
+    return main(owns_process=True)
+
+
+def main(argv: Sequence[str] | None = None, *, owns_process: bool = False) -> int:
+    """Run a command (`argv`, else the process's arguments); returns the exit code. A caller
+    in the same process gets its process back as it was; only `console_script` (the
+    process's own run) says it `owns_process`."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv == ["--version"]:  # without building every command's parser (importing them all)
         print(f"csi-rules {__version__}")

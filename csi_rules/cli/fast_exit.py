@@ -20,8 +20,8 @@ import threading
 def exit_now(code: int) -> None:
     """Flush standard output and error and end the process with `code`; returns (having
     done nothing but the flush) when anything could be waiting for a normal exit."""
-    if not _nothing_waits():
-        return
+    if not _nothing_waits() or sys.stdout is None or sys.stderr is None:
+        return  # (a stream closed at start, `2>&-`, is None: the usual exit handles it)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -30,7 +30,7 @@ def policy(tmp_path: Path) -> Path:
 
 def _run(policy: Path, before: str, call: str) -> subprocess.CompletedProcess[str]:
     code = (f"import atexit, sys; {before}; sys.argv = ['csi-rules', *sys.argv[1:]]; "
-            f"from csi_rules.cli import main; code = {call}; "
+            f"from csi_rules.cli import console_script, main; code = {call}; "
             "print('main returned', code, file=sys.stderr); sys.exit(code)")
     args = ["conflicts", "--policies", str(policy), "--changes", str(EXTRACT), "--mapping",
             str(POLICIES / "mappings" / "rabobank-changes.yaml"), "--format", "json"]
@@ -41,8 +41,8 @@ def _run(policy: Path, before: str, call: str) -> subprocess.CompletedProcess[st
 
 
 def test_the_console_script_leaves_once_the_report_is_written_in_full(policy: Path):
-    fast = _run(policy, "pass", "main()")
-    usual = _run(policy, "pass", "main(sys.argv[1:])")  # a caller in the same process
+    fast = _run(policy, "pass", "console_script()")
+    usual = _run(policy, "pass", "main()")  # a caller in the same process
     assert "main returned" not in fast.stderr and fast.stderr == ""
     assert usual.stderr == f"main returned {usual.returncode}\n"
     assert fast.returncode == usual.returncode == 1  # blocking sameCi conflicts
@@ -51,6 +51,21 @@ def test_the_console_script_leaves_once_the_report_is_written_in_full(policy: Pa
 
 
 def test_an_exit_handler_gets_the_usual_exit(policy: Path):
-    done = _run(policy, "atexit.register(lambda: print('handler ran', file=sys.stderr))", "main()")
+    done = _run(policy, "atexit.register(lambda: print('handler ran', file=sys.stderr))",
+                "console_script()")
     assert done.stderr == "main returned 1\nhandler ran\n"
     assert done.returncode == 1 and done.stdout.endswith("}\n")
+
+
+def test_a_closed_standard_error_keeps_the_report_and_the_exit_code(policy: Path):
+    """`2>&-` leaves sys.stderr None: the report must still be whole and the code 1, not an
+    internal error whose traceback lands in the report."""
+    code = ("import sys; sys.argv = ['csi-rules', *sys.argv[1:]]; "
+            "from csi_rules.cli import console_script; sys.exit(console_script())")
+    args = ["conflicts", "--policies", str(policy), "--changes", str(EXTRACT), "--mapping",
+            str(POLICIES / "mappings" / "rabobank-changes.yaml"), "--format", "json"]
+    done = subprocess.run([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True, check=False,
+                          pass_fds=(), close_fds=True, preexec_fn=lambda: os.close(2))
+    assert done.returncode == 1
+    assert done.stdout.endswith("}\n") and "Traceback" not in done.stdout
