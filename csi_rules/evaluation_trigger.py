@@ -18,7 +18,7 @@ from typing import Any
 
 from csi_rules.conditions.ast import matchers
 from csi_rules.conditions.evaluate import Reason
-from csi_rules.conditions.memo import key_maker
+from csi_rules.conditions.memo import TEXT_KEPT, key_maker
 from csi_rules.decisions import Decision, SharedDecision
 from csi_rules.engine.lookup import DERIVED_FROM, record_lookup
 from csi_rules.policy.model import Policy
@@ -115,7 +115,8 @@ class TriggerMemo:
         lookup = record_lookup(record, now)
         values = tuple(lookup(path) for path in self._paths)
         types = tuple(type(v) for v in values)
-        if not _KEYED.issuperset(types):
+        if not _KEYED.issuperset(types) or any(
+                t is str and len(v) > TEXT_KEPT for t, v in zip(types, values, strict=True)):
             return None
         return tuple(x for pair in zip(types, values, strict=True) for x in pair)
 

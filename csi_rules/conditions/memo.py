@@ -20,6 +20,9 @@ T = TypeVar("T")
 
 MEMO_LIMIT = 1 << 16
 """Combinations kept per memo; it starts over when full."""
+TEXT_KEPT = 256
+"""Longest text a combination is kept for: a condition on free text (a description) sees a new
+value per ticket, which would only fill a long-running memo with ticket texts."""
 
 _KEYED_TYPES = frozenset({str, int, float, bool, type(MISSING)})
 _NOT_KNOWN = object()
@@ -29,10 +32,11 @@ KeyMaker = Callable[[dict[str, Any]], "tuple[Any, ...] | None"]
 
 def key_maker(paths: Sequence[tuple[str, ...]]) -> KeyMaker:
     """A function of a record's data giving the (type, value, type, value, ...) key of `paths`,
-    or None when a value is of a type not keyed. Generated for the paths (straight-line code:
-    a loop over the paths with a branch per path was most of a memo lookup's time); the path
-    names are bound as constants, never written into the source."""
-    names: dict[str, Any] = {"MISSING": MISSING, "KEYED": _KEYED_TYPES,
+    or None when a value is of a type not keyed or a text longer than TEXT_KEPT. Generated for
+    the paths (straight-line code: a loop over the paths with a branch per path was most of a
+    memo lookup's time); the path names are bound as constants, never written into the
+    source."""
+    names: dict[str, Any] = {"MISSING": MISSING, "KEYED": _KEYED_TYPES, "LONG": TEXT_KEPT,
                              "path_value": path_value}
     lines = ["def key(data):"]
     for i, parts in enumerate(paths):
@@ -44,7 +48,7 @@ def key_maker(paths: Sequence[tuple[str, ...]]) -> KeyMaker:
         else:
             lines.append(f"    v{i} = path_value(data, P{i})")
         lines += [f"    t{i} = type(v{i})",
-                  f"    if t{i} not in KEYED:",
+                  f"    if t{i} not in KEYED or t{i} is str and len(v{i}) > LONG:",
                   "        return None"]
     lines.append("    return (" + "".join(f"t{i}, v{i}, " for i in range(len(paths))) + ")")
     exec("\n".join(lines), names)  # generated from the path count alone

@@ -52,6 +52,7 @@ def history_instant(text: str, what: str) -> datetime:
                 found = found.replace(tzinfo=shared)
         if len(_instants) >= INSTANTS_KEPT:
             _instants.clear()
+            _offsets.clear()  # (offsets to the µs could otherwise grow it without end)
         _instants[text] = found
     return found
 

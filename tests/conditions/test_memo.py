@@ -40,3 +40,16 @@ def test_values_of_other_types_are_computed_every_time() -> None:
     record = Record({"state": ["new"], "custom": {"tier": datetime(2026, 1, 1, tzinfo=UTC)}})
     assert memo(record) is False and memo(record) is False
     assert len(computed) == 2
+
+
+def test_long_texts_are_computed_every_time_not_kept() -> None:
+    """A condition on free text sees a new value per ticket: a long-running memo must not
+    keep every ticket's text (a runner keeps its memos for the life of its policies)."""
+    memo, computed = _memo()
+    long_state = "x" * 5_000
+    for _ in range(3):
+        assert memo(Record({"state": long_state, "custom": {"tier": 1}})) is False
+    assert len(computed) == 3
+    assert all(len(str(key)) < 1_000 for key in memo._memo)
+    short = Record({"state": "new", "custom": {"tier": 1}})
+    assert memo(short) and memo(short) and len(computed) == 4

@@ -96,3 +96,18 @@ def test_each_not_triggered_decision_has_its_own_details(plugins):
     first.details["explain"] = "changed by a caller"
     assert second.details["explain"].startswith("trigger unassigned: the ticket already has")
     assert first.record_id != second.record_id
+
+
+def test_long_trigger_texts_are_not_kept_by_the_memo(plugins) -> None:
+    """A trigger reading free text (a description) must not keep each ticket's text for the
+    life of a runner's evaluator: long texts are worked out afresh, with the same decision."""
+    from csi_rules.evaluation_trigger import TriggerMemo
+
+    policy = _policy_set(plugins).get("vip")
+    assert policy is not None
+    memo = TriggerMemo(policy, lambda p, r, lookup, now: None)
+    for n in range(50):
+        memo(parse_record({"id": f"INC{n}", "kind": "incident",
+                           "raw": {"u_vip": "x" * 4_000 + str(n)}}), NOW)
+    memo(parse_record({"id": "INC-short", "kind": "incident", "raw": {"u_vip": "no"}}), NOW)
+    assert len(memo._memo) == 1

@@ -68,3 +68,16 @@ def test_snapshots_up_to_until_are_those_of_reading_each_change():
             got = [(s.at, s.record.data) for s in snapshots(record, until)]
             want = _snapshots_by_hand(record, until) if opened <= until else []
             assert got == want
+
+
+def test_the_kept_instants_and_offsets_start_over_together(monkeypatch) -> None:
+    """Offsets to the microsecond (+01:00:07.123456) are valid ISO text: a runner fed such
+    history must not keep one offset object per text for good."""
+    from csi_rules.sla import timeline
+
+    monkeypatch.setattr(timeline, "INSTANTS_KEPT", 10)
+    for n in range(100):
+        text = f"2026-03-02T10:00:00+01:00:07.{n:06d}"
+        at = timeline.history_instant(text, "at")
+        assert at.utcoffset() == timedelta(hours=1, seconds=7, microseconds=n)
+    assert len(timeline._offsets) <= 10
