@@ -17,8 +17,6 @@ from csi_rules.records.fields import FIELDS
 from csi_rules.records.model import Record, parse_datetime
 from csi_rules.sla.estimate import estimated_changes, history_available
 
-_ABSENT: Any = object()
-
 
 class Snapshot(NamedTuple):
     """The record as it was from `at` until the next snapshot (a named pair: a ticket has a
@@ -64,11 +62,10 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
         return
     parts = path.split(".")
     for part in parts[:-1]:
-        child = data.get(part, _ABSENT)
-        if child is _ABSENT:
-            child = {}
-        elif type(child) is dict:
-            child = dict(child)
+        child = data.get(part)
+        # a copy of the object there; else (absent, null, or a value the history itself
+        # changed from an object to text) the object this change says was there
+        child = dict(child) if type(child) is dict else {}
         data[part] = child
         data = child
     data[parts[-1]] = value

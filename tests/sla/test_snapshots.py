@@ -81,3 +81,19 @@ def test_the_kept_instants_and_offsets_start_over_together(monkeypatch) -> None:
         at = timeline.history_instant(text, "at")
         assert at.utcoffset() == timedelta(hours=1, seconds=7, microseconds=n)
     assert len(timeline._offsets) <= 10
+
+
+def test_a_dotted_history_field_under_null_or_a_changed_type_replays() -> None:
+    """raw.a null now, or text before the history made it an object: the snapshots hold the
+    object each change says was there (both were internal errors)."""
+    record = parse_record({
+        "id": "INC2", "kind": "incident", "opened_at": "2026-03-01T10:00:00Z",
+        "raw": {"a": {"b": 2}, "c": None},
+        "history": [
+            {"at": "2026-03-01T10:30:00Z", "field": "raw.a", "from": "text", "to": {"b": 1}},
+            {"at": "2026-03-01T11:00:00Z", "field": "raw.a.b", "from": 1, "to": 2},
+            {"at": "2026-03-01T11:30:00Z", "field": "raw.c.d", "from": 5, "to": 6}]})
+    seen = [(s.record.get("raw.a"), s.record.get("raw.c"))
+            for s in snapshots(record, datetime(2026, 3, 2, tzinfo=UTC))]
+    assert seen[0] == ({"b": 1}, {"d": 5})  # each field's first `from`, the last one set wins
+    assert seen[-1] == ({"b": 2}, {"d": 6})
