@@ -89,6 +89,7 @@ def child(config: str, history: str) -> dict[str, Any]:
     from csi_rules.policy.validate import load_policy_set
     from csi_rules.records.model import parse_datetime
     from csi_rules.replay import history_end, load_history, replay
+    from csi_rules.replay.event_json import EventLines
 
     started = time.perf_counter()
     policy_set = load_policy_set([str(ROOT / "policies")], load_plugins(entry_points=False))
@@ -122,8 +123,9 @@ def child(config: str, history: str) -> dict[str, Any]:
         assert end is not None
         result = replay(policy_set, loaded.records, end)
         sink = _CountingSink()
+        line = EventLines().line  # as `csi-rules replay --format json` writes them
         for event in result.events:
-            sink.write(json.dumps(event.to_json()) + "\n")
+            sink.write(line(event) + "\n")
         sink.write(json.dumps({"summary": result.summary.to_json()}) + "\n")
         out["replay_s"] = time.perf_counter() - started
         out["events_out"] = len(result.events)

@@ -25,6 +25,7 @@ from csi_rules.policy.model import PolicySet
 from csi_rules.policy.validate import load_policy_set
 from csi_rules.replay import history_end, load_history, replay, write_disagreements
 from csi_rules.replay.disagreements import check_destination
+from csi_rules.replay.event_json import EventLines
 from csi_rules.replay.loaded import LoadedHistory
 
 
@@ -92,8 +93,9 @@ def _replay_loaded(args: argparse.Namespace, policy_set: PolicySet, loaded: Load
         write_disagreements(args.disagreements, result.verdicts)
     out = sys.stdout
     if args.format == "json":
+        line = EventLines().line  # json.dumps(event.to_json()), its policy and actions once
         for event in result.events:
-            out.write(json.dumps(event.to_json()) + "\n")
+            out.write(line(event) + "\n")
         out.write(json.dumps({"summary": result.summary.to_json()}) + "\n")
     else:
         for event in result.events:

@@ -13,11 +13,11 @@ from datetime import datetime
 
 from csi_rules.policy.model import PolicySet
 from csi_rules.records import Record
-from csi_rules.records.model import parse_datetime
 from csi_rules.replay.events import ReplayEvent
 from csi_rules.replay.summary import ReplaySummary
 from csi_rules.replay.ticket import replay_ticket
 from csi_rules.replay.verdicts import TicketVerdict, ticket_verdict
+from csi_rules.sla.timeline import history_instant
 
 
 @dataclass
@@ -53,7 +53,7 @@ def history_end(records: Iterable[Record]) -> datetime | None:
         candidates = [record.get(name) for name in ("updated_at", "opened_at")]
         for entry in record.data.get("history") or ():
             at = entry["at"]
-            candidates.append(parse_datetime(at, "history at") if isinstance(at, str) else at)
+            candidates.append(history_instant(at, "history at") if isinstance(at, str) else at)
         for value in candidates:
             if isinstance(value, datetime) and (latest is None or value > latest):
                 latest = value
