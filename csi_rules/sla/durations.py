@@ -29,9 +29,24 @@ def parse_duration(value: str | float) -> float:
     return float(sum(float(n) * _UNIT[u] for n, u in _PART.findall(text)))
 
 
+TEXTS_KEPT = 1 << 16
+_texts: dict[int, str] = {}
+
+
 def format_duration(seconds: float) -> str:
-    """`1h30m` style, for explanations; hours are the largest unit (business days vary)."""
-    seconds = round(seconds)
+    """`1h30m` style, for explanations; hours are the largest unit (business days vary).
+    Texts kept per whole second: a replay words the same targets and minute-rounded
+    durations tens of thousands of times."""
+    whole = round(seconds)
+    found = _texts.get(whole)
+    if found is None:
+        found = _format_whole(whole)
+        if len(_texts) < TEXTS_KEPT:
+            _texts[whole] = found
+    return found
+
+
+def _format_whole(seconds: int) -> str:
     sign = "-" if seconds < 0 else ""
     seconds = abs(seconds)
     parts = []
