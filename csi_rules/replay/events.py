@@ -66,23 +66,6 @@ class ReplayEvent:
         return f"{head}\n    because {self.explanation}{actions}"
 
 
-_new = object.__new__
-
-
-def make_event(at: datetime, record_id: str, record_label: str, policy: Policy,
-               metric: str | None, rule: str | None, outcome: str,
-               actions: tuple[Action, ...], explanation: str, source: str, key: str,
-               seq: int = 0) -> ReplayEvent:
-    """`ReplayEvent(...)` without the frozen dataclass's one setattr per field (a replay of a
-    ticket log makes tens of thousands): the same object, fields in the same order."""
-    event = _new(ReplayEvent)
-    vars(event).update({"at": at, "record_id": record_id, "record_label": record_label,
-                        "policy": policy, "metric": metric, "rule": rule, "outcome": outcome,
-                        "actions": actions, "explanation": explanation, "source": source,
-                        "key": key, "seq": seq})
-    return event
-
-
 def _action_text(action: Action) -> str:
     params = ", ".join(f"{k}={v!r}" for k, v in action.params.items())
     return f"{action.type}({params})"

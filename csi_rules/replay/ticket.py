@@ -21,7 +21,6 @@ from csi_rules.replay.events import (
     OUTCOME_ESCALATION,
     OUTCOME_THRESHOLD,
     ReplayEvent,
-    make_event,
 )
 from csi_rules.replay.probes import ladder_probes, sla_probes
 from csi_rules.sla.clock import run_clock
@@ -89,9 +88,10 @@ def _sla_events(policy: Policy, record: Record, status: SlaStatus,
               actions: tuple[Action, ...] = (), line: int | None = None) -> ReplayEvent | None:
         if key in out.events:
             return None
-        return make_event(at, record.id, record.label, policy, status.metric, rule, outcome,
-                          actions, f"{status.metric}: {why}",
-                          f"{policy.file}:{line or status.target.line}", key, len(out.events))
+        return ReplayEvent(at, record.id, record.label, policy, status.metric, rule, outcome,
+                           actions, f"{status.metric}: {why}",
+                           f"{policy.file}:{line or status.target.line}", key,
+                           len(out.events))
 
     for crossing in status.crossed:
         threshold, at = crossing.threshold, crossing.at

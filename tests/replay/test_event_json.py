@@ -29,17 +29,3 @@ def test_every_event_line_equals_the_plain_encoding_of_its_json() -> None:
     line = EventLines().line
     for event in [*events, odd, odd]:
         assert line(event) == json.dumps(event.to_json())
-
-
-def test_events_made_without_the_dataclass_init_are_the_same_objects() -> None:
-    from csi_rules.replay.events import ReplayEvent, make_event
-
-    policy_set = load_policy_set([str(ROOT / "policies")], load_plugins(entry_points=False))
-    records = load_history(str(EXTRACT), UCI_MAPPING).records
-    end = history_end(records)
-    assert end is not None
-    for event in replay(policy_set, records, end).events:
-        fields = list(vars(event).values())
-        plain, made = ReplayEvent(*fields), make_event(*fields)
-        assert made == plain and repr(made) == repr(plain)
-        assert list(vars(made)) == list(vars(plain))
