@@ -50,6 +50,12 @@ pauses the cycle collector while the history loads and freezes the result (cli/g
 the baseline loads as a plain script would, collector on): baseline 13.99 s CPU / 19.6 s wall,
 replay 25.82 s / 30.8 s: **1.85x CPU = 0.54x, 1.57x wall = 0.64x: met**; same 74,569 events
 and summary. Measured while the test suite ran on the same 2 cores.
+2026-12-05: the baseline's shared load had meanwhile got ~3x faster (ingest work of the
+evening before: 13.99 -> 3.98 s CPU), so at 01:48 replay stood at 2.31x the baseline (0.43x).
+After the morning's replay round (docs/engine.md lists it; event lines written by
+replay/event_json.py, as the command writes them) at 02:05-02:13, load ~0.5-0.8: baseline
+4.07 / 4.12 s CPU, replay 8.20 / 8.33 s: **2.01x / 2.02x = 0.50x / 0.49x: on the line**;
+same 74,569 events and summary, output byte-identical.
 """
 
 from __future__ import annotations
