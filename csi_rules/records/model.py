@@ -154,26 +154,7 @@ def parse_record(obj: Any, where: str = "record") -> Record:
             data[name] = parse_datetime(data[name], f"{where} field {name}")
     for i, entry in enumerate(data.get("history") or ()):
         parse_datetime(entry["at"], f"{where} field history.{i}.at")
-        if "." in entry["field"]:
-            _check_history_path(data, entry["field"], obj, where, i)
     return Record(data)
-
-
-def _check_history_path(data: Mapping[str, Any], field: str, obj: Mapping[str, Any],
-                        where: str, index: int) -> None:
-    """A history entry on `a.b.c` says `a.b` was an object: a record whose own `a` or `a.b`
-    is text or a number cannot be replayed (its snapshots could not hold both)."""
-    parts = field.split(".")
-    node: Any = data
-    for depth, part in enumerate(parts[:-1]):
-        node = node.get(part)
-        if node is None:
-            return
-        if not isinstance(node, dict):
-            label = obj.get("number") or obj.get("id") or ""
-            raise RecordError(f"{where} {label}".strip() + f": field history.{index}.field: "
-                              f"{field!r} goes through {'.'.join(parts[:depth + 1])}, which is "
-                              f"{type(node).__name__}, not an object")
 
 
 def _message(error: Any, obj: Mapping[str, Any]) -> str:

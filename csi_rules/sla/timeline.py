@@ -120,14 +120,17 @@ def snapshots(record: Record, until: datetime) -> Iterator[Snapshot]:
     data["raw"] = dict(data.get("raw") or {})
     # a plain field's history value is set as it is; a date-time or a dotted path via _put
     special = _DATETIME_FIELDS
-    first_seen: set[str] = set()
+    firsts: dict[str, Any] = {}  # each field's value before its first change, in time order
     for _, field, before, _ in changes:
-        if field not in first_seen:
-            first_seen.add(field)
-            if field in special or "." in field:
-                _put(data, field, before)
-            else:
-                data[field] = before
+        if field not in firsts:
+            firsts[field] = before
+    # set latest-first, so an earlier change's value wins over what a later change of a
+    # parent object says (raw.a.b changed at 10:30, raw.a as a whole at 11:00)
+    for field, before in reversed(firsts.items()):
+        if field in special or "." in field:
+            _put(data, field, before)
+        else:
+            data[field] = before
     i, count = 0, len(changes)
     while i < count and changes[i][0] <= begin:  # changes at (or recorded before) the start
         _put(data, changes[i][1], changes[i][3])

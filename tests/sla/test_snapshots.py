@@ -95,5 +95,18 @@ def test_a_dotted_history_field_under_null_or_a_changed_type_replays() -> None:
             {"at": "2026-03-01T11:30:00Z", "field": "raw.c.d", "from": 5, "to": 6}]})
     seen = [(s.record.get("raw.a"), s.record.get("raw.c"))
             for s in snapshots(record, datetime(2026, 3, 2, tzinfo=UTC))]
-    assert seen[0] == ({"b": 1}, {"d": 5})  # each field's first `from`, the last one set wins
+    assert seen[0] == ("text", {"d": 5})  # raw.a's first change is the earlier one
     assert seen[-1] == ({"b": 2}, {"d": 6})
+
+
+def test_a_dotted_field_whose_parent_later_became_text_replays() -> None:
+    """raw.a.b changed, then raw.a became text (its current value): a normal history, read
+    as the object it was, then the text."""
+    record = parse_record({
+        "id": "I1", "kind": "incident", "opened_at": "2026-03-01T10:00:00Z",
+        "raw": {"a": "text"},
+        "history": [
+            {"at": "2026-03-01T10:30:00Z", "field": "raw.a.b", "from": 1, "to": 2},
+            {"at": "2026-03-01T11:00:00Z", "field": "raw.a", "from": {"b": 2}, "to": "text"}]})
+    seen = [s.record.get("raw.a") for s in snapshots(record, datetime(2026, 3, 2, tzinfo=UTC))]
+    assert seen == [{"b": 1}, {"b": 2}, "text"]
