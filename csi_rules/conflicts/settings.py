@@ -26,18 +26,10 @@ Pointer = tuple[str | int, ...]
 
 
 @cache
-def _validator() -> Any:
-    """The spec schema's validator, made (and jsonschema imported) on first use."""
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(CONFLICT_POLICY_SPEC_SCHEMA)
-
-
-@cache
 def _verdict() -> SchemaVerdict:
-    """Answers "valid?" without jsonschema (see SchemaVerdict): the validator is made only
-    for a spec it does not call valid, to say what is wrong."""
-    return SchemaVerdict(CONFLICT_POLICY_SPEC_SCHEMA, _validator)
+    """Answers "valid?" without jsonschema (see SchemaVerdict): jsonschema's validator is
+    made only for a spec it does not call valid, to say what is wrong."""
+    return SchemaVerdict(CONFLICT_POLICY_SPEC_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -153,8 +145,8 @@ class ConflictSettings:
 
 def spec_problems(spec: Any) -> list[tuple[Pointer, str]]:
     """Every schema and semantic problem of `spec`, each as (pointer under spec, message)."""
-    problems: list[tuple[Pointer, str]] = [] if _verdict().certainly_valid(spec) else [
-        (tuple(e.absolute_path), e.message) for e in _validator().iter_errors(spec)]
+    problems: list[tuple[Pointer, str]] = [
+        (tuple(e.absolute_path), e.message) for e in _verdict().errors(spec)]
     if problems:
         return sorted(problems, key=lambda p: tuple(map(str, p[0])))
     found: list[tuple[Pointer, str]] = []

@@ -28,18 +28,10 @@ from csi_rules.suggest import unknown_name
 
 
 @cache
-def _validator() -> Any:
-    """The mapping schema's validator, made (and jsonschema imported) on first use."""
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(MAPPING_SCHEMA)
-
-
-@cache
 def _verdict() -> SchemaVerdict:
-    """Answers "valid?" without jsonschema (see SchemaVerdict): the validator is made only
-    for a mapping it does not call valid, to say what is wrong."""
-    return SchemaVerdict(MAPPING_SCHEMA, _validator)
+    """Answers "valid?" without jsonschema (see SchemaVerdict): jsonschema's validator is
+    made only for a mapping it does not call valid, to say what is wrong."""
+    return SchemaVerdict(MAPPING_SCHEMA)
 
 
 _ORDERED_TYPES = ("datetime", "integer", "number")
@@ -135,9 +127,8 @@ def load_mapping(path: str | Path, kind: str = "ChangeCsvMapping") -> CsvMapping
     if findings:
         raise PolicyError(findings)
     doc = docs[0]
-    findings = [] if _verdict().certainly_valid(doc.data) else [
-        doc.finding(tuple(e.absolute_path), str(e.message))
-        for e in _validator().iter_errors(doc.data)]
+    findings = [doc.finding(tuple(e.absolute_path), str(e.message))
+                for e in _verdict().errors(doc.data)]
     if not findings and doc.data["kind"] != kind:
         findings = [doc.finding(("kind",), f"this is a {doc.data['kind']}; a {kind} is needed "
                                            f"here")]

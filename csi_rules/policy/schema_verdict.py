@@ -21,7 +21,7 @@ tell" (jsonschema decides), never a guess.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from numbers import Number
 from typing import Any
 
@@ -143,6 +143,13 @@ class SchemaVerdict:
             keyword = validator.VALIDATORS[key]
             return next(iter(keyword(validator, value, instance, schema) or ()), None) is None
         return check
+
+    def errors(self, instance: Any) -> Iterator[Any]:
+        """jsonschema's errors for `instance`: none without asking it when this walk calls the
+        document valid (the usual case), else the validator's `iter_errors`."""
+        if self.certainly_valid(instance):
+            return iter(())
+        return iter(self.validator().iter_errors(instance))
 
     def validator(self) -> Any:
         if self._validator is None:

@@ -112,11 +112,9 @@ def _schema_message(error: ValidationError) -> tuple[tuple[Any, ...], str]:
 
 
 def _schema(doc: Document, plugins: Plugins) -> list[Finding]:
-    if _verdict(doc.data["kind"], plugins).certainly_valid(doc.data):  # the usual case
-        return []  # without jsonschema's walk, which is what reports errors
-    validator = _validator(doc.data["kind"], plugins)
+    errors = _verdict(doc.data["kind"], plugins).errors(doc.data)  # usually none, no jsonschema
     out = []
-    for error in sorted(validator.iter_errors(doc.data), key=lambda e: doc.locate(tuple(e.absolute_path))):
+    for error in sorted(errors, key=lambda e: doc.locate(tuple(e.absolute_path))):
         pointer, message = _schema_message(error)
         out.append(doc.finding(pointer, message))
     return out
